@@ -1,0 +1,29 @@
+# Every target bootstraps what it needs on a fresh machine with Python >= 3.11:
+# uv (into the user's Python if missing), then .venv from the committed uv.lock.
+PYTHON ?= python3
+UV := $(PYTHON) -m uv
+RUN := $(UV) run --frozen --no-sync
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: test lint format
+.DEFAULT_GOAL := test
+
+.venv/.synced: pyproject.toml uv.lock
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+	  || { echo "SG-POS needs Python >= 3.11; '$(PYTHON)' is older. Run: make PYTHON=python3.11 ..." >&2; exit 1; }
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --user --quiet uv \
+	  || $(PYTHON) -m pip install --user --quiet --break-system-packages uv
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+lint: .venv/.synced
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) mypy .
+
+format: .venv/.synced
+	$(RUN) ruff check --fix .
+	$(RUN) ruff format .
+
+test: lint
+	QT_QPA_PLATFORM=offscreen $(RUN) pytest

@@ -1,0 +1,460 @@
+"""Sync protocol v1: what tills and the central server say to each other (DESIGN.md §5).
+
+Every model is strict and closed. Event payloads are validated per kind *after* the envelope,
+so a poison event can be quarantined and acknowledged without blocking the events behind it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, Field, ValidationError
+
+from shared.wire import (
+    Code,
+    Money,
+    Name,
+    PositiveInt,
+    Quantity,
+    Rate,
+    Sha256Hex,
+    ShortText,
+    WireModel,
+    canonical_json,
+    payload_hash,
+)
+
+PROTOCOL_VERSION = 1
+# The server accepts the current version and the one before it, so tills can upgrade late.
+ACCEPTED_VERSIONS = frozenset({PROTOCOL_VERSION - 1, PROTOCOL_VERSION} - {0})
+PROTOCOL_HEADER = "SGPOS-Protocol"
+
+MAX_EVENTS_PER_PUSH = 500
+MAX_PAYLOAD_BYTES = 256 * 1024
+MAX_BODY_BYTES = 16 * 1024 * 1024  # after gzip is undone
+MAX_PULL_PAGE = 5000
+
+
+class EventKind(StrEnum):
+    SALE_COMPLETED = "sale.completed"
+    REFUND_COMPLETED = "refund.completed"
+    SHIFT_OPENED = "shift.opened"
+    SHIFT_CLOSED = "shift.closed"
+    CASH_MOVED = "cash.moved"
+    STOCK_RECEIVED = "stock.received"
+    STOCK_ADJUSTED = "stock.adjusted"
+    AUDIT_RECORDED = "audit.recorded"
+    CUSTOMER_UPSERTED = "customer.upserted"
+
+
+TaxCodeText = Literal["SR", "ZR", "ES", "OS"]
+TenderText = Literal["cash", "nets", "card", "paynow", "voucher"]
+
+
+# --- event payloads (schema_version 1) ------------------------------------------------------
+
+
+class SaleLineV1(WireModel):
+    line_id: UUID
+    product_id: UUID
+    sku: Name
+    name: Name
+    quantity: Quantity
+    unit_price: Money  # charged, GST-inclusive
+    list_price: Money  # catalogue price when rung up
+    line_discount: Money
+    cart_discount: Money
+    amount: Money  # what the customer paid for this line
+    tax_code: TaxCodeText
+    gst_rate: Rate
+    gst: Money
+    approved_by: UUID | None = None
+
+
+class TenderV1(WireModel):
+    type: TenderText
+    amount: Money
+    reference: ShortText | None = None
+    card_last4: Annotated[str, Field(pattern=r"^\d{4}$")] | None = None
+    confirmed_by: UUID | None = None
+
+
+class SaleCompletedV1(WireModel):
+    sale_id: UUID
+    receipt_no: Name
+    shift_id: UUID
+    cashier_id: UUID
+    sold_at: AwareDatetime
+    lines: Annotated[list[SaleLineV1], Field(min_length=1, max_length=500)]
+    tenders: Annotated[list[TenderV1], Field(min_length=1, max_length=10)]
+    subtotal: Money
+    discount_total: Money
+    total: Money
+    gst_total: Money
+    rounding: Money
+    change: Money
+    customer_id: UUID | None = None
+
+
+class RefundLineV1(WireModel):
+    line_id: UUID | None  # the sold line; None for a refund without receipt
+    product_id: UUID
+    name: Name
+    quantity: Quantity
+    amount: Money
+    gst: Money
+    gst_rate: Rate
+    tax_code: TaxCodeText
+
+
+class RefundCompletedV1(WireModel):
+    refund_id: UUID
+    receipt_no: Name
+    original_sale_id: UUID | None
+    original_receipt_no: Name | None
+    is_void: bool
+    reason: ShortText
+    shift_id: UUID
+    cashier_id: UUID
+    approved_by: UUID | None
+    refunded_at: AwareDatetime
+    lines: Annotated[list[RefundLineV1], Field(min_length=1, max_length=500)]
+    tenders: Annotated[list[TenderV1], Field(min_length=1, max_length=10)]
+    total: Money
+    gst_total: Money
+    rounding: Money
+
+
+class ShiftOpenedV1(WireModel):
+    shift_id: UUID
+    opened_by: UUID
+    opened_at: AwareDatetime
+    opening_float: Money
+
+
+class ShiftClosedV1(WireModel):
+    shift_id: UUID
+    closed_by: UUID
+    closed_at: AwareDatetime
+    expected_cash: Money
+    counted_cash: Money
+    variance: Money
+    counted: dict[Annotated[str, Field(pattern=r"^\d+\.\d{2}$")], Annotated[int, Field(ge=0)]]
+    approved_by: UUID | None
+    sales_count: Annotated[int, Field(ge=0)]
+    sales_total: Money
+    refunds_total: Money
+    gst_total: Money
+    tenders: dict[TenderText, Money]
+
+
+class CashMovedV1(WireModel):
+    movement_id: UUID
+    shift_id: UUID
+    staff_id: UUID
+    direction: Literal["in", "out"]
+    amount: Money
+    reason: Name
+    moved_at: AwareDatetime
+
+
+class StockMovedV1(WireModel):
+    """Goods received or a count adjustment; sales and refunds move stock through their lines."""
+
+    movement_id: UUID
+    product_id: UUID
+    quantity: Quantity  # signed: received and found positive, damaged and lost negative
+    reason: Name
+    reference: ShortText | None = None
+    staff_id: UUID
+    moved_at: AwareDatetime
+
+
+class AuditRecordedV1(WireModel):
+    """An audit record exactly as sealed on the till (see shared.audit)."""
+
+    till_id: UUID
+    epoch: PositiveInt
+    seq: PositiveInt
+    occurred_at: str
+    actor: str | None
+    action: Name
+    subject: ShortText | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    prev_hash: Sha256Hex
+    hash: Sha256Hex
+
+
+Email = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+
+
+class CustomerUpsertedV1(WireModel):
+    """PDPA: contact details only with consent; there is deliberately no NRIC/FIN field."""
+
+    customer_id: UUID
+    name: Name | None = None
+    phone: Annotated[str, Field(pattern=r"^\+?\d{8,15}$")] | None = None
+    email: Email | None = None
+    consent_contact: bool
+    consent_marketing: bool
+    consent_at: AwareDatetime | None
+    withdrawn_at: AwareDatetime | None = None
+
+
+PAYLOAD_MODELS: dict[tuple[EventKind, int], type[WireModel]] = {
+    (EventKind.SALE_COMPLETED, 1): SaleCompletedV1,
+    (EventKind.REFUND_COMPLETED, 1): RefundCompletedV1,
+    (EventKind.SHIFT_OPENED, 1): ShiftOpenedV1,
+    (EventKind.SHIFT_CLOSED, 1): ShiftClosedV1,
+    (EventKind.CASH_MOVED, 1): CashMovedV1,
+    (EventKind.STOCK_RECEIVED, 1): StockMovedV1,
+    (EventKind.STOCK_ADJUSTED, 1): StockMovedV1,
+    (EventKind.AUDIT_RECORDED, 1): AuditRecordedV1,
+    (EventKind.CUSTOMER_UPSERTED, 1): CustomerUpsertedV1,
+}
+
+
+class PayloadError(ValueError):
+    """An event whose payload cannot be accepted; the reason goes to quarantine."""
+
+
+# --- envelope and messages ------------------------------------------------------------------
+
+
+class Event(WireModel):
+    event_id: UUID
+    till_id: UUID
+    epoch: PositiveInt
+    seq: PositiveInt
+    kind: str  # checked per event, so an unknown kind is quarantined, not the whole batch
+    schema_version: PositiveInt
+    occurred_at: AwareDatetime  # the till's clock: informational only, never ordering
+    payload: dict[str, Any]
+    payload_sha256: Sha256Hex
+
+    @classmethod
+    def seal(
+        cls,
+        *,
+        event_id: UUID,
+        till_id: UUID,
+        epoch: int,
+        seq: int,
+        kind: EventKind,
+        occurred_at: datetime,
+        payload: WireModel,
+    ) -> Event:
+        body = payload.model_dump(mode="json")
+        return cls(
+            event_id=event_id,
+            till_id=till_id,
+            epoch=epoch,
+            seq=seq,
+            kind=kind.value,
+            schema_version=1,
+            occurred_at=occurred_at,
+            payload=body,
+            payload_sha256=payload_hash(body),
+        )
+
+    def parsed_payload(self) -> WireModel:
+        """The payload as its typed model; PayloadError says why it cannot be accepted."""
+        if len(canonical_json(self.payload)) > MAX_PAYLOAD_BYTES:
+            raise PayloadError(f"payload is larger than {MAX_PAYLOAD_BYTES} bytes")
+        try:
+            digest = payload_hash(self.payload)
+        except TypeError as exc:
+            raise PayloadError(str(exc)) from None
+        if digest != self.payload_sha256:
+            raise PayloadError("payload_sha256 does not match the payload (corrupted in transit?)")
+        try:
+            model = PAYLOAD_MODELS[(EventKind(self.kind), self.schema_version)]
+        except (ValueError, KeyError):
+            raise PayloadError(
+                f"unknown event kind {self.kind!r} version {self.schema_version}"
+            ) from None
+        try:
+            return model.model_validate_json(canonical_json(self.payload))
+        except ValidationError as exc:
+            raise PayloadError(f"invalid {self.kind} payload: {_first_error(exc)}") from None
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"]) or "payload"
+    more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"{where}: {err['msg']}{more}"
+
+
+class TillReport(WireModel):
+    """What a till says about itself with every push, for head office's fleet view."""
+
+    app_version: ShortText
+    store_revision: ShortText
+    backlog: Annotated[int, Field(ge=0)]
+    oldest_pending_at: AwareDatetime | None
+    sent_at: AwareDatetime  # compared with the server's clock to flag skew
+
+
+class PushRequest(WireModel):
+    protocol: int
+    till: TillReport
+    events: Annotated[list[Event], Field(min_length=1, max_length=MAX_EVENTS_PER_PUSH)]
+
+
+class EventOutcome(StrEnum):
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"  # same key and hash already stored: acknowledged
+    QUARANTINED = "quarantined"  # invalid or conflicting: kept aside, acknowledged
+
+
+class EventResult(WireModel):
+    event_id: UUID
+    seq: PositiveInt
+    outcome: EventOutcome
+    reason: ShortText | None = None
+
+
+class PushOk(WireModel):
+    status: Literal["ok"] = "ok"
+    results: list[EventResult]
+    server_time: AwareDatetime
+
+
+class EventRejection(WireModel):
+    event_id: UUID | None
+    reason: ShortText
+
+
+class Busy(WireModel):
+    status: Literal["busy"] = "busy"
+    retry_after: Annotated[int, Field(ge=1, le=3600)]
+    message: ShortText = "the server is busy; retry later"
+
+
+class UpgradeRequired(WireModel):
+    status: Literal["upgrade_required"] = "upgrade_required"
+    accepted_versions: list[int]
+    message: ShortText
+
+
+class Unauthorized(WireModel):
+    status: Literal["unauthorized"] = "unauthorized"
+    message: ShortText
+
+
+class Rejected(WireModel):
+    """The request as a whole is refused and nothing was written."""
+
+    status: Literal["rejected"] = "rejected"
+    message: ShortText
+    events: list[EventRejection] = Field(default_factory=list)
+
+
+ErrorBody = Busy | UpgradeRequired | Unauthorized | Rejected
+PushResponse = Annotated[PushOk | ErrorBody, Field(discriminator="status")]
+
+
+class MasterEntity(StrEnum):
+    OUTLET = "outlet"
+    CATEGORY = "category"
+    PRODUCT = "product"
+    BARCODE = "barcode"
+    STAFF = "staff"
+
+
+class MasterChange(WireModel):
+    entity: MasterEntity
+    key: Name
+    op: Literal["upsert", "delete"]
+    data: dict[str, Any] | None
+
+
+class PullPage(WireModel):
+    status: Literal["ok"] = "ok"
+    cursor: Annotated[str, Field(max_length=100)]  # opaque: send it back unchanged
+    next_cursor: Annotated[str, Field(max_length=100)]
+    has_more: bool
+    changes: list[MasterChange]
+
+
+class ProductV1(WireModel):
+    product_id: UUID
+    sku: Name
+    name: Name
+    price: Money
+    tax_code: TaxCodeText
+    category_id: UUID | None
+    weighed: bool
+    active: bool
+
+
+class BarcodeV1(WireModel):
+    code: Annotated[str, Field(pattern=r"^[0-9A-Za-z\-]{1,48}$")]
+    product_id: UUID
+
+
+class CategoryV1(WireModel):
+    category_id: UUID
+    name: Name
+
+
+class StaffV1(WireModel):
+    staff_id: UUID
+    code: Annotated[str, Field(pattern=r"^[A-Z0-9]{1,12}$")]
+    display_name: Name
+    role: Literal["cashier", "supervisor", "manager"]
+    pin_hash: Annotated[str, Field(max_length=200)]  # argon2 hash, never the PIN
+    active: bool
+    outlet_ids: list[UUID]
+
+
+class OutletV1(WireModel):
+    outlet_id: UUID
+    code: Code
+    name: Name
+    address_lines: Annotated[list[Name], Field(max_length=5)]
+    gst_reg_no: Annotated[str, Field(max_length=20)] | None
+    gst_rounding: Literal["line", "total"]
+    cash_rounding: Literal["off", "nearest", "down"]
+    discount_limit_percent: Rate
+    variance_limit: Money
+    paynow_uen: Annotated[str, Field(max_length=20)] | None
+    receipt_footer: Annotated[list[Name], Field(max_length=5)]
+
+
+MASTER_MODELS: dict[MasterEntity, type[WireModel]] = {
+    MasterEntity.OUTLET: OutletV1,
+    MasterEntity.CATEGORY: CategoryV1,
+    MasterEntity.PRODUCT: ProductV1,
+    MasterEntity.BARCODE: BarcodeV1,
+    MasterEntity.STAFF: StaffV1,
+}
+
+
+class EnrolRequest(WireModel):
+    protocol: int
+    code: Annotated[str, Field(pattern=r"^[A-Z0-9-]{8,32}$")]
+    hostname: ShortText
+    app_version: ShortText
+
+
+class EnrolOk(WireModel):
+    status: Literal["ok"] = "ok"
+    till_id: UUID
+    till_code: Code
+    outlet_id: UUID
+    outlet_code: Code
+    secret: Annotated[str, Field(min_length=32, max_length=128)]  # shown once, stored hashed
+
+
+class Health(WireModel):
+    status: Literal["ok", "degraded"]
+    protocol: int
+    accepted_versions: list[int]
+    server_time: AwareDatetime
+    database: Literal["ok", "unreachable"]

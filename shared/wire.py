@@ -1,0 +1,93 @@
+"""Field types for the sync protocol: exact money and quantities as JSON strings.
+
+A JSON number is parsed as a float by most clients, so money never travels as one: amounts are
+strings with exactly two decimals ("12.50"), quantities strings with up to three ("0.375").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from pydantic import BaseModel as _BaseModel
+from pydantic import BeforeValidator, ConfigDict, Field, PlainSerializer, StringConstraints
+
+MAX_MONEY = Decimal("999999999999.99")
+MAX_QUANTITY = Decimal("999999.999")
+
+
+class WireModel(_BaseModel):
+    """Strict: no coercion, no unknown fields (so no field can smuggle in personal data)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+def _decimal_text(places: int, limit: Decimal) -> Any:
+    def parse(value: Any) -> Decimal:
+        if isinstance(value, Decimal):
+            number = value
+        elif isinstance(value, str):
+            try:
+                number = Decimal(value)
+            except InvalidOperation:
+                raise ValueError(f"{value!r} is not a decimal number") from None
+        else:
+            raise ValueError(
+                f'must be a decimal string such as "12.50", not {type(value).__name__}'
+            )
+        if not number.is_finite() or abs(number) > limit:
+            raise ValueError(f"{value!r} is out of range (at most {limit})")
+        if number != number.quantize(Decimal(1).scaleb(-places)):
+            raise ValueError(f"{value!r} has more than {places} decimals")
+        return number
+
+    return BeforeValidator(parse)
+
+
+Money = Annotated[
+    Decimal,
+    _decimal_text(2, MAX_MONEY),
+    PlainSerializer(lambda d: f"{d:.2f}", return_type=str),
+]
+Quantity = Annotated[
+    Decimal,
+    _decimal_text(3, MAX_QUANTITY),
+    PlainSerializer(lambda d: format(d.normalize(), "f"), return_type=str),
+]
+Rate = Annotated[
+    Decimal,
+    _decimal_text(2, Decimal(100)),
+    PlainSerializer(lambda d: format(d.normalize(), "f"), return_type=str),
+]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=120)]
+ShortText = Annotated[str, StringConstraints(max_length=200)]
+Code = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{2,8}$")]
+Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+PositiveInt = Annotated[int, Field(ge=1)]
+
+
+def canonical_json(value: Any) -> bytes:
+    """The one serialisation hashes are computed over: sorted keys, no spaces, UTF-8."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def payload_hash(payload: Any) -> str:
+    _refuse_floats(payload)
+    return hashlib.sha256(canonical_json(payload)).hexdigest()
+
+
+def _refuse_floats(value: Any) -> None:
+    # A float in a payload would hash differently on another platform's JSON encoder, and
+    # money as a float is already wrong.
+    if isinstance(value, float):
+        raise TypeError("floats are not allowed in event payloads; send decimals as strings")
+    if isinstance(value, dict):
+        for item in value.values():
+            _refuse_floats(item)
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_floats(item)
