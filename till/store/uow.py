@@ -1,0 +1,193 @@
+"""The unit of work: everything one cashier action writes commits together or not at all.
+
+A completed sale, its lines, payments, stock movements, audit record and outbox events are
+added through one ``UnitOfWork`` and committed in one SQLite transaction, before the receipt
+prints. If anything fails, nothing is written and the caller still holds its cart.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self, cast
+
+from sqlalchemy import Table, insert, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from shared import audit as chain
+from shared.protocol import AuditRecordedV1, EventKind
+from shared.wire import WireModel, sealed_payload
+from till.store.db import Store, StoreError, translate
+from till.store.models import AuditRecord, Base, OutboxEvent, TillIdentity
+
+_IDENTITY = select(TillIdentity.till_id, TillIdentity.epoch).where(TillIdentity.singleton == 1)
+_BUMP = text(
+    "INSERT INTO counter (name, value) VALUES (:name, 1) "
+    "ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value"
+)
+
+
+class NotSetUp(StoreError):
+    pass
+
+
+@dataclass(frozen=True)
+class Identity:
+    till_id: str
+    epoch: int
+
+
+class UnitOfWork:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._identity: Identity | None = None
+
+    def __enter__(self) -> Self:
+        self.session = Session(self.store.writer, expire_on_commit=False, autoflush=True)
+        try:
+            self.session.begin()
+            self.session.connection()  # take the write lock now, not half-way through
+        except DBAPIError as exc:
+            self.session.close()
+            raise translate(exc) or exc from exc
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            if self.session.in_transaction():
+                self.session.rollback()
+        finally:
+            self.session.close()
+        if isinstance(exc, DBAPIError) and (friendly := translate(exc)) is not None:
+            raise friendly from exc
+
+    def commit(self) -> None:
+        try:
+            self.session.commit()
+        except DBAPIError as exc:
+            raise translate(exc) or exc from exc
+
+    # --- identity and gap-free numbers ------------------------------------------------------
+
+    @property
+    def identity(self) -> Identity:
+        if self._identity is None:
+            row = self.session.connection().execute(_IDENTITY).first()
+            if row is None:
+                raise NotSetUp(
+                    "this till has no identity yet: enrol it (sgpos-install) or start the demo"
+                )
+            self._identity = Identity(row.till_id, row.epoch)
+        return self._identity
+
+    def next_number(self, counter: str) -> int:
+        """The next value of a gap-free counter, taken inside this transaction."""
+        # Core, not the ORM session: this runs twice per sale and the ORM's per-statement
+        # bookkeeping costs more than the statement itself.
+        value = self.session.connection().execute(_BUMP, {"name": counter}).scalar_one()
+        return int(value)
+
+    def insert(self, model: type[Base], rows: list[dict[str, Any]]) -> None:
+        """Bulk-insert plain rows of ``model`` (one executemany, no unit-of-work bookkeeping)."""
+        if rows:
+            self.session.connection().execute(insert(cast(Table, model.__table__)), rows)
+
+    # --- outbox and audit -------------------------------------------------------------------
+
+    def emit(self, kind: EventKind, payload: WireModel, at: datetime) -> str:
+        """Queue an event for head office in this same transaction; returns its event id."""
+        epoch = self.identity.epoch
+        text_, digest = sealed_payload(payload.model_dump(mode="json"))
+        event_id = str(uuid.uuid4())
+        self.insert(
+            OutboxEvent,
+            [
+                {
+                    "epoch": epoch,
+                    "seq": self.next_number(f"outbox:{epoch}"),
+                    "event_id": event_id,
+                    "kind": kind.value,
+                    "schema_version": 1,
+                    "occurred_at": at,
+                    "payload": text_,
+                    "payload_sha256": digest,
+                    "attempts": 0,
+                }
+            ],
+        )
+        return event_id
+
+    def audit(
+        self,
+        action: str,
+        *,
+        actor: str | None,
+        at: datetime,
+        subject: str | None = None,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> chain.AuditRecord:
+        """Append a link to this till's audit chain and queue it for head office."""
+        ident = self.identity
+        last = self.session.scalars(
+            select(AuditRecord)
+            .where(AuditRecord.epoch == ident.epoch)
+            .order_by(AuditRecord.seq.desc())
+            .limit(1)
+        ).first()
+        record = chain.append(
+            to_chain(last) if last else None,
+            till_id=ident.till_id,
+            epoch=ident.epoch,
+            occurred_at=at,
+            actor=actor,
+            action=action,
+            subject=subject,
+            before=before,
+            after=after,
+        )
+        data = record.to_dict()
+        self.session.add(
+            AuditRecord(
+                till_id=record.till_id,
+                epoch=record.epoch,
+                seq=record.seq,
+                occurred_at=data["occurred_at"],
+                actor=record.actor,
+                action=record.action,
+                subject=record.subject,
+                before=data["before"],
+                after=data["after"],
+                prev_hash=record.prev_hash,
+                hash=record.hash,
+            )
+        )
+        self.emit(
+            EventKind.AUDIT_RECORDED, AuditRecordedV1.model_validate_json(json.dumps(data)), at
+        )
+        return record
+
+
+def to_chain(row: AuditRecord) -> chain.AuditRecord:
+    """A stored link back in the chain's own form, for appending and verifying."""
+    return chain.AuditRecord.from_dict(
+        {
+            "till_id": row.till_id,
+            "epoch": row.epoch,
+            "seq": row.seq,
+            "occurred_at": row.occurred_at,
+            "actor": row.actor,
+            "action": row.action,
+            "subject": row.subject,
+            "before": row.before,
+            "after": row.after,
+            "prev_hash": row.prev_hash,
+            "hash": row.hash,
+        }
+    )
