@@ -386,7 +386,7 @@ class ProductV1(WireModel):
     product_id: UUID
     sku: Name
     name: Name
-    price: Money
+    price: Annotated[Money, Field(ge=0)]
     tax_code: TaxCodeText
     category_id: UUID | None
     weighed: bool

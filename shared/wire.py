@@ -76,8 +76,14 @@ def canonical_json(value: Any) -> bytes:
 
 
 def payload_hash(payload: Any) -> str:
+    return sealed_payload(payload)[1]
+
+
+def sealed_payload(payload: Any) -> tuple[str, str]:
+    """The canonical text of ``payload`` and its SHA-256, serialising it once."""
     _refuse_floats(payload)
-    return hashlib.sha256(canonical_json(payload)).hexdigest()
+    raw = canonical_json(payload)
+    return raw.decode("utf-8"), hashlib.sha256(raw).hexdigest()
 
 
 def _refuse_floats(value: Any) -> None:
