@@ -5,7 +5,7 @@ UV := $(PYTHON) -m uv
 RUN := $(UV) run --frozen --no-sync
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: test lint format
+.PHONY: test lint format demo bench
 .DEFAULT_GOAL := test
 
 .venv/.synced: pyproject.toml uv.lock
@@ -27,3 +27,13 @@ format: .venv/.synced
 
 test: lint
 	QT_QPA_PLATFORM=offscreen $(RUN) pytest
+
+# Rings a demo trading day into the user's data folder; prints its Z report and a receipt.
+demo: .venv/.synced
+	$(RUN) sgpos-till demo-day
+
+# Benchmarks print their figures and save JSON under bench/results/.
+bench: .venv/.synced
+	$(RUN) python -m bench.sale
+	$(RUN) python -m bench.lookup
+	$(RUN) python -m bench.fsync_floor

@@ -1,0 +1,38 @@
+"""A demo till: a Singapore minimart's outlet, staff and catalogue, loaded the way a pull
+from head office would load them, so the demo exercises the real code paths."""
+
+from __future__ import annotations
+
+import uuid
+
+from shared.demo_catalogue import DEMO_STAFF, catalogue_changes, demo_catalogue, demo_outlet
+from till.app import Till
+from till.services.staff import SignedIn, hash_pin
+from till.store.master import apply_changes
+from till.store.models import TillIdentity
+from till.store.uow import UnitOfWork
+
+DEMO_TILL_CODE = "T01"
+DEMO_PINS = ", ".join(f"{m.display_name} ({m.role}) {m.code}/{m.pin}" for m in DEMO_STAFF)
+
+
+def ensure_demo_till(till: Till, *, products: int = 2000) -> tuple[SignedIn, SignedIn]:
+    """Give an empty till a demo identity and master data; sign in a cashier and a manager."""
+    with UnitOfWork(till.store) as uow:
+        if uow.session.get(TillIdentity, 1) is None:
+            outlet = demo_outlet()
+            uow.session.add(
+                TillIdentity(
+                    till_id=str(uuid.uuid4()),
+                    till_code=DEMO_TILL_CODE,
+                    outlet_id=str(outlet.outlet_id),
+                    epoch=1,
+                )
+            )
+            staff = [m.to_wire(hash_pin(m.pin), [outlet.outlet_id]) for m in DEMO_STAFF]
+            apply_changes(uow.session, catalogue_changes(demo_catalogue(products), outlet, staff))
+            uow.commit()
+    by_role = {m.role: m for m in DEMO_STAFF}
+    cashier = till.staff.sign_in(by_role["cashier"].code, by_role["cashier"].pin)
+    manager = till.staff.sign_in(by_role["manager"].code, by_role["manager"].pin)
+    return cashier, manager

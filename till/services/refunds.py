@@ -1,0 +1,376 @@
+"""Refunds against a receipt, refunds without one, and voids of a completed sale.
+
+A refund is a new fact referencing the sale, never an edit of it. It takes a receipt number
+from the same gap-free series as sales, returns GST at the rate originally charged, and puts
+the goods back into stock.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from shared.cart import ApprovalNeeded, ManagerAction, ProductSnapshot, check_quantity
+from shared.gst import supply_date, tax_in_inclusive
+from shared.money import ZERO, round_cash, round_cents
+from shared.protocol import EventKind, RefundCompletedV1, RefundLineV1
+from shared.receipt import Receipt, ReceiptNumber, render_text
+from shared.refund import RefundedSoFar, RefundLine, SoldLine, refund_line
+from shared.tender import Tender, TenderType
+from till.services.checkout import RECEIPT_COUNTER, tender_event
+from till.services.context import CashierError, Clock, OutletProfile, utc_now
+from till.services.receipts import find_sale, refund_receipt
+from till.services.shifts import require_open_shift
+from till.services.staff import SignedIn
+from till.store.db import Store
+from till.store.models import (
+    Payment,
+    Refund,
+    Sale,
+    SaleLine,
+    StockMovement,
+)
+from till.store.models import (
+    RefundLine as RefundLineRow,
+)
+from till.store.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class RefundableLine:
+    line_id: str
+    name: str
+    sold: Decimal
+    refunded: Decimal
+    amount: Decimal
+
+    @property
+    def left(self) -> Decimal:
+        return self.sold - self.refunded
+
+
+@dataclass(frozen=True)
+class SaleForRefund:
+    sale_id: str
+    receipt_no: str
+    sold_at: datetime
+    total: Decimal
+    lines: tuple[RefundableLine, ...]
+
+
+@dataclass(frozen=True)
+class CompletedRefund:
+    refund_id: str
+    receipt_no: str
+    total: Decimal  # paid back, incl. cash rounding
+    receipt: Receipt
+    receipt_text: str
+
+
+class RefundService:
+    def __init__(self, store: Store, profile: OutletProfile, clock: Clock = utc_now) -> None:
+        self.store = store
+        self.profile = profile
+        self.clock = clock
+
+    def lookup(self, receipt_no: str) -> SaleForRefund:
+        with self.store.read() as s:
+            sale = find_sale(s, receipt_no)
+            so_far = _refunded_so_far(s, sale)
+            return SaleForRefund(
+                sale.sale_id,
+                sale.receipt_no,
+                sale.sold_at,
+                sale.total + sale.rounding,
+                tuple(
+                    RefundableLine(
+                        x.line_id,
+                        x.name,
+                        x.quantity,
+                        so_far.get(x.line_id, RefundedSoFar()).quantity,
+                        x.amount,
+                    )
+                    for x in sale.lines
+                ),
+            )
+
+    def refund(
+        self,
+        who: SignedIn,
+        receipt_no: str,
+        quantities: Mapping[str, Decimal],
+        *,
+        reason: str,
+        tender: TenderType = TenderType.CASH,
+    ) -> CompletedRefund:
+        """Refund some quantity of some lines of a sale, paid back by ``tender``."""
+        wanted = {k: v for k, v in quantities.items() if v}
+        if not wanted:
+            raise CashierError("choose at least one item and quantity to refund")
+        with UnitOfWork(self.store) as uow:
+            sale = find_sale(uow.session, receipt_no)
+            so_far = _refunded_so_far(uow.session, sale)
+            by_id = {line.line_id: line for line in sale.lines}
+            lines = []
+            for line_id, qty in wanted.items():
+                if line_id not in by_id:
+                    raise CashierError(f"that item is not on receipt {sale.receipt_no}")
+                lines.append(
+                    refund_line(_sold(by_id[line_id]), qty, so_far.get(line_id, RefundedSoFar()))
+                )
+            result = self._record(
+                uow,
+                who,
+                lines,
+                reason=reason,
+                tender=tender,
+                sale=sale,
+                is_void=False,
+                approved_by=None,
+            )
+            uow.commit()
+        return result
+
+    def void(
+        self, who: SignedIn, receipt_no: str, *, reason: str, approved_by: SignedIn | None
+    ) -> CompletedRefund:
+        """Reverse everything still unrefunded on a sale, with a manager's approval."""
+        if approved_by is None:
+            raise ApprovalNeeded(ManagerAction.VOID_SALE, f"voiding sale {receipt_no}")
+        with UnitOfWork(self.store) as uow:
+            sale = find_sale(uow.session, receipt_no)
+            so_far = _refunded_so_far(uow.session, sale)
+            lines = [
+                refund_line(_sold(x), x.quantity - done.quantity, done)
+                for x in sale.lines
+                if (done := so_far.get(x.line_id, RefundedSoFar())).quantity < x.quantity
+            ]
+            if not lines:
+                raise CashierError(f"sale {sale.receipt_no} has already been fully refunded")
+            tender = (
+                TenderType(sale.payments[0].type) if len(sale.payments) == 1 else TenderType.CASH
+            )
+            result = self._record(
+                uow,
+                who,
+                lines,
+                reason=reason,
+                tender=tender,
+                sale=sale,
+                is_void=True,
+                approved_by=approved_by.staff_id,
+            )
+            uow.commit()
+        return result
+
+    def refund_without_receipt(
+        self,
+        who: SignedIn,
+        product: ProductSnapshot,
+        quantity: Decimal,
+        *,
+        reason: str,
+        approved_by: SignedIn | None,
+    ) -> CompletedRefund:
+        """Refund goods brought back with no receipt, at today's price and rate."""
+        if approved_by is None:
+            raise ApprovalNeeded(
+                ManagerAction.REFUND_WITHOUT_RECEIPT, f"refunding {product.name} without a receipt"
+            )
+        qty = check_quantity(quantity, weighed=product.weighed)
+        now = self.clock()
+        rate = (
+            product.tax_code.rate_on(supply_date(now))
+            if self.profile.rules.gst_registered
+            else ZERO
+        )
+        amount = round_cents(product.unit_price * qty)
+        line = RefundLine(
+            line_id="",
+            product_id=product.product_id,
+            name=product.name,
+            quantity=qty,
+            amount=amount,
+            gst=tax_in_inclusive(amount, rate),
+            gst_rate=rate,
+            tax_code=product.tax_code.value,
+        )
+        with UnitOfWork(self.store) as uow:
+            result = self._record(
+                uow,
+                who,
+                [line],
+                reason=reason,
+                tender=TenderType.CASH,
+                sale=None,
+                is_void=False,
+                approved_by=approved_by.staff_id,
+            )
+            uow.commit()
+        return result
+
+    def _record(
+        self,
+        uow: UnitOfWork,
+        who: SignedIn,
+        lines: list[RefundLine],
+        *,
+        reason: str,
+        tender: TenderType,
+        sale: Sale | None,
+        is_void: bool,
+        approved_by: str | None,
+    ) -> CompletedRefund:
+        if not reason.strip():
+            raise CashierError("say why the goods are refunded (e.g. 'damaged', 'wrong size')")
+        if tender not in (TenderType.CASH, TenderType.NETS, TenderType.CARD, TenderType.PAYNOW):
+            raise CashierError(f"refunds cannot be paid back as {tender}")
+        now = self.clock()
+        shift = require_open_shift(uow.session)
+        total = sum((line.amount for line in lines), ZERO)
+        gst_total = sum((line.gst for line in lines), ZERO)
+        paid = (
+            round_cash(total, self.profile.rules.cash_rounding)
+            if tender is TenderType.CASH
+            else total
+        )
+        number = ReceiptNumber(
+            self.profile.outlet.code, self.profile.till_code, uow.next_number(RECEIPT_COUNTER)
+        )
+        refund = Refund(
+            refund_id=str(uuid.uuid4()),
+            receipt_no=str(number),
+            original_sale_id=sale.sale_id if sale else None,
+            is_void=is_void,
+            reason=reason.strip()[:200],
+            shift_id=shift.shift_id,
+            cashier_id=who.staff_id,
+            approved_by=approved_by,
+            refunded_at=now,
+            total=total,
+            gst_total=gst_total,
+            rounding=paid - total,
+        )
+        uow.session.add(refund)
+        rows = []
+        for line in lines:
+            row = RefundLineRow(
+                refund_line_id=str(uuid.uuid4()),
+                refund_id=refund.refund_id,
+                sale_line_id=line.line_id or None,
+                product_id=line.product_id,
+                name=line.name,
+                quantity=line.quantity,
+                amount=line.amount,
+                gst=line.gst,
+                gst_rate=line.gst_rate,
+                tax_code=line.tax_code,
+            )
+            rows.append(row)
+            uow.session.add(row)
+            uow.session.add(
+                StockMovement(
+                    movement_id=str(uuid.uuid4()),
+                    product_id=line.product_id,
+                    quantity=line.quantity,
+                    reason="refund",
+                    source_id=row.refund_line_id,
+                    moved_at=now,
+                )
+            )
+        tender_row = Payment(
+            payment_id=str(uuid.uuid4()),
+            refund_id=refund.refund_id,
+            position=0,
+            type=tender.value,
+            amount=paid,
+            reference=f"refund of {sale.receipt_no}" if sale else None,
+        )
+        uow.session.add(tender_row)
+        uow.audit(
+            "sale.voided" if is_void else "sale.refunded",
+            actor=who.staff_id,
+            at=now,
+            subject=sale.receipt_no if sale else str(number),
+            after={
+                "refund_receipt": str(number),
+                "amount": str(paid),
+                "reason": refund.reason,
+                "approved_by": approved_by,
+            },
+        )
+        uow.emit(
+            EventKind.REFUND_COMPLETED,
+            RefundCompletedV1(
+                refund_id=uuid.UUID(refund.refund_id),
+                receipt_no=refund.receipt_no,
+                original_sale_id=uuid.UUID(sale.sale_id) if sale else None,
+                original_receipt_no=sale.receipt_no if sale else None,
+                is_void=is_void,
+                reason=refund.reason,
+                shift_id=uuid.UUID(shift.shift_id),
+                cashier_id=uuid.UUID(who.staff_id),
+                approved_by=uuid.UUID(approved_by) if approved_by else None,
+                refunded_at=now,
+                lines=[
+                    RefundLineV1(
+                        line_id=uuid.UUID(r.sale_line_id) if r.sale_line_id else None,
+                        product_id=uuid.UUID(r.product_id),
+                        name=r.name,
+                        quantity=r.quantity,
+                        amount=r.amount,
+                        gst=r.gst,
+                        gst_rate=r.gst_rate,
+                        tax_code=r.tax_code,  # type: ignore[arg-type]
+                    )
+                    for r in rows
+                ],
+                tenders=[
+                    tender_event(Tender(tender, paid, reference=tender_row.reference or "refund"))
+                ],
+                total=total,
+                gst_total=gst_total,
+                rounding=refund.rounding,
+            ),
+            now,
+        )
+        uow.session.flush()
+        receipt = refund_receipt(uow.session, refund, self.profile)
+        return CompletedRefund(
+            refund.refund_id, refund.receipt_no, paid, receipt, render_text(receipt)
+        )
+
+
+def _sold(line: SaleLine) -> SoldLine:
+    return SoldLine(
+        line.line_id,
+        line.product_id,
+        line.name,
+        line.quantity,
+        line.amount,
+        line.gst,
+        line.gst_rate,
+        line.tax_code,
+        line.weighed,
+    )
+
+
+def _refunded_so_far(session: Session, sale: Sale) -> dict[str, RefundedSoFar]:
+    rows = session.execute(
+        select(
+            RefundLineRow.sale_line_id,
+            func.sum(RefundLineRow.quantity),
+            func.sum(RefundLineRow.amount),
+            func.sum(RefundLineRow.gst),
+        )
+        .join(SaleLine, SaleLine.line_id == RefundLineRow.sale_line_id)
+        .where(SaleLine.sale_id == sale.sale_id)
+        .group_by(RefundLineRow.sale_line_id)
+    )
+    return {line_id: RefundedSoFar(qty, amount, gst) for line_id, qty, amount, gst in rows}

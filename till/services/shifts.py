@@ -1,0 +1,343 @@
+"""Shifts: open with a float, cash in and out, the X report (read-only) and the Z report
+(close: counted cash per denomination against what the till expects)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from shared.cart import ApprovalNeeded, ManagerAction
+from shared.gst import SINGAPORE
+from shared.money import CENT, ZERO, money
+from shared.protocol import CashMovedV1, EventKind, ShiftClosedV1, ShiftOpenedV1
+from till.services.context import CashierError, Clock, utc_now
+from till.services.staff import SignedIn
+from till.store.db import Store
+from till.store.models import CashMovement, Payment, Refund, Sale, Shift
+from till.store.uow import UnitOfWork
+
+# Singapore notes and coins in circulation; 1-cent coins have not been issued since 2002.
+DENOMINATIONS: tuple[str, ...] = (
+    "100.00",
+    "50.00",
+    "10.00",
+    "5.00",
+    "2.00",
+    "1.00",
+    "0.50",
+    "0.20",
+    "0.10",
+    "0.05",
+)
+
+
+class NoOpenShift(CashierError):
+    def __init__(self) -> None:
+        super().__init__("no shift is open: open a shift with the cash float first")
+
+
+@dataclass(frozen=True)
+class ShiftReport:
+    shift_id: str
+    opened_at: datetime
+    opening_float: Decimal
+    sales_count: int
+    sales_total: Decimal  # what customers paid, incl. GST and cash rounding
+    refunds_count: int
+    refunds_total: Decimal
+    gst_total: Decimal  # GST on sales less GST refunded
+    rounding_total: Decimal
+    tenders: dict[str, Decimal]  # net takings by tender type (cash after change and refunds)
+    cash_in: Decimal
+    cash_out: Decimal
+    expected_cash: Decimal
+    closed_at: datetime | None = None
+    counted_cash: Decimal | None = None
+    counted: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def variance(self) -> Decimal | None:
+        return None if self.counted_cash is None else self.counted_cash - self.expected_cash
+
+    def render_text(self, *, width: int = 42) -> str:
+        title = "Z REPORT (SHIFT CLOSED)" if self.closed_at else "X REPORT (SHIFT OPEN)"
+        rows: list[tuple[str, str]] = [
+            ("Opened", self.opened_at.astimezone(SINGAPORE).strftime("%d-%m-%Y %H:%M")),
+            ("Opening float", f"{self.opening_float:.2f}"),
+            ("Sales", f"{self.sales_count}  {self.sales_total:.2f}"),
+            ("Refunds", f"{self.refunds_count}  {-self.refunds_total:.2f}"),
+            ("GST included", f"{self.gst_total:.2f}"),
+            ("Cash rounding", f"{self.rounding_total:.2f}"),
+        ]
+        rows += [(f"  {kind.upper()}", f"{amount:.2f}") for kind, amount in self.tenders.items()]
+        rows += [
+            ("Cash in", f"{self.cash_in:.2f}"),
+            ("Cash out", f"{-self.cash_out:.2f}"),
+            ("Expected cash", f"{self.expected_cash:.2f}"),
+        ]
+        if self.closed_at is not None and self.counted_cash is not None:
+            rows.append(("Closed", self.closed_at.astimezone(SINGAPORE).strftime("%d-%m-%Y %H:%M")))
+            rows += [
+                (f"  {d} x {n}", f"{Decimal(d) * n:.2f}") for d, n in self.counted.items() if n
+            ]
+            rows += [
+                ("Counted cash", f"{self.counted_cash:.2f}"),
+                ("Variance", f"{self.variance:+.2f}"),
+            ]
+        lines = [title.center(width), "-" * width]
+        lines += [f"{label}{value:>{width - len(label)}}" for label, value in rows]
+        return "\n".join(lines) + "\n"
+
+
+class ShiftService:
+    def __init__(self, store: Store, clock: Clock = utc_now) -> None:
+        self.store = store
+        self.clock = clock
+
+    def open_shift(self, who: SignedIn, opening_float: Decimal) -> str:
+        amount = money(opening_float)
+        if amount < 0:
+            raise CashierError("the opening float cannot be negative")
+        now = self.clock()
+        with UnitOfWork(self.store) as uow:
+            if open_shift(uow.session) is not None:
+                raise CashierError("a shift is already open: close it (Z report) first")
+            shift = Shift(
+                shift_id=str(uuid.uuid4()),
+                opened_by=who.staff_id,
+                opened_at=now,
+                opening_float=amount,
+            )
+            uow.session.add(shift)
+            uow.audit(
+                "shift.opened",
+                actor=who.staff_id,
+                at=now,
+                subject=shift.shift_id,
+                after={"opening_float": str(amount)},
+            )
+            uow.emit(
+                EventKind.SHIFT_OPENED,
+                ShiftOpenedV1(
+                    shift_id=uuid.UUID(shift.shift_id),
+                    opened_by=uuid.UUID(who.staff_id),
+                    opened_at=now,
+                    opening_float=amount,
+                ),
+                now,
+            )
+            uow.commit()
+        return shift.shift_id
+
+    def current(self) -> Shift | None:
+        with self.store.read() as s:
+            return open_shift(s)
+
+    def move_cash(self, who: SignedIn, direction: str, amount: Decimal, reason: str) -> None:
+        value = money(amount)
+        if direction not in ("in", "out"):
+            raise CashierError("cash moves either in or out of the drawer")
+        if value <= 0:
+            raise CashierError("enter an amount above $0.00")
+        if not reason.strip():
+            raise CashierError("say why the cash is moving (e.g. 'bank deposit', 'change top-up')")
+        now = self.clock()
+        with UnitOfWork(self.store) as uow:
+            shift = require_open_shift(uow.session)
+            move = CashMovement(
+                movement_id=str(uuid.uuid4()),
+                shift_id=shift.shift_id,
+                staff_id=who.staff_id,
+                direction=direction,
+                amount=value,
+                reason=reason.strip()[:120],
+                moved_at=now,
+            )
+            uow.session.add(move)
+            uow.audit(
+                f"cash.{direction}",
+                actor=who.staff_id,
+                at=now,
+                subject=move.movement_id,
+                after={"amount": str(value), "reason": move.reason},
+            )
+            uow.emit(
+                EventKind.CASH_MOVED,
+                CashMovedV1(
+                    movement_id=uuid.UUID(move.movement_id),
+                    shift_id=uuid.UUID(shift.shift_id),
+                    staff_id=uuid.UUID(who.staff_id),
+                    direction=move.direction,  # type: ignore[arg-type]
+                    amount=value,
+                    reason=move.reason,
+                    moved_at=now,
+                ),
+                now,
+            )
+            uow.commit()
+
+    def no_sale(self, who: SignedIn, reason: str) -> None:
+        """The drawer opened without a sale: always on the audit trail."""
+        with UnitOfWork(self.store) as uow:
+            require_open_shift(uow.session)
+            uow.audit(
+                "drawer.opened_no_sale",
+                actor=who.staff_id,
+                at=self.clock(),
+                after={"reason": reason.strip()[:120] or "not given"},
+            )
+            uow.commit()
+
+    def x_report(self) -> ShiftReport:
+        with self.store.read() as s:
+            return shift_report(s, require_open_shift(s))
+
+    def close_shift(
+        self, who: SignedIn, counted: dict[str, int], *, approved_by: SignedIn | None = None
+    ) -> ShiftReport:
+        unknown = set(counted) - set(DENOMINATIONS)
+        if unknown:
+            raise CashierError(f"not Singapore denominations: {', '.join(sorted(unknown))}")
+        if any(n < 0 or n > 100_000 for n in counted.values()):
+            raise CashierError("a count must be between 0 and 100,000 pieces")
+        counted_cash = sum((Decimal(d) * n for d, n in counted.items()), ZERO)
+        now = self.clock()
+        with UnitOfWork(self.store) as uow:
+            shift = require_open_shift(uow.session)
+            report = shift_report(uow.session, shift)
+            variance = counted_cash - report.expected_cash
+            if abs(variance) > self._variance_limit(uow) and approved_by is None:
+                raise ApprovalNeeded(
+                    ManagerAction.CASH_VARIANCE,
+                    f"the drawer is {variance:+.2f} against the expected {report.expected_cash}",
+                )
+            shift.closed_at, shift.closed_by = now, who.staff_id
+            shift.expected_cash, shift.counted_cash = report.expected_cash, counted_cash
+            shift.counted = {d: counted.get(d, 0) for d in DENOMINATIONS}
+            shift.approved_by = approved_by.staff_id if approved_by else None
+            closed = ShiftReport(
+                **{
+                    **report.__dict__,
+                    "closed_at": now,
+                    "counted_cash": counted_cash,
+                    "counted": shift.counted,
+                }
+            )
+            uow.audit(
+                "shift.closed",
+                actor=who.staff_id,
+                at=now,
+                subject=shift.shift_id,
+                after={
+                    "expected": str(report.expected_cash),
+                    "counted": str(counted_cash),
+                    "approved_by": shift.approved_by,
+                },
+            )
+            uow.emit(EventKind.SHIFT_CLOSED, _closed_event(closed, who, shift.approved_by), now)
+            uow.commit()
+        return closed
+
+    def _variance_limit(self, uow: UnitOfWork) -> Decimal:
+        from till.services.context import load_profile
+
+        return load_profile(uow.session).variance_limit
+
+
+def open_shift(session: Session) -> Shift | None:
+    return session.scalars(select(Shift).where(Shift.closed_at.is_(None))).first()
+
+
+def require_open_shift(session: Session) -> Shift:
+    shift = open_shift(session)
+    if shift is None:
+        raise NoOpenShift()
+    return shift
+
+
+def shift_report(session: Session, shift: Shift) -> ShiftReport:
+    sid = shift.shift_id
+
+    def total(column: Any, *where: Any) -> Decimal:
+        # SUM keeps the column's type, so the Cents decorator already turns it into dollars.
+        value = session.scalar(select(func.coalesce(func.sum(column), 0)).where(*where))
+        return Decimal(value or 0).quantize(CENT)
+
+    sales_count = session.scalar(select(func.count()).where(Sale.shift_id == sid)) or 0
+    refunds_count = session.scalar(select(func.count()).where(Refund.shift_id == sid)) or 0
+    sales_total = total(Sale.total, Sale.shift_id == sid) + total(
+        Sale.rounding, Sale.shift_id == sid
+    )
+    refunds_total = total(Refund.total, Refund.shift_id == sid) + total(
+        Refund.rounding, Refund.shift_id == sid
+    )
+    gst = total(Sale.gst_total, Sale.shift_id == sid) - total(
+        Refund.gst_total, Refund.shift_id == sid
+    )
+    rounding = total(Sale.rounding, Sale.shift_id == sid) - total(
+        Refund.rounding, Refund.shift_id == sid
+    )
+    change = total(Sale.change, Sale.shift_id == sid)
+    tenders: dict[str, Decimal] = {}
+    for kind in ("cash", "nets", "card", "paynow", "voucher"):
+        taken = total(
+            Payment.amount,
+            Payment.type == kind,
+            Payment.sale_id.in_(select(Sale.sale_id).where(Sale.shift_id == sid)),
+        )
+        paid_out = total(
+            Payment.amount,
+            Payment.type == kind,
+            Payment.refund_id.in_(select(Refund.refund_id).where(Refund.shift_id == sid)),
+        )
+        net = taken - paid_out - (change if kind == "cash" else ZERO)
+        if net or kind == "cash":
+            tenders[kind] = net
+    cash_in = total(
+        CashMovement.amount, CashMovement.shift_id == sid, CashMovement.direction == "in"
+    )
+    cash_out = total(
+        CashMovement.amount, CashMovement.shift_id == sid, CashMovement.direction == "out"
+    )
+    return ShiftReport(
+        shift_id=sid,
+        opened_at=shift.opened_at,
+        opening_float=shift.opening_float,
+        sales_count=int(sales_count),
+        sales_total=sales_total,
+        refunds_count=int(refunds_count),
+        refunds_total=refunds_total,
+        gst_total=gst,
+        rounding_total=rounding,
+        tenders=tenders,
+        cash_in=cash_in,
+        cash_out=cash_out,
+        expected_cash=shift.opening_float + tenders["cash"] + cash_in - cash_out,
+    )
+
+
+def _closed_event(report: ShiftReport, who: SignedIn, approved_by: str | None) -> ShiftClosedV1:
+    assert report.closed_at is not None and report.counted_cash is not None
+    variance = report.variance
+    assert variance is not None
+    return ShiftClosedV1(
+        shift_id=uuid.UUID(report.shift_id),
+        closed_by=uuid.UUID(who.staff_id),
+        closed_at=report.closed_at,
+        expected_cash=report.expected_cash,
+        counted_cash=report.counted_cash,
+        variance=variance,
+        counted=report.counted,
+        approved_by=uuid.UUID(approved_by) if approved_by else None,
+        sales_count=report.sales_count,
+        sales_total=report.sales_total,
+        refunds_total=report.refunds_total,
+        gst_total=report.gst_total,
+        tenders=report.tenders,  # type: ignore[arg-type]
+    )

@@ -1,0 +1,175 @@
+"""Staff sign-in by PIN, lockout after repeated failures, and manager approval of one action.
+
+PINs are hashed with argon2id at OWASP's minimum memory setting (19 MiB, 2 passes): strong
+enough that a stolen store does not give up 4–8 digit PINs instantly, quick enough (tens of
+ms) for a cashier at the till. Every attempt, good or bad, is written to the audit chain.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+
+from shared.cart import ManagerAction
+from till.services.context import CashierError, Clock, utc_now
+from till.store.db import Store
+from till.store.models import Staff
+from till.store.uow import UnitOfWork
+
+MAX_FAILURES = 5
+LOCKOUT = timedelta(minutes=5)
+_PIN = re.compile(r"\d{4,8}")
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+
+# Who may approve what: supervisors cover day-to-day price decisions, managers the rest.
+APPROVERS: dict[ManagerAction, frozenset[str]] = {
+    ManagerAction.DISCOUNT_OVER_LIMIT: frozenset({"supervisor", "manager"}),
+    ManagerAction.PRICE_OVERRIDE: frozenset({"supervisor", "manager"}),
+    ManagerAction.VOID_SALE: frozenset({"manager"}),
+    ManagerAction.REFUND_WITHOUT_RECEIPT: frozenset({"manager"}),
+    ManagerAction.CASH_VARIANCE: frozenset({"manager"}),
+}
+
+
+class SignInError(CashierError):
+    pass
+
+
+def hash_pin(pin: str) -> str:
+    if not _PIN.fullmatch(pin):
+        raise SignInError("a PIN is 4 to 8 digits")
+    return _hasher.hash(pin)
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    staff_id: str
+    code: str
+    display_name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class StaffEntry:
+    code: str
+    display_name: str
+    role: str
+
+
+class StaffService:
+    def __init__(self, store: Store, clock: Clock = utc_now) -> None:
+        self.store = store
+        self.clock = clock
+
+    def roster(self) -> list[StaffEntry]:
+        """Active staff, for the sign-in screen."""
+        with self.store.read() as s:
+            rows = s.scalars(select(Staff).where(Staff.active).order_by(Staff.display_name))
+            return [StaffEntry(r.code, r.display_name, r.role) for r in rows]
+
+    def sign_in(self, code: str, pin: str) -> SignedIn:
+        who = self._check_pin(code, pin, purpose="sign-in")
+        with UnitOfWork(self.store) as uow:
+            uow.audit("staff.signed_in", actor=who.staff_id, at=self.clock())
+            uow.commit()
+        return who
+
+    def sign_out(self, who: SignedIn) -> None:
+        with UnitOfWork(self.store) as uow:
+            uow.audit("staff.signed_out", actor=who.staff_id, at=self.clock())
+            uow.commit()
+
+    def approve(
+        self,
+        code: str,
+        pin: str,
+        action: ManagerAction,
+        *,
+        requested_by: SignedIn,
+        subject: str | None = None,
+    ) -> SignedIn:
+        """A manager's (or supervisor's) PIN approving one action; returns the approver."""
+        approver = self._check_pin(code, pin, purpose="approval")
+        allowed = APPROVERS[action]
+        granted = approver.role in allowed
+        with UnitOfWork(self.store) as uow:
+            uow.audit(
+                "approval.granted" if granted else "approval.refused",
+                actor=approver.staff_id,
+                at=self.clock(),
+                subject=subject,
+                after={"action": action.value, "requested_by": requested_by.staff_id},
+            )
+            uow.commit()
+        if not granted:
+            roles = " or ".join(sorted(allowed))
+            raise SignInError(f"{approver.display_name} cannot approve this: it needs a {roles}")
+        return approver
+
+    def _check_pin(self, code: str, pin: str, *, purpose: str) -> SignedIn:
+        now = self.clock()
+        code = code.strip().upper()
+        failure: str | None = None
+        with UnitOfWork(self.store) as uow:
+            staff = uow.session.scalars(select(Staff).where(Staff.code == code)).first()
+            if staff is None:
+                failure = f"no staff member has the code {code!r}"
+                uow.audit(
+                    "staff.sign_in_failed",
+                    actor=None,
+                    at=now,
+                    subject=code,
+                    after={"reason": "unknown code", "purpose": purpose},
+                )
+            elif not staff.active:
+                failure = f"{staff.display_name} is deactivated; ask a manager"
+                uow.audit(
+                    "staff.sign_in_failed",
+                    actor=staff.staff_id,
+                    at=now,
+                    after={"reason": "deactivated", "purpose": purpose},
+                )
+            elif staff.locked_until is not None and staff.locked_until > now:
+                until = staff.locked_until.astimezone(now.tzinfo).strftime("%H:%M")
+                failure = f"{staff.display_name} is locked out after wrong PINs until {until}"
+                uow.audit(
+                    "staff.sign_in_failed",
+                    actor=staff.staff_id,
+                    at=now,
+                    after={"reason": "locked", "purpose": purpose},
+                )
+            elif not _verify(staff.pin_hash, pin):
+                staff.failed_attempts += 1
+                left = MAX_FAILURES - staff.failed_attempts
+                if left <= 0:
+                    staff.locked_until = now + LOCKOUT
+                    staff.failed_attempts = 0
+                    failure = f"wrong PIN: {staff.display_name} is locked out for 5 minutes"
+                else:
+                    failure = f"wrong PIN ({left} {'try' if left == 1 else 'tries'} left)"
+                uow.audit(
+                    "staff.pin_failed",
+                    actor=staff.staff_id,
+                    at=now,
+                    after={"purpose": purpose, "locked": left <= 0},
+                )
+            else:
+                staff.failed_attempts = 0
+                staff.locked_until = None
+                who = SignedIn(staff.staff_id, staff.code, staff.display_name, staff.role)
+            uow.commit()  # a failed attempt is itself a fact worth keeping
+        if failure is not None:
+            raise SignInError(failure)
+        return who
+
+
+def _verify(pin_hash: str, pin: str) -> bool:
+    try:
+        return _hasher.verify(pin_hash, pin)
+    except (VerificationError, InvalidHashError):
+        return False
