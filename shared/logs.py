@@ -74,7 +74,10 @@ def configure_logging(
             logging.handlers.RotatingFileHandler(
                 log_file, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
             ),
-            structlog.processors.dict_tracebacks,
+            # Never frame locals in the file: they can hold secrets and payloads.
+            structlog.processors.ExceptionRenderer(
+                structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
+            ),
             structlog.processors.JSONRenderer(),
         )
     if console:

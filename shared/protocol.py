@@ -23,8 +23,8 @@ from shared.wire import (
     Sha256Hex,
     ShortText,
     WireModel,
-    canonical_json,
     payload_hash,
+    sealed_payload,
 )
 
 PROTOCOL_VERSION = 1
@@ -263,12 +263,12 @@ class Event(WireModel):
 
     def parsed_payload(self) -> WireModel:
         """The payload as its typed model; PayloadError says why it cannot be accepted."""
-        if len(canonical_json(self.payload)) > MAX_PAYLOAD_BYTES:
-            raise PayloadError(f"payload is larger than {MAX_PAYLOAD_BYTES} bytes")
         try:
-            digest = payload_hash(self.payload)
+            raw, digest = sealed_payload(self.payload)  # serialised once: size, hash, parse
         except TypeError as exc:
             raise PayloadError(str(exc)) from None
+        if len(raw) > MAX_PAYLOAD_BYTES:
+            raise PayloadError(f"payload is larger than {MAX_PAYLOAD_BYTES} bytes")
         if digest != self.payload_sha256:
             raise PayloadError("payload_sha256 does not match the payload (corrupted in transit?)")
         try:
@@ -278,7 +278,7 @@ class Event(WireModel):
                 f"unknown event kind {self.kind!r} version {self.schema_version}"
             ) from None
         try:
-            return model.model_validate_json(canonical_json(self.payload))
+            return model.model_validate_json(raw)
         except ValidationError as exc:
             raise PayloadError(f"invalid {self.kind} payload: {_first_error(exc)}") from None
 

@@ -32,8 +32,14 @@ class DemoTill:
     clock: FakeClock
 
 
-def demo_till(data_dir: Path, *, products: int = 60, clock: FakeClock | None = None) -> DemoTill:
+def demo_till(
+    data_dir: Path,
+    *,
+    products: int = 60,
+    clock: FakeClock | None = None,
+    till_id: str | None = None,
+) -> DemoTill:
     clock = clock or FakeClock()
     till = open_till(data_dir, clock=clock)
-    cashier, manager = ensure_demo_till(till, products=products)
+    cashier, manager = ensure_demo_till(till, products=products, till_id=till_id)
     return DemoTill(till, cashier, manager, clock)

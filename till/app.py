@@ -17,8 +17,7 @@ from till.services.staff import SignedIn, StaffService
 from till.store.catalogue import Catalogue
 from till.store.db import Store
 from till.store.migrate import UpgradeResult, upgrade_store
-
-STORE_FILE = "till.sqlite"
+from till.store.paths import backup_dir, store_file
 
 
 @dataclass
@@ -47,15 +46,11 @@ class Till:
         self.store.close()
 
 
-def store_path(data_dir: Path) -> Path:
-    return data_dir / STORE_FILE
-
-
 def open_till(data_dir: Path, *, clock: Clock = utc_now) -> Till:
     """Open (creating and migrating if needed) the till whose files live in ``data_dir``."""
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = store_path(data_dir)
-    result = upgrade_store(path, backup_dir=data_dir / "backups")
+    path = store_file(data_dir)
+    result = upgrade_store(path, backup_dir=backup_dir(data_dir))
     store = Store.open(path)
     return Till(
         data_dir=data_dir,

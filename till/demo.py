@@ -16,14 +16,17 @@ DEMO_TILL_CODE = "T01"
 DEMO_PINS = ", ".join(f"{m.display_name} ({m.role}) {m.code}/{m.pin}" for m in DEMO_STAFF)
 
 
-def ensure_demo_till(till: Till, *, products: int = 2000) -> tuple[SignedIn, SignedIn]:
-    """Give an empty till a demo identity and master data; sign in a cashier and a manager."""
+def ensure_demo_till(
+    till: Till, *, products: int = 2000, till_id: str | None = None
+) -> tuple[SignedIn, SignedIn]:
+    """Give an empty till a demo identity (``till_id`` or a new one) and master data; sign in
+    a cashier and a manager."""
     with UnitOfWork(till.store) as uow:
         if uow.session.get(TillIdentity, 1) is None:
             outlet = demo_outlet()
             uow.session.add(
                 TillIdentity(
-                    till_id=str(uuid.uuid4()),
+                    till_id=till_id or str(uuid.uuid4()),
                     till_code=DEMO_TILL_CODE,
                     outlet_id=str(outlet.outlet_id),
                     epoch=1,

@@ -70,3 +70,24 @@ def test_logs_are_json_lines_without_pins_or_tokens(tmp_path: Path) -> None:
     assert records[0]["pin"] == "***" and records[0]["auth_token"] == "***"
     assert records[1]["event"] == "plain message" and records[1]["level"] == "warning"
     assert "4321" not in log_file.read_text()
+
+
+def test_an_exception_logged_to_the_file_never_carries_local_variables(tmp_path: Path) -> None:
+    log_file = tmp_path / "till.log"
+    configure_logging(log_file=log_file, console=False)
+
+    def enrol(secret: str) -> None:
+        raise RuntimeError("head office said no")
+
+    try:
+        try:
+            enrol("s3cr3t-till-secret")
+        except RuntimeError:
+            get_logger("till").exception("enrolment.failed")
+        for handler in logging.getLogger().handlers:
+            handler.flush()
+    finally:
+        configure_logging(log_file=None, console=False)
+    text = log_file.read_text()
+    assert "head office said no" in text and "enrolment.failed" in text
+    assert "s3cr3t-till-secret" not in text

@@ -103,7 +103,7 @@ class UnitOfWork:
     def emit(self, kind: EventKind, payload: WireModel, at: datetime) -> str:
         """Queue an event for head office in this same transaction; returns its event id."""
         epoch = self.identity.epoch
-        text_, digest = sealed_payload(payload.model_dump(mode="json"))
+        raw, digest = sealed_payload(payload.model_dump(mode="json"))
         event_id = str(uuid.uuid4())
         self.insert(
             OutboxEvent,
@@ -115,7 +115,7 @@ class UnitOfWork:
                     "kind": kind.value,
                     "schema_version": 1,
                     "occurred_at": at,
-                    "payload": text_,
+                    "payload": raw.decode("utf-8"),
                     "payload_sha256": digest,
                     "attempts": 0,
                 }

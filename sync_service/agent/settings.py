@@ -1,0 +1,31 @@
+"""The sync agent's settings: one typed object, loaded once at start-up and passed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field
+
+from shared.config import SgposSettings
+from shared.protocol import MAX_EVENTS_PER_PUSH
+
+Seconds = Annotated[float, Field(gt=0)]
+
+
+class AgentSettings(SgposSettings):
+    """``SGPOS_PUSH_BATCH`` etc.; a TOML file may hold the same keys."""
+
+    # None: the address the till was enrolled with (TillIdentity.central_url). Set it only to
+    # point a till at another head-office address without enrolling it again.
+    central_url: str | None = None
+    push_batch: Annotated[int, Field(ge=1, le=MAX_EVENTS_PER_PUSH)] = 200
+    push_interval_s: Seconds = 5.0
+    pull_interval_s: Seconds = 60.0
+    request_timeout_s: Seconds = 20.0
+    # Offline retries wait uniform(0, min(backoff_max_s, backoff_base_s * 2**failures)): full
+    # jitter, so a fleet of tills coming back after an outage does not knock in step.
+    backoff_base_s: Seconds = 1.0
+    backoff_max_s: Seconds = 300.0
+    log_file: Path | None = None
+    log_level: str = "INFO"

@@ -1,0 +1,40 @@
+"""Settings and database engine of the central server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import SecretStr
+from sqlalchemy import Engine, create_engine
+
+from shared.config import SgposSettings
+
+
+class CentralSettings(SgposSettings):
+    """``SGPOS_CENTRAL_DB_URL`` etc.; a TOML file may hold the same keys."""
+
+    central_db_url: SecretStr = SecretStr("postgresql://postgres@127.0.0.1:5432/sgpos")
+    host: str = "127.0.0.1"
+    port: int = 8700
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    # Pushes applied at once per process; more wait briefly, then get a typed 'busy'.
+    max_concurrent_pushes: int = 8
+    busy_wait_s: float = 2.0
+    db_pool_size: int = 10
+    log_file: Path | None = None
+    log_level: str = "INFO"
+
+
+def central_engine(url: str, *, pool_size: int = 10) -> Engine:
+    """A psycopg2 engine; every table is schema-qualified, so search_path does not matter."""
+    return create_engine(
+        url,
+        # Batches of rows in few round trips: psycopg2's own executemany sends one per row.
+        executemany_mode="values_plus_batch",
+        insertmanyvalues_page_size=5000,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        connect_args={"application_name": "sgpos-central"},
+    )

@@ -1,0 +1,461 @@
+"""The central store: schema ``sgpos`` in PostgreSQL.
+
+Master data (owned by head office) flows down to tills through ``change_log``, which triggers
+fill whenever a master table changes. Facts (sales, refunds, shifts, cash and stock movements,
+audit records, customers) arrive from tills as events, are recorded once in ``inbox`` keyed by
+``(till_id, epoch, seq)``, and are projected into their tables in the same transaction.
+Idempotency lives in these constraints, not in server memory, so any number of server
+processes can share the database.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    MetaData,
+    Numeric,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.naming import NAMING_CONVENTION
+
+SCHEMA = "sgpos"
+MONEY = Numeric(14, 2)
+QUANTITY = Numeric(12, 3)
+RATE = Numeric(5, 2)
+Moment = DateTime(timezone=True)
+Id = UUID(as_uuid=True)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(schema=SCHEMA, naming_convention=NAMING_CONVENTION)
+
+
+def _now() -> Any:
+    return text("now()")
+
+
+# --- organisation and master data -----------------------------------------------------------
+
+
+class Company(Base):
+    __tablename__ = "company"
+    company_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+
+
+class Outlet(Base):
+    __tablename__ = "outlet"
+    outlet_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("company.company_id"))
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    address_lines: Mapped[list[str]] = mapped_column(JSONB)
+    gst_reg_no: Mapped[str | None] = mapped_column(String(20))
+    gst_rounding: Mapped[str] = mapped_column(String(5))
+    cash_rounding: Mapped[str] = mapped_column(String(7))
+    discount_limit_percent: Mapped[Decimal] = mapped_column(RATE)
+    variance_limit: Mapped[Decimal] = mapped_column(MONEY)
+    paynow_uen: Mapped[str | None] = mapped_column(String(20))
+    receipt_footer: Mapped[list[str]] = mapped_column(JSONB)
+
+
+class TaxCode(Base):
+    __tablename__ = "tax_code"
+    code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    description: Mapped[str] = mapped_column(String(120))
+
+
+class Category(Base):
+    __tablename__ = "category"
+    category_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+
+
+class Product(Base):
+    __tablename__ = "product"
+    product_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
+    sku: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    price: Mapped[Decimal] = mapped_column(MONEY)  # the price in force now, GST-inclusive
+    tax_code: Mapped[str] = mapped_column(ForeignKey("tax_code.code"))
+    category_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("category.category_id", ondelete="SET NULL")
+    )
+    weighed: Mapped[bool]
+    active: Mapped[bool]
+    __table_args__ = (CheckConstraint("price >= 0", name="price_not_negative"),)
+
+
+class Price(Base):
+    """Price history, including changes scheduled for a future moment."""
+
+    __tablename__ = "price"
+    product_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("product.product_id", ondelete="CASCADE")
+    )
+    effective_from: Mapped[datetime] = mapped_column(Moment)
+    price: Mapped[Decimal] = mapped_column(MONEY)
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(Moment, server_default=_now())
+    __table_args__ = (
+        PrimaryKeyConstraint("product_id", "effective_from"),
+        CheckConstraint("price >= 0", name="price_not_negative"),
+    )
+
+
+class Barcode(Base):
+    __tablename__ = "barcode"
+    code: Mapped[str] = mapped_column(String(48), primary_key=True)
+    product_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("product.product_id", ondelete="CASCADE"), index=True
+    )
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+    staff_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(16))
+    pin_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool]
+    __table_args__ = (CheckConstraint("role IN ('cashier', 'supervisor', 'manager')", name="role"),)
+
+
+class StaffOutlet(Base):
+    __tablename__ = "staff_outlet"
+    staff_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("staff.staff_id", ondelete="CASCADE"), primary_key=True
+    )
+    outlet_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("outlet.outlet_id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class ChangeLog(Base):
+    """One row per change of master data, written by triggers; the pull cursor walks it.
+
+    ``txid`` is the writing transaction's id: a pull only reads rows of transactions older than
+    every transaction still running, so a change committed late can never be skipped.
+    """
+
+    __tablename__ = "change_log"
+    change_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    txid: Mapped[int] = mapped_column(
+        BigInteger, server_default=text("pg_current_xact_id()::text::bigint")
+    )
+    entity: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(120))
+    op: Mapped[str] = mapped_column(String(6))
+    changed_at: Mapped[datetime] = mapped_column(Moment, server_default=_now())
+    __table_args__ = (Index("ix_change_log_txid_change_id", "txid", "change_id"),)
+
+
+class HeadOfficeAudit(Base):
+    """Every head-office edit of master data, written by triggers."""
+
+    __tablename__ = "ho_audit"
+    audit_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    table_name: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(120))
+    op: Mapped[str] = mapped_column(String(6))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    changed_by: Mapped[str] = mapped_column(String(120))
+    changed_at: Mapped[datetime] = mapped_column(Moment, server_default=_now(), index=True)
+
+
+# --- tills, enrolment, head-office users -----------------------------------------------------
+
+
+class Till(Base):
+    __tablename__ = "till"
+    till_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
+    outlet_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("outlet.outlet_id"))
+    code: Mapped[str] = mapped_column(String(8))
+    secret_hash: Mapped[str] = mapped_column(String(64))  # SHA-256 of a random 256-bit secret
+    status: Mapped[str] = mapped_column(String(10))
+    enrolled_at: Mapped[datetime] = mapped_column(Moment, server_default=_now())
+    revoked_at: Mapped[datetime | None] = mapped_column(Moment)
+    last_seen_at: Mapped[datetime | None] = mapped_column(Moment)
+    app_version: Mapped[str | None] = mapped_column(String(40))
+    store_revision: Mapped[str | None] = mapped_column(String(60))
+    backlog: Mapped[int | None]
+    oldest_pending_at: Mapped[datetime | None] = mapped_column(Moment)
+    clock_skew_s: Mapped[int | None]
+    __table_args__ = (
+        UniqueConstraint("outlet_id", "code"),
+        CheckConstraint("status IN ('active', 'revoked')", name="status"),
+    )
+
+
+class EnrolmentCode(Base):
+    __tablename__ = "enrolment_code"
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    outlet_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("outlet.outlet_id"))
+    till_code: Mapped[str] = mapped_column(String(8))
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(Moment, server_default=_now())
+    expires_at: Mapped[datetime] = mapped_column(Moment)
+    used_at: Mapped[datetime | None] = mapped_column(Moment)
+    till_id: Mapped[uuid.UUID | None] = mapped_column(Id)
+    revoked_at: Mapped[datetime | None] = mapped_column(Moment)
+
+
+class HeadOfficeUser(Base):
+    __tablename__ = "ho_user"
+    user_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    outlet_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("outlet.outlet_id"))
+    active: Mapped[bool]
+    created_at: Mapped[datetime] = mapped_column(Moment, server_default=_now())
+    __table_args__ = (
+        CheckConstraint("role IN ('admin', 'analyst', 'outlet_manager')", name="role"),
+    )
+
+
+# --- events from tills --------------------------------------------------------------------
+
+
+class Inbox(Base):
+    """Every event ever received, once: the heart of exactly-once application."""
+
+    __tablename__ = "inbox"
+    till_id: Mapped[uuid.UUID] = mapped_column(Id)
+    epoch: Mapped[int]
+    seq: Mapped[int] = mapped_column(BigInteger)
+    event_id: Mapped[uuid.UUID] = mapped_column(Id, unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    payload_sha256: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(12))  # applied | quarantined
+    occurred_at: Mapped[datetime] = mapped_column(Moment)  # the till's clock, informational
+    received_at: Mapped[datetime] = mapped_column(Moment, server_default=_now())
+    __table_args__ = (
+        PrimaryKeyConstraint("till_id", "epoch", "seq"),
+        CheckConstraint("outcome IN ('applied', 'quarantined')", name="outcome"),
+    )
+
+
+class Quarantine(Base):
+    """Events kept aside with the reason: invalid, or conflicting with what is stored."""
+
+    __tablename__ = "quarantine"
+    quarantine_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    till_id: Mapped[uuid.UUID] = mapped_column(Id, index=True)
+    epoch: Mapped[int]
+    seq: Mapped[int] = mapped_column(BigInteger)
+    event_id: Mapped[uuid.UUID] = mapped_column(Id)
+    kind: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    payload_sha256: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(Moment, server_default=_now())
+    resolved_at: Mapped[datetime | None] = mapped_column(Moment)
+    # The same bad event sent again is one quarantine entry, not one per retry.
+    __table_args__ = (UniqueConstraint("till_id", "epoch", "seq", "payload_sha256"),)
+
+
+class Sale(Base):
+    __tablename__ = "sale"
+    sale_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
+    till_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("till.till_id"), index=True)
+    outlet_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("outlet.outlet_id"))
+    receipt_no: Mapped[str] = mapped_column(String(40), unique=True)
+    shift_id: Mapped[uuid.UUID] = mapped_column(Id)
+    cashier_id: Mapped[uuid.UUID] = mapped_column(Id)
+    sold_at: Mapped[datetime] = mapped_column(Moment)
+    business_date: Mapped[date] = mapped_column(Date)  # Singapore date of supply
+    subtotal: Mapped[Decimal] = mapped_column(MONEY)
+    discount_total: Mapped[Decimal] = mapped_column(MONEY)
+    total: Mapped[Decimal] = mapped_column(MONEY)
+    gst_total: Mapped[Decimal] = mapped_column(MONEY)
+    rounding: Mapped[Decimal] = mapped_column(MONEY)
+    change: Mapped[Decimal] = mapped_column(MONEY)
+    customer_id: Mapped[uuid.UUID | None] = mapped_column(Id)
+    __table_args__ = (Index("ix_sale_outlet_id_business_date", "outlet_id", "business_date"),)
+
+
+class SaleLine(Base):
+    __tablename__ = "sale_line"
+    line_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
+    sale_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sale.sale_id"), index=True)
+    position: Mapped[int]
+    product_id: Mapped[uuid.UUID] = mapped_column(Id, index=True)
+    sku: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(120))
+    quantity: Mapped[Decimal] = mapped_column(QUANTITY)
+    unit_price: Mapped[Decimal] = mapped_column(MONEY)
+    list_price: Mapped[Decimal] = mapped_column(MONEY)
+    line_discount: Mapped[Decimal] = mapped_column(MONEY)
+    cart_discount: Mapped[Decimal] = mapped_column(MONEY)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    tax_code: Mapped[str] = mapped_column(String(2))
+    gst_rate: Mapped[Decimal] = mapped_column(RATE)
+    gst: Mapped[Decimal] = mapped_column(MONEY)
+    approved_by: Mapped[uuid.UUID | None] = mapped_column(Id)
+
+
+class Tender(Base):
+    """A payment taken for a sale or paid out for a refund (``document_id`` is either)."""
+
+    __tablename__ = "tender"
+    document_id: Mapped[uuid.UUID] = mapped_column(Id)
+    position: Mapped[int]
+    document_kind: Mapped[str] = mapped_column(String(6))
+    type: Mapped[str] = mapped_column(String(10))
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    reference: Mapped[str | None] = mapped_column(String(200))
+    card_last4: Mapped[str | None] = mapped_column(String(4))
+    confirmed_by: Mapped[uuid.UUID | None] = mapped_column(Id)
+    __table_args__ = (
+        PrimaryKeyConstraint("document_id", "position"),
+        CheckConstraint("document_kind IN ('sale', 'refund')", name="document_kind"),
+    )
+
+
+class Refund(Base):
+    __tablename__ = "refund"
+    refund_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
+    till_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("till.till_id"), index=True)
+    outlet_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("outlet.outlet_id"))
+    receipt_no: Mapped[str] = mapped_column(String(40), unique=True)
+    original_sale_id: Mapped[uuid.UUID | None] = mapped_column(Id, index=True)
+    original_receipt_no: Mapped[str | None] = mapped_column(String(40))
+    is_void: Mapped[bool]
+    reason: Mapped[str] = mapped_column(String(200))
+    shift_id: Mapped[uuid.UUID] = mapped_column(Id)
+    cashier_id: Mapped[uuid.UUID] = mapped_column(Id)
+    approved_by: Mapped[uuid.UUID | None] = mapped_column(Id)
+    refunded_at: Mapped[datetime] = mapped_column(Moment)
+    business_date: Mapped[date] = mapped_column(Date)
+    total: Mapped[Decimal] = mapped_column(MONEY)
+    gst_total: Mapped[Decimal] = mapped_column(MONEY)
+    rounding: Mapped[Decimal] = mapped_column(MONEY)
+    __table_args__ = (Index("ix_refund_outlet_id_business_date", "outlet_id", "business_date"),)
+
+
+class RefundLine(Base):
+    __tablename__ = "refund_line"
+    refund_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("refund.refund_id"))
+    position: Mapped[int]
+    line_id: Mapped[uuid.UUID | None] = mapped_column(Id)  # the sold line, if any
+    product_id: Mapped[uuid.UUID] = mapped_column(Id)
+    name: Mapped[str] = mapped_column(String(120))
+    quantity: Mapped[Decimal] = mapped_column(QUANTITY)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    gst: Mapped[Decimal] = mapped_column(MONEY)
+    gst_rate: Mapped[Decimal] = mapped_column(RATE)
+    tax_code: Mapped[str] = mapped_column(String(2))
+    __table_args__ = (PrimaryKeyConstraint("refund_id", "position"),)
+
+
+class Shift(Base):
+    __tablename__ = "shift"
+    shift_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
+    till_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("till.till_id"), index=True)
+    outlet_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("outlet.outlet_id"))
+    opened_by: Mapped[uuid.UUID | None] = mapped_column(Id)
+    opened_at: Mapped[datetime | None] = mapped_column(Moment)
+    opening_float: Mapped[Decimal | None] = mapped_column(MONEY)
+    closed_by: Mapped[uuid.UUID | None] = mapped_column(Id)
+    closed_at: Mapped[datetime | None] = mapped_column(Moment)
+    expected_cash: Mapped[Decimal | None] = mapped_column(MONEY)
+    counted_cash: Mapped[Decimal | None] = mapped_column(MONEY)
+    variance: Mapped[Decimal | None] = mapped_column(MONEY)
+    counted: Mapped[dict[str, int] | None] = mapped_column(JSONB)
+    approved_by: Mapped[uuid.UUID | None] = mapped_column(Id)
+    sales_count: Mapped[int | None]
+    sales_total: Mapped[Decimal | None] = mapped_column(MONEY)
+    refunds_total: Mapped[Decimal | None] = mapped_column(MONEY)
+    gst_total: Mapped[Decimal | None] = mapped_column(MONEY)
+    tenders: Mapped[dict[str, str] | None] = mapped_column(JSONB)
+
+
+class CashMovement(Base):
+    __tablename__ = "cash_movement"
+    movement_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
+    till_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("till.till_id"))
+    shift_id: Mapped[uuid.UUID] = mapped_column(Id, index=True)
+    staff_id: Mapped[uuid.UUID] = mapped_column(Id)
+    direction: Mapped[str] = mapped_column(String(3))
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    reason: Mapped[str] = mapped_column(String(120))
+    moved_at: Mapped[datetime] = mapped_column(Moment)
+
+
+class StockMovement(Base):
+    """Signed movements per outlet; stock on hand is their sum. ``(reason, source)`` keys each
+    movement to the fact that caused it, so it is counted once however often it arrives."""
+
+    __tablename__ = "stock_movement"
+    movement_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    outlet_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("outlet.outlet_id"))
+    product_id: Mapped[uuid.UUID] = mapped_column(Id)
+    quantity: Mapped[Decimal] = mapped_column(QUANTITY)
+    reason: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(80))
+    till_id: Mapped[uuid.UUID | None] = mapped_column(Id)
+    moved_at: Mapped[datetime] = mapped_column(Moment)
+    __table_args__ = (
+        UniqueConstraint("reason", "source"),
+        Index("ix_stock_movement_outlet_id_product_id", "outlet_id", "product_id"),
+    )
+
+
+class StockOnHand(Base):
+    __tablename__ = "stock_on_hand"
+    outlet_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("outlet.outlet_id"), primary_key=True)
+    product_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
+    quantity: Mapped[Decimal] = mapped_column(QUANTITY)
+
+
+class AuditRecord(Base):
+    """A till's audit chain link exactly as sealed on the till."""
+
+    __tablename__ = "audit_record"
+    till_id: Mapped[uuid.UUID] = mapped_column(Id)
+    epoch: Mapped[int]
+    seq: Mapped[int] = mapped_column(BigInteger)
+    occurred_at: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str | None] = mapped_column(String(36))
+    action: Mapped[str] = mapped_column(String(120), index=True)
+    subject: Mapped[str | None] = mapped_column(String(200))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    __table_args__ = (PrimaryKeyConstraint("till_id", "epoch", "seq"),)
+
+
+class Customer(Base):
+    """PDPA: contact details only with consent; no NRIC column, by design."""
+
+    __tablename__ = "customer"
+    customer_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(16))
+    email: Mapped[str | None] = mapped_column(String(254))
+    consent_contact: Mapped[bool]
+    consent_marketing: Mapped[bool]
+    consent_at: Mapped[datetime | None] = mapped_column(Moment)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(Moment)
+    updated_at: Mapped[datetime] = mapped_column(Moment, server_default=_now())

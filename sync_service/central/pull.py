@@ -1,0 +1,198 @@
+"""Master data down to tills: pages of changes behind an opaque cursor.
+
+Triggers write one ``change_log`` row per change, stamped with the writing transaction's id.
+A page returns only rows of transactions older than every transaction still running
+(``txid < pg_snapshot_xmin(pg_current_snapshot())``), in ``(txid, change_id)`` order. A
+transaction that commits late therefore holds back every change after it instead of being
+skipped by a cursor that has already moved past its ``change_id``; a transaction that has not
+yet written gets a transaction id above anything already returned. A new till's initial load is
+the same walk from cursor ``0``, resumable after a kill.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select, text
+
+from shared.logs import get_logger
+from shared.protocol import (
+    BarcodeV1,
+    CategoryV1,
+    MasterChange,
+    MasterEntity,
+    OutletV1,
+    ProductV1,
+    PullPage,
+    StaffV1,
+)
+from shared.wire import WireModel
+from sync_service.central import models as m
+from sync_service.central.tills import TillAuth
+
+_CURSOR = re.compile(r"^(?:0|v1\.(\d{1,19})\.(\d{1,19}))$")
+_CHANGES = text(
+    "SELECT change_id, txid, entity, key, op FROM sgpos.change_log "
+    "WHERE (txid, change_id) > (:txid, :change_id) "
+    "AND txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint "
+    "ORDER BY txid, change_id LIMIT :limit"
+)
+
+
+# Changes after the cursor that exist but are not yet safe to send (see the module docstring).
+_HELD_BACK = text(
+    "SELECT count(*) FROM sgpos.change_log "
+    "WHERE (txid, change_id) > (:txid, :change_id) "
+    "AND txid >= pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+)
+log = get_logger("sgpos.pull")
+
+
+class BadCursor(ValueError):
+    pass
+
+
+def parse_cursor(cursor: str) -> tuple[int, int]:
+    match = _CURSOR.match(cursor)
+    if match is None:
+        raise BadCursor(f"{cursor[:40]!r} is not a cursor this server issued; start again from 0")
+    return (int(match[1]), int(match[2])) if match[1] else (0, 0)
+
+
+def pull_page(engine: Engine, till: TillAuth, cursor: str, limit: int) -> PullPage:
+    txid, change_id = parse_cursor(cursor)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            _CHANGES, {"txid": txid, "change_id": change_id, "limit": limit + 1}
+        ).all()
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        if not has_more:
+            # Not "up to date" while changes wait behind a transaction still running anywhere
+            # on the server: the till must keep asking, and head office should know.
+            after = (rows[-1].txid, rows[-1].change_id) if rows else (txid, change_id)
+            held = conn.execute(_HELD_BACK, {"txid": after[0], "change_id": after[1]}).scalar()
+            if held:
+                has_more = True
+                log.warning("pull.held_back", till_id=str(till.till_id), changes=held)
+        # The latest state of each key, once, in the order its last change was made.
+        last: dict[tuple[str, str], Any] = {}
+        for row in rows:
+            last.pop((row.entity, row.key), None)
+            last[(row.entity, row.key)] = row
+        changes = _changes(conn, till, list(last))
+    next_cursor = f"v1.{rows[-1].txid}.{rows[-1].change_id}" if rows else cursor
+    return PullPage(cursor=cursor, next_cursor=next_cursor, has_more=has_more, changes=changes)
+
+
+def _changes(conn: Connection, till: TillAuth, keys: list[tuple[str, str]]) -> list[MasterChange]:
+    by_entity: dict[str, list[str]] = {}
+    for entity, key in keys:
+        by_entity.setdefault(entity, []).append(key)
+    current: dict[tuple[str, str], WireModel | None] = {}
+    for entity, loader in _LOADERS.items():
+        wanted = by_entity.get(entity.value)
+        if wanted:
+            found = loader(conn, till, wanted)
+            for key in wanted:
+                current[(entity.value, key)] = found.get(key)
+    out = []
+    for entity, key in keys:
+        model = current.get((entity, key))
+        if entity == MasterEntity.OUTLET and key != str(till.outlet_id):
+            continue  # another outlet's settings are none of this till's business
+        out.append(
+            MasterChange(entity=MasterEntity(entity), key=key, op="delete", data=None)
+            if model is None
+            else MasterChange(
+                entity=MasterEntity(entity),
+                key=key,
+                op="upsert",
+                data=model.model_dump(mode="json"),
+            )
+        )
+    return out
+
+
+def _uuids(keys: Sequence[str]) -> list[uuid.UUID]:
+    return [uuid.UUID(k) for k in keys]
+
+
+def _outlets(conn: Connection, till: TillAuth, keys: Sequence[str]) -> dict[str, WireModel]:
+    o = m.Outlet
+    rows = conn.execute(select(o).where(o.outlet_id.in_(_uuids(keys)))).mappings()
+    return {
+        str(r["outlet_id"]): OutletV1.model_validate(
+            {k: r[k] for k in OutletV1.model_fields}, strict=False
+        )
+        for r in rows
+    }
+
+
+def _categories(conn: Connection, till: TillAuth, keys: Sequence[str]) -> dict[str, WireModel]:
+    c = m.Category
+    rows = conn.execute(select(c.category_id, c.name).where(c.category_id.in_(_uuids(keys))))
+    return {str(r.category_id): CategoryV1(category_id=r.category_id, name=r.name) for r in rows}
+
+
+def _products(conn: Connection, till: TillAuth, keys: Sequence[str]) -> dict[str, WireModel]:
+    p = m.Product
+    rows = conn.execute(
+        select(
+            p.product_id, p.sku, p.name, p.price, p.tax_code, p.category_id, p.weighed, p.active
+        ).where(p.product_id.in_(_uuids(keys)))
+    )
+    return {
+        str(r.product_id): ProductV1(
+            product_id=r.product_id,
+            sku=r.sku,
+            name=r.name,
+            price=r.price,
+            tax_code=r.tax_code,
+            category_id=r.category_id,
+            weighed=r.weighed,
+            active=r.active,
+        )
+        for r in rows
+    }
+
+
+def _barcodes(conn: Connection, till: TillAuth, keys: Sequence[str]) -> dict[str, WireModel]:
+    b = m.Barcode
+    rows = conn.execute(select(b.code, b.product_id).where(b.code.in_(list(keys))))
+    return {r.code: BarcodeV1(code=r.code, product_id=r.product_id) for r in rows}
+
+
+def _staff(conn: Connection, till: TillAuth, keys: Sequence[str]) -> dict[str, WireModel]:
+    """Staff of this till's outlet; anyone else is sent as deleted so they cannot sign in."""
+    s, so = m.Staff, m.StaffOutlet
+    rows = conn.execute(
+        select(s.staff_id, s.code, s.display_name, s.role, s.pin_hash, s.active)
+        .join(so, so.staff_id == s.staff_id)
+        .where(s.staff_id.in_(_uuids(keys)), so.outlet_id == till.outlet_id)
+    )
+    return {
+        str(r.staff_id): StaffV1(
+            staff_id=r.staff_id,
+            code=r.code,
+            display_name=r.display_name,
+            role=r.role,
+            pin_hash=r.pin_hash,
+            active=r.active,
+            outlet_ids=[till.outlet_id],
+        )
+        for r in rows
+    }
+
+
+_LOADERS: dict[MasterEntity, Callable[[Connection, TillAuth, Sequence[str]], dict[str, WireModel]]]
+_LOADERS = {
+    MasterEntity.OUTLET: _outlets,
+    MasterEntity.CATEGORY: _categories,
+    MasterEntity.PRODUCT: _products,
+    MasterEntity.BARCODE: _barcodes,
+    MasterEntity.STAFF: _staff,
+}

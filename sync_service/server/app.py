@@ -1,0 +1,396 @@
+"""The central sync server: enrolment, push, pull and health over HTTP (DESIGN.md §5, §6).
+
+Handlers turn JSON into calls of ``sync_service.central`` and typed answers back; they keep no
+state that matters between requests, so any number of instances can serve one database.
+Database calls are blocking and run on a thread pool the size of the connection pool, never on
+the event loop. Pushes are load-shed: past ``max_concurrent_pushes`` a push waits at most
+``busy_wait_s`` for a slot, then gets a typed ``busy`` with a jittered ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import signal
+import ssl
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any, TypeVar
+
+import psycopg2
+from aiohttp import web
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from structlog.contextvars import bind_contextvars, clear_contextvars, get_contextvars
+
+from shared.logs import get_logger
+from shared.protocol import (
+    ACCEPTED_VERSIONS,
+    MAX_BODY_BYTES,
+    MAX_PULL_PAGE,
+    PROTOCOL_VERSION,
+    EnrolRequest,
+    EventOutcome,
+    EventRejection,
+    Health,
+    PushOk,
+    PushRequest,
+    Rejected,
+)
+from sync_service.central.db import CentralSettings, central_engine
+from sync_service.central.ingest import apply_push
+from sync_service.central.pull import BadCursor, pull_page
+from sync_service.central.tills import EnrolmentError, TillAuth, authenticate, enrol
+from sync_service.server.guards import (
+    body_protocol,
+    parse,
+    protocol_version,
+    read_body,
+    till_credential,
+)
+from sync_service.server.replies import Refusal, reply
+from sync_service.server.throttle import FailureThrottle
+
+T = TypeVar("T")
+Clock = Callable[[], datetime]
+
+log = get_logger("sgpos.server")
+
+ENROL_FAILURES_PER_MINUTE = 10
+DEFAULT_PULL_PAGE = 1000
+HEALTH_TIMEOUT_S = 2.0
+MAX_ENROL_BODY = 16 * 1024
+# Two servers given the same batch at once both find its events new; the second to commit hits
+# the inbox key and rolls back. Trying again then finds them stored and acknowledges them as
+# duplicates, which is what the till needs to hear. Deadlock and serialisation failures are the
+# same kind of lost race.
+_LOST_RACE = frozenset({"23505", "40001", "40P01"})
+_PUSH_ATTEMPTS = 4
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SyncApi:
+    """The four endpoints, sharing one engine, one thread pool and one push gate."""
+
+    def __init__(
+        self,
+        settings: CentralSettings,
+        engine: Engine,
+        clock: Clock,
+        enrol_failures_per_minute: int,
+    ) -> None:
+        self.settings, self.engine, self.clock = settings, engine, clock
+        self.db = ThreadPoolExecutor(settings.db_pool_size, thread_name_prefix="sgpos-db")
+        # Health has its own thread so a queue of pushes cannot make a healthy server look dead.
+        self.health_db = ThreadPoolExecutor(1, thread_name_prefix="sgpos-health")
+        self.push_slots = asyncio.Semaphore(settings.max_concurrent_pushes)
+        self.enrol_failures = FailureThrottle(enrol_failures_per_minute)
+
+    async def _db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.db, partial(fn, *args, **kwargs))
+
+    async def _till(self, request: web.Request) -> TillAuth:
+        till_id, secret = till_credential(request)
+        till = await self._db(authenticate, self.engine, till_id, secret)
+        if till is None:
+            raise Refusal.unauthorized()
+        bind_contextvars(till_id=str(till.till_id))
+        return till
+
+    # --- POST /v1/enroll ------------------------------------------------------------------
+
+    async def enroll(self, request: web.Request) -> web.Response:
+        version = protocol_version(request)
+        address = request.remote or "unknown"
+        wait = self.enrol_failures.wait_s(address)
+        if wait > 0:
+            raise Refusal.busy(
+                "too many failed enrolment attempts from this address; check the code and "
+                "try again in a minute",
+                status=429,
+                retry_after=int(wait) + 1,
+            )
+        asked = parse(EnrolRequest, await read_body(request, MAX_ENROL_BODY))
+        body_protocol(asked.protocol, version)
+        try:
+            ok = await self._db(enrol, self.engine, code=asked.code, now=self.clock())
+        except EnrolmentError as exc:
+            self.enrol_failures.record_failure(address)
+            raise Refusal.rejected(400, str(exc)) from None
+        bind_contextvars(till_id=str(ok.till_id))
+        log.info(
+            "till.enrolled",
+            till_id=str(ok.till_id),
+            outlet_code=ok.outlet_code,
+            till_code=ok.till_code,
+            hostname=asked.hostname,
+            app_version=asked.app_version,
+        )
+        return reply(ok)
+
+    # --- POST /v1/push --------------------------------------------------------------------
+
+    async def push(self, request: web.Request) -> web.Response:
+        version = protocol_version(request)
+        till = await self._till(request)
+        batch = parse(PushRequest, await read_body(request))
+        body_protocol(batch.protocol, version)
+        bind_contextvars(events=len(batch.events))
+        foreign = [e for e in batch.events if e.till_id != till.till_id]
+        if foreign:
+            raise Refusal.rejected(
+                403,
+                f"{len(foreign)} event(s) belong to another till; nothing was stored",
+                [
+                    EventRejection(event_id=e.event_id, reason="not this till's event")
+                    for e in foreign[:50]
+                ],
+            )
+        result = await self._gated(partial(self._db, self._apply, till, batch))
+        if isinstance(result, Rejected):
+            raise Refusal(403, result)
+        self._alarm(till, result)
+        return reply(result)
+
+    async def _gated(self, work: Callable[[], Awaitable[T]]) -> T:
+        try:
+            async with asyncio.timeout(self.settings.busy_wait_s):
+                await self.push_slots.acquire()
+        except TimeoutError:
+            raise Refusal.busy() from None
+        try:
+            return await work()
+        finally:
+            self.push_slots.release()
+
+    def _apply(self, till: TillAuth, batch: PushRequest) -> PushOk | Rejected:
+        for attempt in range(1, _PUSH_ATTEMPTS + 1):
+            try:
+                return apply_push(self.engine, till, batch, now=self.clock())
+            # Ingest may use SQLAlchemy (which wraps driver errors) or the driver directly.
+            except (DBAPIError, psycopg2.Error) as exc:
+                code = sqlstate(exc)
+                if code not in _LOST_RACE or attempt == _PUSH_ATTEMPTS:
+                    raise
+                log.info("push.retry", till_id=str(till.till_id), attempt=attempt, sqlstate=code)
+                time.sleep(0.01 * attempt + secrets.randbelow(20) / 1000)
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+    def _alarm(self, till: TillAuth, result: PushOk) -> None:
+        quarantined = [r for r in result.results if r.outcome is EventOutcome.QUARANTINED]
+        if quarantined:
+            log.warning(
+                "push.alarm",
+                till_id=str(till.till_id),
+                quarantined=len(quarantined),
+                conflicts=sum(1 for r in quarantined if (r.reason or "").startswith("conflict")),
+                event_ids=[str(r.event_id) for r in quarantined[:10]],
+            )
+
+    # --- GET /v1/pull ---------------------------------------------------------------------
+
+    async def pull(self, request: web.Request) -> web.Response:
+        protocol_version(request)
+        till = await self._till(request)
+        cursor, limit = pull_query(request.query)
+        try:
+            page = await self._db(pull_page, self.engine, till, cursor, limit)
+        except BadCursor as exc:
+            raise Refusal.rejected(400, str(exc)) from None
+        bind_contextvars(changes=len(page.changes))
+        return reply(page)
+
+    # --- GET /v1/health -------------------------------------------------------------------
+
+    async def health(self, request: web.Request) -> web.Response:
+        """No credential and no protocol header: load balancers and monitors call this."""
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(HEALTH_TIMEOUT_S):
+                await loop.run_in_executor(self.health_db, self._ping)
+            database_ok = True
+        except (TimeoutError, SQLAlchemyError, OSError) as exc:
+            log.warning("health.database_unreachable", error=database_error(exc))
+            database_ok = False
+        body = Health(
+            status="ok" if database_ok else "degraded",
+            protocol=PROTOCOL_VERSION,
+            accepted_versions=sorted(ACCEPTED_VERSIONS),
+            server_time=self.clock(),
+            database="ok" if database_ok else "unreachable",
+        )
+        return reply(body, 200 if database_ok else 503)
+
+    def _ping(self) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    async def close(self, _app: web.Application) -> None:
+        self.db.shutdown(wait=True, cancel_futures=True)
+        self.health_db.shutdown(wait=False, cancel_futures=True)
+
+
+def sqlstate(exc: BaseException) -> str | None:
+    cause = exc.orig if isinstance(exc, DBAPIError) else exc
+    code = getattr(cause, "pgcode", None)
+    return code if isinstance(code, str) else None
+
+
+def database_error(exc: BaseException) -> str:
+    """The driver's first line: SQLAlchemy's own text repeats the statement and its parameters,
+    which for a push are the till's payloads."""
+    cause = exc.orig if isinstance(exc, DBAPIError) else exc
+    first = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {first[0][:300] if first else ''}"
+
+
+def pull_query(query: Mapping[str, str]) -> tuple[str, int]:
+    """``cursor`` (required, opaque) and ``limit`` (1..MAX_PULL_PAGE) from the query string."""
+    unknown = sorted(set(query) - {"cursor", "limit"})
+    if unknown:
+        raise Refusal.rejected(400, f"unknown query parameter {unknown[0][:40]!r}")
+    cursor = query.get("cursor")
+    if cursor is None or not cursor or len(cursor) > 100:
+        raise Refusal.rejected(400, "cursor is required (at most 100 characters); start with 0")
+    raw = query.get("limit", str(DEFAULT_PULL_PAGE))
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PULL_PAGE:
+        raise Refusal.rejected(400, f"limit must be a whole number from 1 to {MAX_PULL_PAGE}")
+    return cursor, int(raw)
+
+
+@web.middleware
+async def answer_typed(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """Every outcome as a typed body, and one structured log line per request.
+
+    Handlers bind what the line should carry (till, events) with structlog's context
+    variables; aiohttp runs each request in its own task, so one request never sees another's.
+    """
+    started = time.perf_counter()
+    clear_contextvars()
+    try:
+        response = await handler(request)
+    except Refusal as refusal:
+        response = refusal.response()
+    except web.HTTPException as exc:  # the router's 404 and 405
+        if exc.status < 400:
+            raise
+        unrouted = Refusal.rejected(exc.status, f"{request.method} {request.path}: {exc.reason}")
+        unrouted.headers.update({k: v for k, v in exc.headers.items() if k == "Allow"})
+        response = unrouted.response()
+    except (OperationalError, PoolTimeout, psycopg2.OperationalError) as exc:
+        log.warning("database.unavailable", path=request.path, error=database_error(exc))
+        response = Refusal.busy("the central database is not answering; retry later").response()
+    # A typed answer, with the traceback in the log, beats aiohttp's HTML page for a 500.
+    except Exception:
+        log.exception("request.failed", method=request.method, path=request.path)
+        response = Refusal.busy(
+            "the server failed on this request and stored nothing; retry later", status=500
+        ).response()
+    log.info(
+        "request",
+        method=request.method,
+        route=_route(request),
+        status=response.status,
+        duration_ms=round((time.perf_counter() - started) * 1000, 1),
+        client=request.remote,
+        **get_contextvars(),
+    )
+    clear_contextvars()
+    return response
+
+
+def _route(request: web.Request) -> str:
+    """The matched route, or the (shortened) path of a request that matched none."""
+    resource = request.match_info.route.resource
+    return resource.canonical if resource is not None else request.path[:100]
+
+
+def make_app(
+    settings: CentralSettings,
+    engine: Engine,
+    *,
+    clock: Clock = utc_now,
+    enrol_failures_per_minute: int = ENROL_FAILURES_PER_MINUTE,
+) -> web.Application:
+    """The server's routes over ``engine``. Serve it with :func:`make_runner` (see there)."""
+    api = SyncApi(settings, engine, clock, enrol_failures_per_minute)
+    app = web.Application(middlewares=[answer_typed], client_max_size=MAX_BODY_BYTES)
+    app.router.add_post("/v1/enroll", api.enroll)
+    app.router.add_post("/v1/push", api.push)
+    app.router.add_get("/v1/pull", api.pull, allow_head=False)
+    app.router.add_get("/v1/health", api.health, allow_head=False)
+    app.on_cleanup.append(api.close)
+    return app
+
+
+class ServerConfigError(ValueError):
+    """Settings the server cannot start with; the message says which and what to do."""
+
+
+def make_runner(app: web.Application) -> web.AppRunner:
+    """The one way to serve the app: aiohttp's own request decompression is off because
+    ``guards.read_body`` gunzips with a cap (older aiohttp inflated a gzip bomb whole), and
+    aiohttp's access log is off because ``answer_typed`` logs every request once."""
+    return web.AppRunner(app, auto_decompress=False, access_log=None, shutdown_timeout=15.0)
+
+
+def ssl_context(settings: CentralSettings) -> ssl.SSLContext | None:
+    """TLS when both a certificate and its key are configured; neither means plain HTTP."""
+    if settings.tls_cert is None and settings.tls_key is None:
+        return None
+    if settings.tls_cert is None or settings.tls_key is None:
+        raise ServerConfigError("set both tls_cert and tls_key for TLS, or neither for plain HTTP")
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    try:
+        context.load_cert_chain(settings.tls_cert, settings.tls_key)
+    except (OSError, ssl.SSLError) as exc:
+        raise ServerConfigError(
+            f"cannot load the TLS certificate {settings.tls_cert} with key {settings.tls_key}: "
+            f"{exc}; check both files exist, are readable and belong together"
+        ) from None
+    return context
+
+
+def run(settings: CentralSettings) -> None:
+    """Serve until SIGTERM or SIGINT, then finish requests in flight and close the database."""
+    asyncio.run(serve(settings))
+
+
+async def serve(settings: CentralSettings) -> None:
+    tls = ssl_context(settings)
+    engine = central_engine(
+        settings.central_db_url.get_secret_value(), pool_size=settings.db_pool_size
+    )
+    runner = make_runner(make_app(settings, engine))
+    try:
+        await runner.setup()
+        site = web.TCPSite(runner, settings.host, settings.port, ssl_context=tls)
+        await site.start()
+        log.info(
+            "central.listening",
+            host=settings.host,
+            port=settings.port,
+            tls=tls is not None,
+            settings=settings.for_logging(),
+        )
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await stop.wait()
+        log.info("central.stopping")
+    finally:
+        await runner.cleanup()
+        engine.dispose()
+        log.info("central.stopped")

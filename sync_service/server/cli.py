@@ -1,0 +1,262 @@
+"""``sgpos-central``: head office's command line for the central server and its database.
+
+Every command reads the database URL from ``SGPOS_CENTRAL_DB_URL`` or ``--config FILE`` (TOML
+with the same keys as ``CentralSettings``). Results go to stdout, logs and errors to stderr.
+
+Exit codes: 0 done; 1 refused (the message says why: an unknown outlet, a short password);
+2 a usage or configuration error; 3 the database cannot be reached or is not migrated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import re
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from shared.config import ConfigError, mask_url
+from shared.gst import SINGAPORE
+from shared.logs import configure_logging
+from sync_service.central.db import CentralSettings, central_engine
+from sync_service.central.migrate import (
+    CentralMigrationError,
+    current_central_revision,
+    head_revision,
+    upgrade_central,
+)
+from sync_service.central.seed import DEFAULT_PRODUCTS, seed_demo
+from sync_service.central.tills import (
+    CODE_VALIDITY,
+    EnrolmentError,
+    create_enrolment_code,
+    revoke_till,
+)
+from sync_service.central.users import ROLES, UserError, create_user
+from sync_service.server.app import ServerConfigError, run, utc_now
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_DATABASE = 0, 1, 2, 3
+_CODE = re.compile(r"[A-Z0-9]{2,8}")
+# SQLSTATEs of a database that has not been migrated: no such table, no such schema.
+_NOT_MIGRATED = frozenset({"42P01", "3F000"})
+
+
+class CommandFailed(Exception):
+    def __init__(self, message: str, code: int = EXIT_REFUSED) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _code(text: str) -> str:
+    """An outlet or till code as head office writes it: 2-8 letters and digits."""
+    code = text.strip().upper()
+    if not _CODE.fullmatch(code):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a code (2 to 8 letters and digits)")
+    return code
+
+
+def _count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
+    return int(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", type=Path, metavar="FILE", help="TOML settings file")
+    parser = argparse.ArgumentParser(
+        prog="sgpos-central", description="SG-POS head office: central server and database."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, run: Callable[..., int], help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
+        p.set_defaults(run=run)
+        return p
+
+    command("migrate", _migrate, "create or upgrade the central schema (safe to repeat)")
+    serve = command("serve", _serve, "serve the sync API until SIGTERM or Ctrl-C")
+    serve.add_argument("--host", help="address to listen on (default from settings)")
+    serve.add_argument("--port", type=_count, help="port to listen on (default from settings)")
+    code = command("enrolment-code", _enrolment_code, "print a one-time code to enrol a till")
+    code.add_argument("--outlet", type=_code, required=True, metavar="CODE")
+    code.add_argument("--till", type=_code, required=True, metavar="CODE")
+    revoke = command("revoke-till", _revoke_till, "stop a till's credential from working")
+    revoke.add_argument("--outlet", type=_code, required=True, metavar="CODE")
+    revoke.add_argument("--till", type=_code, required=True, metavar="CODE")
+    user = command("create-user", _create_user, "create a head-office user")
+    user.add_argument("--email", required=True)
+    user.add_argument("--role", required=True, choices=ROLES)
+    user.add_argument("--outlet", type=_code, metavar="CODE", help="for an outlet_manager")
+    user.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    seed = command("seed-demo", _seed_demo, "load the demo company, outlets, staff, catalogue")
+    seed.add_argument("--products", type=_count, default=DEFAULT_PRODUCTS, metavar="N")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    overrides: dict[str, Any] = {}
+    if args.command == "serve":
+        overrides = {"host": args.host, "port": args.port}
+    try:
+        settings = CentralSettings.load(args.config, **overrides)
+    except (ConfigError, ValidationError) as exc:
+        print(f"sgpos-central: the settings cannot be used: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    configure_logging(log_file=settings.log_file, level=settings.log_level, console=True)
+    url = settings.central_db_url.get_secret_value()
+    try:
+        code: int = args.run(settings, args)
+        return code
+    except CommandFailed as exc:
+        print(f"sgpos-central: {exc}", file=sys.stderr)
+        return exc.code
+    except CentralMigrationError as exc:
+        print(f"sgpos-central: {exc}", file=sys.stderr)
+        return EXIT_DATABASE
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else "no answer"
+        print(
+            f"sgpos-central: cannot reach the central database {mask_url(url)}: {reason}; "
+            "check SGPOS_CENTRAL_DB_URL (or central_db_url in --config) and that PostgreSQL runs",
+            file=sys.stderr,
+        )
+        return EXIT_DATABASE
+    except ProgrammingError as exc:
+        if getattr(exc.orig, "pgcode", None) not in _NOT_MIGRATED:
+            raise
+        print(
+            f"sgpos-central: the database {mask_url(url)} has no SG-POS schema yet; "
+            "run: sgpos-central migrate",
+            file=sys.stderr,
+        )
+        return EXIT_DATABASE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _engine(settings: CentralSettings) -> Engine:
+    return central_engine(settings.central_db_url.get_secret_value(), pool_size=2)
+
+
+def _migrate(settings: CentralSettings, _args: argparse.Namespace) -> int:
+    revision = upgrade_central(settings.central_db_url.get_secret_value())
+    print(f"the central database is at schema revision {revision}")
+    return EXIT_OK
+
+
+def _serve(settings: CentralSettings, _args: argparse.Namespace) -> int:
+    url = settings.central_db_url.get_secret_value()
+    current, head = current_central_revision(url), head_revision()
+    if current != head:
+        raise CommandFailed(
+            f"the central database {mask_url(url)} is at schema revision {current or '(none)'} "
+            f"but this release needs {head}; run: sgpos-central migrate",
+            EXIT_DATABASE,
+        )
+    try:
+        run(settings)
+    except ServerConfigError as exc:
+        raise CommandFailed(str(exc), EXIT_USAGE) from None
+    except OSError as exc:  # the port is taken, or the address is not this machine's
+        raise CommandFailed(
+            f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}; "
+            "choose another --host/--port",
+            EXIT_USAGE,
+        ) from None
+    return EXIT_OK
+
+
+def _enrolment_code(settings: CentralSettings, args: argparse.Namespace) -> int:
+    engine = _engine(settings)
+    now = utc_now()
+    try:
+        code = create_enrolment_code(
+            engine,
+            outlet_code=args.outlet,
+            till_code=args.till,
+            created_by=f"cli:{getpass.getuser()}",
+            now=now,
+            valid_for=CODE_VALIDITY,
+        )
+    except EnrolmentError as exc:
+        raise CommandFailed(str(exc)) from None
+    finally:
+        engine.dispose()
+    expires = (now + CODE_VALIDITY).astimezone(SINGAPORE)
+    hours = int(CODE_VALIDITY.total_seconds() // 3600)
+    print(f"Enrolment code for till {args.till} at outlet {args.outlet}: {code}")
+    print(f"It works once, until {expires:%Y-%m-%d %H:%M} Singapore time ({hours} hours).")
+    return EXIT_OK
+
+
+def _revoke_till(settings: CentralSettings, args: argparse.Namespace) -> int:
+    engine = _engine(settings)
+    try:
+        till_id = revoke_till(engine, outlet_code=args.outlet, till_code=args.till, now=utc_now())
+    except EnrolmentError as exc:
+        raise CommandFailed(str(exc)) from None
+    finally:
+        engine.dispose()
+    print(
+        f"Till {args.till} at outlet {args.outlet} ({till_id}) is revoked: it can no longer sync."
+    )
+    print("To use it again, give it a new enrolment code.")
+    return EXIT_OK
+
+
+def _password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise CommandFailed(
+            "no password: pipe it in with --password-stdin, or run this in a terminal",
+            EXIT_USAGE,
+        )
+    first = getpass.getpass("Password (12 characters or more): ")
+    if getpass.getpass("The same password again: ") != first:
+        raise CommandFailed("the two passwords differ; nothing was created")
+    return first
+
+
+def _create_user(settings: CentralSettings, args: argparse.Namespace) -> int:
+    password = _password(args)
+    engine = _engine(settings)
+    try:
+        user_id = create_user(
+            engine, email=args.email, password=password, role=args.role, outlet_code=args.outlet
+        )
+    except UserError as exc:
+        raise CommandFailed(str(exc)) from None
+    finally:
+        engine.dispose()
+    print(f"Created {args.role} {args.email.strip().lower()} ({user_id}).")
+    return EXIT_OK
+
+
+def _seed_demo(settings: CentralSettings, args: argparse.Namespace) -> int:
+    engine = _engine(settings)
+    try:
+        report = seed_demo(engine, products=args.products)
+    finally:
+        engine.dispose()
+    outlets = ", ".join(f"{code} {outlet_id}" for code, outlet_id in report.outlet_ids.items())
+    print(
+        f"Demo data added: {report.outlets} outlets, {report.categories} categories, "
+        f"{report.products} products, {report.barcodes} barcodes, {report.staff} staff "
+        f"(0 everywhere means it was already there). Outlets: {outlets}."
+    )
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
