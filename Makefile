@@ -32,8 +32,13 @@ test: lint
 demo: .venv/.synced
 	$(RUN) sgpos-till demo-day
 
-# Benchmarks print their figures and save JSON under bench/results/.
+# Benchmarks print their figures and save JSON under bench/results/. The sync benchmarks
+# need PostgreSQL (SGPOS_BENCH_PG_URL, a server on 127.0.0.1:5432, or installed binaries).
 bench: .venv/.synced
 	$(RUN) python -m bench.sale
 	$(RUN) python -m bench.lookup
 	$(RUN) python -m bench.fsync_floor
+	$(RUN) python -m bench.ingest
+	$(RUN) python -m bench.drain
+	$(RUN) python -m bench.initial_load
+	$(RUN) python -m bench.fleet

@@ -197,8 +197,9 @@ class ReceiptLine:
         if self.tax_code not in TAX_CODES:
             raise ValueError(f"tax_code must be one of SR, ZR, ES, OS; got {self.tax_code!r}")
         if self.tax_code == "SR":
-            if self.gst_rate <= 0:
-                raise ValueError(f"an SR line needs a positive gst_rate, got {self.gst_rate}")
+            # Rate 0 only where no GST is charged: a supplier not registered for GST.
+            if self.gst_rate < 0 or (self.gst_rate == 0 and self.gst):
+                raise ValueError(f"an SR line with GST needs a positive rate, got {self.gst_rate}")
         elif self.gst or self.gst_rate:
             # GST on a zero-rated or exempt item is an overcharge the customer would see.
             raise ValueError(f"a {self.tax_code} line carries no GST and a gst_rate of 0")

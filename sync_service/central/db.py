@@ -18,9 +18,10 @@ class CentralSettings(SgposSettings):
     port: int = 8700
     tls_cert: Path | None = None
     tls_key: Path | None = None
-    # Pushes applied at once per process; more wait briefly, then get a typed 'busy'.
-    max_concurrent_pushes: int = 8
-    busy_wait_s: float = 2.0
+    # Pushes applied at once per process; more wait briefly, then get a typed 'busy'. A till
+    # told 'busy' quickly retries later; one held for seconds only adds to everyone's latency.
+    max_concurrent_pushes: int = 4
+    busy_wait_s: float = 0.25
     db_pool_size: int = 10
     log_file: Path | None = None
     log_level: str = "INFO"

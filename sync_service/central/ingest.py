@@ -89,7 +89,12 @@ def _sort(conn: Connection, batch: Batch, events: Sequence[Event]) -> None:
     # between made genuine duplicates look like conflicts.
     found = conn.execute(
         select(
-            INBOX.c.till_id, INBOX.c.epoch, INBOX.c.seq, INBOX.c.event_id, INBOX.c.payload_sha256
+            INBOX.c.till_id,
+            INBOX.c.epoch,
+            INBOX.c.seq,
+            INBOX.c.event_id,
+            INBOX.c.payload_sha256,
+            INBOX.c.outcome,
         ).where(
             or_(
                 and_(
@@ -108,11 +113,15 @@ def _sort(conn: Connection, batch: Batch, events: Sequence[Event]) -> None:
     stored = {(r.epoch, r.seq): r for r in found if r.till_id == batch.till.till_id}
     stored_ids = {r.event_id: (r.till_id, r.epoch, r.seq) for r in found}
     seen: dict[tuple[int, int], Event] = {}
+    quarantined_again: list[Event] = []
     for event in events:
         key = (event.epoch, event.seq)
         earlier = stored.get(key) or seen.get(key)
         if earlier is not None:
             if earlier.payload_sha256 == event.payload_sha256:
+                if getattr(earlier, "outcome", None) == "quarantined":
+                    quarantined_again.append(event)  # still quarantined: say so again
+                    continue
                 batch.results[event.event_id] = EventResult(
                     event_id=event.event_id, seq=event.seq, outcome=EventOutcome.DUPLICATE
                 )
@@ -141,6 +150,40 @@ def _sort(conn: Connection, batch: Batch, events: Sequence[Event]) -> None:
             batch.quarantine_event(event, str(exc), record_inbox=True)
             continue
         batch.applied[EventKind(event.kind)].append((event, payload))
+
+    _answer_quarantined_again(conn, batch, quarantined_again)
+
+
+def _answer_quarantined_again(conn: Connection, batch: Batch, events: list[Event]) -> None:
+    """A resent event that was quarantined before gets the same answer, with its reason, so
+    the till's diagnostics keep showing it (its first answer may have been lost)."""
+    if not events:
+        return
+    reasons = {
+        (r.epoch, r.seq): r.reason
+        for r in conn.execute(
+            select(QUARANTINE.c.epoch, QUARANTINE.c.seq, QUARANTINE.c.reason).where(
+                QUARANTINE.c.till_id == batch.till.till_id,
+                or_(
+                    *(
+                        and_(
+                            QUARANTINE.c.epoch == e.epoch,
+                            QUARANTINE.c.seq == e.seq,
+                            QUARANTINE.c.payload_sha256 == e.payload_sha256,
+                        )
+                        for e in events
+                    )
+                ),
+            )
+        )
+    }
+    for e in events:
+        batch.results[e.event_id] = EventResult(
+            event_id=e.event_id,
+            seq=e.seq,
+            outcome=EventOutcome.QUARANTINED,
+            reason=(reasons.get((e.epoch, e.seq)) or "quarantined earlier")[:200],
+        )
 
 
 def _project(conn: Connection, batch: Batch) -> None:

@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Table, and_, or_, select
 from sqlalchemy.dialects.postgresql import insert
 
 from shared.gst import supply_date
@@ -213,11 +213,9 @@ def _sales(conn: Connection, batch: Batch, items: list[tuple[Event, Any]]) -> No
         for s in survivors
         for i, x in enumerate(s.lines)
     ]
-    if lines:
-        bulk_insert(conn, SALE_LINE, lines)
+    bulk_insert(conn, SALE_LINE, lines)
     tenders = [row for s in survivors for row in _tender_rows(s.sale_id, "sale", s.tenders)]
-    if tenders:
-        bulk_insert(conn, TENDER, tenders)
+    bulk_insert(conn, TENDER, tenders)
     _stock(
         conn,
         till,
@@ -281,11 +279,9 @@ def _refunds(conn: Connection, batch: Batch, items: list[tuple[Event, Any]]) -> 
         for r in survivors
         for i, x in enumerate(r.lines)
     ]
-    if lines:
-        bulk_insert(conn, REFUND_LINE, lines)
+    bulk_insert(conn, REFUND_LINE, lines)
     tenders = [row for r in survivors for row in _tender_rows(r.refund_id, "refund", r.tenders)]
-    if tenders:
-        bulk_insert(conn, TENDER, tenders)
+    bulk_insert(conn, TENDER, tenders)
     _stock(
         conn,
         till,
@@ -436,9 +432,32 @@ def _audit(conn: Connection, batch: Batch, items: list[tuple[Event, Any]]) -> No
                 "hash": record.hash,
             }
         )
+    inserted = {(r[0], r[1]) for r in bulk_insert(conn, AUDIT, rows, returning=["epoch", "seq"])}
+    clashes = [(e, a) for e, a in survivors if (a.epoch, a.seq) not in inserted]
+    if clashes:
+        # The chain position is already held: the same link again is harmless, a different
+        # one (a till restored without a new epoch) must be quarantined, never dropped.
+        held = {
+            (r.epoch, r.seq): r.hash
+            for r in conn.execute(
+                select(AUDIT.c.epoch, AUDIT.c.seq, AUDIT.c.hash).where(
+                    AUDIT.c.till_id == batch.till.till_id,
+                    or_(
+                        *(and_(AUDIT.c.epoch == a.epoch, AUDIT.c.seq == a.seq) for _, a in clashes)
+                    ),
+                )
+            )
+        }
+        for event, a in clashes:
+            if held.get((a.epoch, a.seq)) != a.hash:
+                batch.quarantine_event(
+                    event,
+                    f"conflict: audit record epoch {a.epoch} seq {a.seq} is already stored "
+                    "with a different hash (a till restored without a new epoch?)",
+                    record_inbox=True,
+                )
+        survivors = [(e, a) for e, a in survivors if e.event_id not in batch.results]
     batch.applied[EventKind.AUDIT_RECORDED] = survivors
-    if rows:
-        bulk_insert(conn, AUDIT, rows)
 
 
 def _customers(conn: Connection, batch: Batch, items: list[tuple[Event, Any]]) -> None:

@@ -24,6 +24,7 @@ from till.store.models import (
     Barcode,
     Counter,
     OutboxEvent,
+    Outlet,
     Payment,
     Product,
     Sale,
@@ -31,7 +32,7 @@ from till.store.models import (
     StockMovement,
 )
 from till.store.outbox import to_wire
-from till.store.uow import to_chain
+from till.store.uow import UnitOfWork, to_chain
 
 D = Decimal
 
@@ -249,3 +250,18 @@ def test_parked_cart_survives_a_restart_and_is_recalled_once(tmp_path: Path) -> 
     assert checkout.totals().total == expected
     assert checkout.parked() == []
     again.till.close()
+
+
+def test_an_outlet_not_registered_for_gst_sells_without_any_gst(tmp_path: Path) -> None:
+    t = demo_till(tmp_path / "till")
+    with UnitOfWork(t.till.store) as uow:
+        outlet = uow.session.scalars(select(Outlet)).one()
+        outlet.settings = {**outlet.settings, "gst_reg_no": None}
+        uow.commit()
+    t.till.shifts.open_shift(t.cashier, D("100.00"))
+    checkout = t.till.checkout(t.cashier)
+    checkout.scan(standard_barcodes(t.till.store, 1)[0])
+    done = checkout.complete([Tender(TenderType.CASH, D("100.00"))])
+    assert done.totals.gst_total == 0
+    assert "GST" not in done.receipt_text and "TAX INVOICE" not in done.receipt_text
+    t.till.close()

@@ -232,9 +232,11 @@ class Checkout:
                     },
                 )
             uow.emit(EventKind.SALE_COMPLETED, _sale_event(sale, totals, tenders), now)
+            # Built before the commit: if the receipt cannot be made, the sale is not stored
+            # and the cart is still here, instead of a stored sale the cashier never saw.
+            receipt = sale_receipt(sale, lines, payments, self.cashier.display_name, self.profile)
             uow.commit()
         self.clear()
-        receipt = sale_receipt(sale, lines, payments, self.cashier.display_name, self.profile)
         return CompletedSale(sale_id, str(number), totals, settlement, receipt)
 
     def _audit_line(self, uow: UnitOfWork, sale: Sale, line: CartLine) -> None:
