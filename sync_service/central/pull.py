@@ -20,12 +20,9 @@ from sqlalchemy import Connection, Engine, select, text
 
 from shared.logs import get_logger
 from shared.protocol import (
-    BarcodeV1,
-    CategoryV1,
     MasterChange,
     MasterEntity,
     OutletV1,
-    ProductV1,
     PullPage,
     StaffV1,
 )
@@ -85,14 +82,16 @@ def pull_page(engine: Engine, till: TillAuth, cursor: str, limit: int) -> PullPa
             last[(row.entity, row.key)] = row
         changes = _changes(conn, till, list(last))
     next_cursor = f"v1.{rows[-1].txid}.{rows[-1].change_id}" if rows else cursor
-    return PullPage(cursor=cursor, next_cursor=next_cursor, has_more=has_more, changes=changes)
+    return PullPage.model_construct(
+        status="ok", cursor=cursor, next_cursor=next_cursor, has_more=has_more, changes=changes
+    )
 
 
 def _changes(conn: Connection, till: TillAuth, keys: list[tuple[str, str]]) -> list[MasterChange]:
     by_entity: dict[str, list[str]] = {}
     for entity, key in keys:
         by_entity.setdefault(entity, []).append(key)
-    current: dict[tuple[str, str], WireModel | None] = {}
+    current: dict[tuple[str, str], dict[str, Any] | None] = {}
     for entity, loader in _LOADERS.items():
         wanted = by_entity.get(entity.value)
         if wanted:
@@ -101,17 +100,17 @@ def _changes(conn: Connection, till: TillAuth, keys: list[tuple[str, str]]) -> l
                 current[(entity.value, key)] = found.get(key)
     out = []
     for entity, key in keys:
-        model = current.get((entity, key))
+        data = current.get((entity, key))
         if entity == MasterEntity.OUTLET and key != str(till.outlet_id):
             continue  # another outlet's settings are none of this till's business
+        # Built without re-validation: every value comes from our own constrained tables,
+        # and the till validates each change against its model before applying it.
         out.append(
-            MasterChange(entity=MasterEntity(entity), key=key, op="delete", data=None)
-            if model is None
-            else MasterChange(
+            MasterChange.model_construct(
                 entity=MasterEntity(entity),
                 key=key,
-                op="upsert",
-                data=model.model_dump(mode="json"),
+                op="delete" if data is None else "upsert",
+                data=data,
             )
         )
     return out
@@ -121,24 +120,32 @@ def _uuids(keys: Sequence[str]) -> list[uuid.UUID]:
     return [uuid.UUID(k) for k in keys]
 
 
-def _outlets(conn: Connection, till: TillAuth, keys: Sequence[str]) -> dict[str, WireModel]:
+Data = dict[str, Any]
+
+
+def _json(model: WireModel) -> Data:
+    return model.model_dump(mode="json")
+
+
+def _outlets(conn: Connection, till: TillAuth, keys: Sequence[str]) -> dict[str, Data]:
     o = m.Outlet
     rows = conn.execute(select(o).where(o.outlet_id.in_(_uuids(keys)))).mappings()
     return {
-        str(r["outlet_id"]): OutletV1.model_validate(
-            {k: r[k] for k in OutletV1.model_fields}, strict=False
+        str(r["outlet_id"]): _json(
+            OutletV1.model_validate({k: r[k] for k in OutletV1.model_fields}, strict=False)
         )
         for r in rows
     }
 
 
-def _categories(conn: Connection, till: TillAuth, keys: Sequence[str]) -> dict[str, WireModel]:
+def _categories(conn: Connection, till: TillAuth, keys: Sequence[str]) -> dict[str, Data]:
     c = m.Category
     rows = conn.execute(select(c.category_id, c.name).where(c.category_id.in_(_uuids(keys))))
-    return {str(r.category_id): CategoryV1(category_id=r.category_id, name=r.name) for r in rows}
+    return {str(r.category_id): {"category_id": str(r.category_id), "name": r.name} for r in rows}
 
 
-def _products(conn: Connection, till: TillAuth, keys: Sequence[str]) -> dict[str, WireModel]:
+def _products(conn: Connection, till: TillAuth, keys: Sequence[str]) -> dict[str, Data]:
+    # The bulk of an initial load: plain dicts in ProductV1's wire form, no model per row.
     p = m.Product
     rows = conn.execute(
         select(
@@ -146,27 +153,27 @@ def _products(conn: Connection, till: TillAuth, keys: Sequence[str]) -> dict[str
         ).where(p.product_id.in_(_uuids(keys)))
     )
     return {
-        str(r.product_id): ProductV1(
-            product_id=r.product_id,
-            sku=r.sku,
-            name=r.name,
-            price=r.price,
-            tax_code=r.tax_code,
-            category_id=r.category_id,
-            weighed=r.weighed,
-            active=r.active,
-        )
+        str(r.product_id): {
+            "product_id": str(r.product_id),
+            "sku": r.sku,
+            "name": r.name,
+            "price": f"{r.price:.2f}",
+            "tax_code": r.tax_code,
+            "category_id": None if r.category_id is None else str(r.category_id),
+            "weighed": r.weighed,
+            "active": r.active,
+        }
         for r in rows
     }
 
 
-def _barcodes(conn: Connection, till: TillAuth, keys: Sequence[str]) -> dict[str, WireModel]:
+def _barcodes(conn: Connection, till: TillAuth, keys: Sequence[str]) -> dict[str, Data]:
     b = m.Barcode
     rows = conn.execute(select(b.code, b.product_id).where(b.code.in_(list(keys))))
-    return {r.code: BarcodeV1(code=r.code, product_id=r.product_id) for r in rows}
+    return {r.code: {"code": r.code, "product_id": str(r.product_id)} for r in rows}
 
 
-def _staff(conn: Connection, till: TillAuth, keys: Sequence[str]) -> dict[str, WireModel]:
+def _staff(conn: Connection, till: TillAuth, keys: Sequence[str]) -> dict[str, Data]:
     """Staff of this till's outlet; anyone else is sent as deleted so they cannot sign in."""
     s, so = m.Staff, m.StaffOutlet
     rows = conn.execute(
@@ -175,20 +182,22 @@ def _staff(conn: Connection, till: TillAuth, keys: Sequence[str]) -> dict[str, W
         .where(s.staff_id.in_(_uuids(keys)), so.outlet_id == till.outlet_id)
     )
     return {
-        str(r.staff_id): StaffV1(
-            staff_id=r.staff_id,
-            code=r.code,
-            display_name=r.display_name,
-            role=r.role,
-            pin_hash=r.pin_hash,
-            active=r.active,
-            outlet_ids=[till.outlet_id],
+        str(r.staff_id): _json(
+            StaffV1(
+                staff_id=r.staff_id,
+                code=r.code,
+                display_name=r.display_name,
+                role=r.role,
+                pin_hash=r.pin_hash,
+                active=r.active,
+                outlet_ids=[till.outlet_id],
+            )
         )
         for r in rows
     }
 
 
-_LOADERS: dict[MasterEntity, Callable[[Connection, TillAuth, Sequence[str]], dict[str, WireModel]]]
+_LOADERS: dict[MasterEntity, Callable[[Connection, TillAuth, Sequence[str]], dict[str, Data]]]
 _LOADERS = {
     MasterEntity.OUTLET: _outlets,
     MasterEntity.CATEGORY: _categories,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from collections.abc import Iterator
@@ -16,9 +17,11 @@ from sqlalchemy.orm import Session
 from shared.audit import AuditRecord as ChainRecord
 from shared.audit import verify_chain
 from shared.protocol import (
+    MASTER_MODELS,
     PROTOCOL_VERSION,
     Event,
     EventOutcome,
+    PullPage,
     PushOk,
     PushRequest,
     Rejected,
@@ -256,6 +259,11 @@ def test_pull_walks_every_change_and_then_only_new_ones(engine: Engine, till: Sy
     head, everything = pull_all(engine, till)
     assert any(c.entity == "outlet" and c.key == str(till.auth.outlet_id) for c in everything)
     assert all(c.key == str(till.auth.outlet_id) for c in everything if c.entity == "outlet")
+    for change in everything:  # pages are built without models: each must still validate
+        if change.op == "upsert":
+            MASTER_MODELS[change.entity].model_validate_json(json.dumps(change.data))
+    wire = PullPage.model_validate_json(pull_page(engine, till.auth, "0", 50).model_dump_json())
+    assert wire.changes
     pid = add_product(engine, "Kaya Toast Spread 250g")
     head2, fresh = pull_all(engine, till, head)
     assert [(c.entity, c.key, c.op) for c in fresh] == [("product", str(pid), "upsert")]
