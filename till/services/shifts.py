@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -16,7 +16,7 @@ from shared.cart import ApprovalNeeded, ManagerAction
 from shared.gst import SINGAPORE
 from shared.money import CENT, ZERO, money
 from shared.protocol import CashMovedV1, EventKind, ShiftClosedV1, ShiftOpenedV1
-from till.services.context import CashierError, Clock, utc_now
+from till.services.context import CashierError, Clock, load_profile, utc_now
 from till.services.staff import SignedIn
 from till.store.db import Store
 from till.store.models import CashMovement, Payment, Refund, Sale, Shift
@@ -212,7 +212,8 @@ class ShiftService:
             shift = require_open_shift(uow.session)
             report = shift_report(uow.session, shift)
             variance = counted_cash - report.expected_cash
-            if abs(variance) > self._variance_limit(uow) and approved_by is None:
+            limit = load_profile(uow.session).variance_limit
+            if abs(variance) > limit and approved_by is None:
                 raise ApprovalNeeded(
                     ManagerAction.CASH_VARIANCE,
                     f"the drawer is {variance:+.2f} against the expected {report.expected_cash}",
@@ -221,13 +222,8 @@ class ShiftService:
             shift.expected_cash, shift.counted_cash = report.expected_cash, counted_cash
             shift.counted = {d: counted.get(d, 0) for d in DENOMINATIONS}
             shift.approved_by = approved_by.staff_id if approved_by else None
-            closed = ShiftReport(
-                **{
-                    **report.__dict__,
-                    "closed_at": now,
-                    "counted_cash": counted_cash,
-                    "counted": shift.counted,
-                }
+            closed = replace(
+                report, closed_at=now, counted_cash=counted_cash, counted=shift.counted
             )
             uow.audit(
                 "shift.closed",
@@ -243,11 +239,6 @@ class ShiftService:
             uow.emit(EventKind.SHIFT_CLOSED, _closed_event(closed, who, shift.approved_by), now)
             uow.commit()
         return closed
-
-    def _variance_limit(self, uow: UnitOfWork) -> Decimal:
-        from till.services.context import load_profile
-
-        return load_profile(uow.session).variance_limit
 
 
 def open_shift(session: Session) -> Shift | None:
