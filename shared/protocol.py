@@ -295,6 +295,7 @@ class TillReport(WireModel):
 
     app_version: ShortText
     store_revision: ShortText
+    # Events still waiting behind this push's batch, and the oldest of them.
     backlog: Annotated[int, Field(ge=0)]
     oldest_pending_at: AwareDatetime | None
     sent_at: AwareDatetime  # compared with the server's clock to flag skew
@@ -458,3 +459,24 @@ class Health(WireModel):
     accepted_versions: list[int]
     server_time: AwareDatetime
     database: Literal["ok", "unreachable"]
+
+
+class TillState(WireModel):
+    """``GET /v1/till/state``: what head office holds from the asking till, so a till restored
+    from a backup can move its epoch and receipt counter past everything already sent."""
+
+    status: Literal["ok"] = "ok"
+    till_id: UUID
+    outlet_code: Code
+    till_code: Code
+    highest_epoch: Annotated[int, Field(ge=0)]  # 0: no event received yet
+    highest_receipt: Annotated[int, Field(ge=0)]  # serial of its sales and refunds; 0: none
+    server_time: AwareDatetime
+
+
+class TillRetired(WireModel):
+    """``POST /v1/till/retire``: the asking till is revoked; its credential is refused from now."""
+
+    status: Literal["ok"] = "ok"
+    till_id: UUID
+    retired_at: AwareDatetime

@@ -19,6 +19,8 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from shared.gst import tax_in_inclusive
+
 __all__ = [
     "CustomerDetails",
     "Receipt",
@@ -180,8 +182,10 @@ class ReceiptLine:
     description: str
     quantity: Decimal
     unit_price: Decimal  # GST-inclusive, may have more than 2 decimals (priced per gram)
-    amount: Decimal  # GST-inclusive, after this line's discount
-    gst: Decimal  # GST contained in amount; 0 unless SR
+    amount: Decimal  # GST-inclusive, after this line's discount (before a whole-sale discount)
+    # GST charged on the line: after its share of any whole-sale discount, so with such a
+    # discount it is less than the GST contained in ``amount``. 0 unless SR.
+    gst: Decimal
     tax_code: str  # "SR" | "ZR" | "ES" | "OS"
     gst_rate: Decimal  # percent; 0 unless SR
     discount: Decimal = Decimal("0")  # positive amount taken off this line
@@ -206,6 +210,8 @@ class ReceiptLine:
 
     @property
     def amount_excl_gst(self) -> Decimal:
+        """``amount - gst``: right only on a sale without a whole-sale discount (see
+        :meth:`Receipt.line_excl_gst`)."""
         return self.amount - self.gst
 
 
@@ -245,6 +251,16 @@ class Receipt:
     original_number: ReceiptNumber | None = None  # the receipt a REFUND reverses
     paynow_payload: str | None = None
     footer: tuple[str, ...] = ()
+
+    def line_excl_gst(self, line: ReceiptLine) -> Decimal:
+        """A line's amount excluding GST, before any whole-sale discount.
+
+        With a whole-sale discount a line's ``amount`` is before it but its ``gst`` after it, so
+        the GST is taken out of the line's own amount instead; the discount line then carries
+        the rest and the excl. GST column still adds up to the total."""
+        if not self.cart_discount or line.tax_code != "SR" or line.gst_rate <= 0:
+            return line.amount_excl_gst
+        return line.amount - tax_in_inclusive(line.amount, line.gst_rate)
 
     def __post_init__(self) -> None:
         if not isinstance(self.kind, ReceiptKind):

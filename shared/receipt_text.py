@@ -206,7 +206,7 @@ def _items(sheet: _Sheet, receipt: Receipt) -> None:
         if full:
             sheet.row(
                 f"Qty {_number(line.quantity)}",
-                _amount(line.amount_excl_gst),
+                _amount(receipt.line_excl_gst(line)),
                 indent=2,
                 marker=marker,
             )
@@ -259,7 +259,7 @@ def _full_totals(sheet: _Sheet, receipt: Receipt) -> None:
     excl = incl - receipt.gst_total
     if receipt.cart_discount:
         # Shown excl. GST, derived from the engine's totals, so the excl. GST column adds up.
-        lines_excl = sum((line.amount_excl_gst for line in receipt.lines), Decimal(0))
+        lines_excl = sum((receipt.line_excl_gst(line) for line in receipt.lines), Decimal(0))
         sheet.row("Subtotal excl. GST", _amount(lines_excl))
         sheet.row("Discount excl. GST", _amount(excl - lines_excl))
     sheet.row("Total excl. GST", _amount(excl))

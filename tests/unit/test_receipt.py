@@ -469,6 +469,24 @@ def test_full_tax_invoice_cart_discount_keeps_the_excl_gst_column_adding_up() ->
     assert line_with(text, "GST @ 9%").endswith("17.10")
 
 
+def test_full_tax_invoice_cart_discount_with_gst_charged_after_the_discount() -> None:
+    # As the till builds it: the line amount before the whole-sale discount, its GST after.
+    chairs = sr("Office chair", "2", "109.00", "218.00", "17.10")
+    receipt = full(
+        lines=(chairs,),
+        cart_discount=D("10.90"),
+        gst_by_rate=((D(9), D("207.10"), D("17.10")),),
+        gst_total=D("17.10"),
+        total=D("207.10"),
+        tenders=(ReceiptTender("Visa", D("207.10"), card_last4="1234"),),
+    )
+    text = render_text(receipt)
+    assert line_with(text, "Qty 2").endswith("200.00")
+    assert line_with(text, "Subtotal excl. GST").endswith("200.00")
+    assert line_with(text, "Discount excl. GST").endswith("-10.00")
+    assert line_with(text, "Total excl. GST").endswith("190.00")
+
+
 @WIDTHS
 def test_non_registered_supplier_prints_no_gst_and_no_tax_invoice(width: int) -> None:
     for receipt in [unregistered(), unregistered(kind=ReceiptKind.SIMPLIFIED_TAX_INVOICE)]:
