@@ -191,6 +191,8 @@ def _project(conn: Connection, batch: Batch) -> None:
         items = batch.applied.get(kind)
         if items:
             project(conn, batch, items)
+    # Summaries last, once per table: the same transaction as the facts they add up.
+    batch.summaries.flush(conn)
     # Every event that survived projection is applied; record it in the inbox.
     for items in batch.applied.values():
         for event, _ in items:

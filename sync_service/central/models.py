@@ -25,6 +25,7 @@ from sqlalchemy import (
     MetaData,
     Numeric,
     PrimaryKeyConstraint,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -233,6 +234,19 @@ class HeadOfficeUser(Base):
     )
 
 
+class HeadOfficeSession(Base):
+    """A signed-in dashboard visitor; the cookie holds the token, the table its SHA-256."""
+
+    __tablename__ = "ho_session"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("ho_user.user_id", ondelete="CASCADE"), index=True
+    )
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(Moment, server_default=_now())
+    expires_at: Mapped[datetime] = mapped_column(Moment)
+
+
 # --- events from tills --------------------------------------------------------------------
 
 
@@ -277,7 +291,7 @@ class Quarantine(Base):
 class Sale(Base):
     __tablename__ = "sale"
     sale_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
-    till_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("till.till_id"), index=True)
+    till_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("till.till_id"))
     outlet_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("outlet.outlet_id"))
     receipt_no: Mapped[str] = mapped_column(String(40), unique=True)
     shift_id: Mapped[uuid.UUID] = mapped_column(Id)
@@ -291,7 +305,14 @@ class Sale(Base):
     rounding: Mapped[Decimal] = mapped_column(MONEY)
     change: Mapped[Decimal] = mapped_column(MONEY)
     customer_id: Mapped[uuid.UUID | None] = mapped_column(Id)
-    __table_args__ = (Index("ix_sale_outlet_id_business_date", "outlet_id", "business_date"),)
+    __table_args__ = (
+        Index("ix_sale_outlet_id_business_date", "outlet_id", "business_date"),
+        # The sales explorer lists newest first, filtered by outlet, till or cashier.
+        Index("ix_sale_sold_at_sale_id", "sold_at", "sale_id"),
+        Index("ix_sale_outlet_id_sold_at_sale_id", "outlet_id", "sold_at", "sale_id"),
+        Index("ix_sale_till_id_sold_at_sale_id", "till_id", "sold_at", "sale_id"),
+        Index("ix_sale_cashier_id_sold_at_sale_id", "cashier_id", "sold_at", "sale_id"),
+    )
 
 
 class SaleLine(Base):
@@ -443,7 +464,12 @@ class AuditRecord(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
-    __table_args__ = (PrimaryKeyConstraint("till_id", "epoch", "seq"),)
+    __table_args__ = (
+        PrimaryKeyConstraint("till_id", "epoch", "seq"),
+        # The audit trail lists newest first; occurred_at is UTC ISO text, so text order is
+        # time order.
+        Index("ix_audit_record_occurred_at", "occurred_at"),
+    )
 
 
 class Customer(Base):
@@ -459,3 +485,71 @@ class Customer(Base):
     consent_at: Mapped[datetime | None] = mapped_column(Moment)
     withdrawn_at: Mapped[datetime | None] = mapped_column(Moment)
     updated_at: Mapped[datetime] = mapped_column(Moment, server_default=_now())
+
+
+# --- summaries kept by ingest, in the same transaction as the facts ------------------------
+#
+# The dashboard's figures over a year of every outlet would otherwise sum millions of sale
+# lines per page. Ingest adds each newly stored sale and refund to these rows (never a
+# duplicate: only facts whose insert succeeded are added), so they always equal the facts.
+
+
+class SalesByHour(Base):
+    """Sales and refunds per outlet, Singapore business date and hour of the day."""
+
+    __tablename__ = "sales_by_hour"
+    outlet_id: Mapped[uuid.UUID] = mapped_column(Id)
+    business_date: Mapped[date] = mapped_column(Date)
+    hour: Mapped[int] = mapped_column(SmallInteger)  # 0..23, Singapore time
+    sales_count: Mapped[int]
+    sales_total: Mapped[Decimal] = mapped_column(MONEY)  # GST included, before cash rounding
+    sales_gst: Mapped[Decimal] = mapped_column(MONEY)
+    sales_rounding: Mapped[Decimal] = mapped_column(MONEY)
+    refund_count: Mapped[int]
+    refund_total: Mapped[Decimal] = mapped_column(MONEY)
+    refund_gst: Mapped[Decimal] = mapped_column(MONEY)
+    refund_rounding: Mapped[Decimal] = mapped_column(MONEY)
+    __table_args__ = (PrimaryKeyConstraint("outlet_id", "business_date", "hour"),)
+
+
+class SalesByTax(Base):
+    """Line amounts (GST included) and GST per outlet, date, tax code and rate; refunds at the
+    rate originally charged, dated when refunded."""
+
+    __tablename__ = "sales_by_tax"
+    outlet_id: Mapped[uuid.UUID] = mapped_column(Id)
+    business_date: Mapped[date] = mapped_column(Date)
+    tax_code: Mapped[str] = mapped_column(String(2))
+    gst_rate: Mapped[Decimal] = mapped_column(RATE)
+    sales_amount: Mapped[Decimal] = mapped_column(MONEY)
+    sales_gst: Mapped[Decimal] = mapped_column(MONEY)
+    refund_amount: Mapped[Decimal] = mapped_column(MONEY)
+    refund_gst: Mapped[Decimal] = mapped_column(MONEY)
+    __table_args__ = (PrimaryKeyConstraint("outlet_id", "business_date", "tax_code", "gst_rate"),)
+
+
+class SalesByTender(Base):
+    """Money taken per outlet, date and tender type (cash net of change) and paid back."""
+
+    __tablename__ = "sales_by_tender"
+    outlet_id: Mapped[uuid.UUID] = mapped_column(Id)
+    business_date: Mapped[date] = mapped_column(Date)
+    tender_type: Mapped[str] = mapped_column(String(10))
+    sales_amount: Mapped[Decimal] = mapped_column(MONEY)
+    refund_amount: Mapped[Decimal] = mapped_column(MONEY)
+    __table_args__ = (PrimaryKeyConstraint("outlet_id", "business_date", "tender_type"),)
+
+
+class AuditChainCheck(Base):
+    """How far each till's audit chain is verified: records 1..verified_seq re-hashed and
+    linked, the last one's hash kept, so a page view only checks what arrived since. A trigger
+    moves the mark back when a stored record is changed or deleted."""
+
+    __tablename__ = "audit_chain_check"
+    till_id: Mapped[uuid.UUID] = mapped_column(Id)
+    epoch: Mapped[int]
+    verified_seq: Mapped[int] = mapped_column(BigInteger)
+    verified_hash: Mapped[str] = mapped_column(String(64))
+    head_seq: Mapped[int] = mapped_column(BigInteger)  # the highest seq stored
+    verified_at: Mapped[datetime] = mapped_column(Moment, server_default=_now())
+    __table_args__ = (PrimaryKeyConstraint("till_id", "epoch"),)

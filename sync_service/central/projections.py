@@ -34,7 +34,9 @@ from shared.protocol import (
     TenderV1,
 )
 from sync_service.central import models as m
+from sync_service.central.audit_chains import advance_marks
 from sync_service.central.bulk import bulk_insert
+from sync_service.central.summaries import SummaryDeltas
 from sync_service.central.tills import TillAuth
 
 
@@ -63,6 +65,7 @@ class Batch:
     applied: dict[EventKind, list[tuple[Event, Any]]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    summaries: SummaryDeltas = field(default_factory=SummaryDeltas)
 
     def quarantine_event(self, event: Event, reason: str, *, record_inbox: bool) -> None:
         self.results[event.event_id] = EventResult(
@@ -150,6 +153,9 @@ def _reject_facts(
     survivors = []
     for event, p in items:
         if getattr(p, attr) in kept:
+            # Once: a second event of the same push carrying the same fact is a conflict too,
+            # or it would be reported applied and counted twice in the summaries.
+            kept.discard(getattr(p, attr))
             survivors.append((event, p))
         else:
             batch.quarantine_event(
@@ -191,6 +197,8 @@ def _sales(conn: Connection, batch: Batch, items: list[tuple[Event, Any]]) -> No
         "sale_id",
     )
     survivors = [p for _, p in _reject_facts(batch, items, kept, "sale_id", "receipt")]
+    for s in survivors:
+        batch.summaries.add_sale(till.outlet_id, s)
     lines = [
         {
             "line_id": x.line_id,
@@ -263,6 +271,8 @@ def _refunds(conn: Connection, batch: Batch, items: list[tuple[Event, Any]]) -> 
         "refund_id",
     )
     survivors = [p for _, p in _reject_facts(batch, items, kept, "refund_id", "refund receipt")]
+    for r in survivors:
+        batch.summaries.add_refund(till.outlet_id, r)
     lines = [
         {
             "refund_id": r.refund_id,
@@ -433,6 +443,10 @@ def _audit(conn: Connection, batch: Batch, items: list[tuple[Event, Any]]) -> No
             }
         )
     inserted = {(r[0], r[1]) for r in bulk_insert(conn, AUDIT, rows, returning=["epoch", "seq"])}
+    if inserted:
+        advance_marks(
+            conn, batch.till.till_id, [r for r in rows if (r["epoch"], r["seq"]) in inserted]
+        )
     clashes = [(e, a) for e, a in survivors if (a.epoch, a.seq) not in inserted]
     if clashes:
         # The chain position is already held: the same link again is harmless, a different

@@ -14,11 +14,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import BigInteger, Connection, Engine, cast, func, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
-from shared.protocol import EnrolOk
-from sync_service.central.models import EnrolmentCode, Outlet, Till
+from shared.protocol import EnrolOk, TillRetired, TillState
+from sync_service.central.models import EnrolmentCode, Inbox, Outlet, Refund, Sale, Till
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 CODE_VALIDITY = timedelta(hours=48)
@@ -44,6 +44,13 @@ def _normalise(code: str) -> str:
     return code.strip().upper().replace(" ", "")
 
 
+def new_enrolment_code() -> tuple[str, str]:
+    """A fresh one-time code like ``K7QX-MP3D-9WTR`` and the digest head office stores."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    code = f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+    return code, _digest(code)
+
+
 def create_enrolment_code(
     engine: Engine,
     *,
@@ -54,15 +61,14 @@ def create_enrolment_code(
     valid_for: timedelta = CODE_VALIDITY,
 ) -> str:
     """A one-time code like ``K7QX-MP3D-9WTR`` for enrolling ``till_code`` at ``outlet_code``."""
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
-    code = f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+    code, digest = new_enrolment_code()
     with Session(engine, expire_on_commit=False) as s, s.begin():
         outlet = s.scalars(select(Outlet).where(Outlet.code == outlet_code.upper())).first()
         if outlet is None:
             raise EnrolmentError(f"there is no outlet with code {outlet_code!r}")
         s.add(
             EnrolmentCode(
-                code_hash=_digest(code),
+                code_hash=digest,
                 outlet_id=outlet.outlet_id,
                 till_code=till_code.upper(),
                 created_by=created_by,
@@ -128,6 +134,40 @@ def authenticate(engine: Engine, till_id: uuid.UUID, secret: str) -> TillAuth | 
     return TillAuth(till_id=till_id, outlet_id=row[2], outlet_code=row[4], till_code=row[3])
 
 
+SEEN_EVERY = timedelta(minutes=1)
+
+
+def mark_seen(engine: Engine, till_id: uuid.UUID, now: datetime) -> None:
+    """A till that asked for changes is alive: an idle till pulls but has nothing to push,
+    and head office's fleet page must not show it as gone quiet."""
+    with engine.begin() as conn:
+        conn.execute(
+            update(Till)
+            .where(Till.till_id == till_id)
+            # At most one write a minute per till: an initial load pulls dozens of pages.
+            .where(or_(Till.last_seen_at.is_(None), Till.last_seen_at < now - SEEN_EVERY))
+            .values(last_seen_at=now)
+        )
+
+
+def revoke_unused_codes(
+    db: Session | Connection, outlet_id: uuid.UUID, till_code: str, now: datetime
+) -> None:
+    """Codes waiting to enrol this till stop working with its credential, so only a code made
+    after a revocation can bring it back. A code names its till by outlet and till code: its
+    ``till_id`` is only filled in when it is used."""
+    db.execute(
+        update(EnrolmentCode)
+        .where(
+            EnrolmentCode.outlet_id == outlet_id,
+            EnrolmentCode.till_code == till_code,
+            EnrolmentCode.used_at.is_(None),
+            EnrolmentCode.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+    )
+
+
 def revoke_till(engine: Engine, *, outlet_code: str, till_code: str, now: datetime) -> uuid.UUID:
     with Session(engine, expire_on_commit=False) as s, s.begin():
         till = s.scalars(
@@ -138,9 +178,45 @@ def revoke_till(engine: Engine, *, outlet_code: str, till_code: str, now: dateti
         if till is None:
             raise EnrolmentError(f"there is no till {till_code} at outlet {outlet_code}")
         till.status, till.revoked_at = "revoked", now
-        s.execute(
-            update(EnrolmentCode)
-            .where(EnrolmentCode.till_id == till.till_id, EnrolmentCode.used_at.is_(None))
-            .values(revoked_at=now)
-        )
+        revoke_unused_codes(s, till.outlet_id, till.code, now)
         return till.till_id
+
+
+def till_state(engine: Engine, till: TillAuth, *, now: datetime) -> TillState:
+    """The highest epoch and receipt serial head office holds from ``till``: a till restored
+    from a backup starts above both, so it never reuses a key or a receipt number."""
+    # ORC-T02-000123 → 123: the serial is the digits after the last dash.
+    serial = r"(\d+)$"
+    serials = union_all(
+        select(cast(func.substring(Sale.receipt_no, serial), BigInteger).label("n")).where(
+            Sale.till_id == till.till_id
+        ),
+        select(cast(func.substring(Refund.receipt_no, serial), BigInteger).label("n")).where(
+            Refund.till_id == till.till_id
+        ),
+    ).subquery()
+    with Session(engine) as s:
+        epoch = s.scalar(select(func.max(Inbox.epoch)).where(Inbox.till_id == till.till_id))
+        receipt = s.scalar(select(func.max(serials.c.n)))
+    return TillState(
+        till_id=till.till_id,
+        outlet_code=till.outlet_code,
+        till_code=till.till_code,
+        highest_epoch=int(epoch or 0),
+        highest_receipt=int(receipt or 0),
+        server_time=now,
+    )
+
+
+def retire_till(engine: Engine, till_id: uuid.UUID, *, now: datetime) -> TillRetired:
+    """A till decommissioned by its technician: revoked like ``revoke_till``. Idempotent: a
+    till already revoked keeps its first revocation time."""
+    with Session(engine, expire_on_commit=False) as s, s.begin():
+        till = s.get(Till, till_id, with_for_update=True)
+        if till is None:
+            raise EnrolmentError(f"there is no till {till_id}")
+        if till.status != "revoked" or till.revoked_at is None:
+            till.status, till.revoked_at = "revoked", now
+        revoke_unused_codes(s, till.outlet_id, till.code, now)
+        retired_at = till.revoked_at
+    return TillRetired(till_id=till_id, retired_at=retired_at)

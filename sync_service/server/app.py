@@ -44,7 +44,16 @@ from shared.protocol import (
 from sync_service.central.db import CentralSettings, central_engine
 from sync_service.central.ingest import apply_push
 from sync_service.central.pull import BadCursor, pull_page
-from sync_service.central.tills import EnrolmentError, TillAuth, authenticate, enrol
+from sync_service.central.tills import (
+    EnrolmentError,
+    TillAuth,
+    authenticate,
+    enrol,
+    mark_seen,
+    retire_till,
+    till_state,
+)
+from sync_service.server.dashboard import add_dashboard
 from sync_service.server.guards import (
     body_protocol,
     parse,
@@ -211,8 +220,25 @@ class SyncApi:
             page = await self._db(pull_page, self.engine, till, cursor, limit)
         except BadCursor as exc:
             raise Refusal.rejected(400, str(exc)) from None
+        await self._db(mark_seen, self.engine, till.till_id, self.clock())
         bind_contextvars(changes=len(page.changes))
         return reply(page)
+
+    # --- GET /v1/till/state, POST /v1/till/retire (the installer) ---------------------------
+
+    async def till_state(self, request: web.Request) -> web.Response:
+        """What head office holds from this till (a restore moves past it)."""
+        protocol_version(request)
+        till = await self._till(request)
+        return reply(await self._db(till_state, self.engine, till, now=self.clock()))
+
+    async def retire(self, request: web.Request) -> web.Response:
+        """The till is being decommissioned: revoke it; its credential is refused from now."""
+        protocol_version(request)
+        till = await self._till(request)
+        retired = await self._db(retire_till, self.engine, till.till_id, now=self.clock())
+        log.info("till.retired", till_id=str(till.till_id), till_code=till.till_code)
+        return reply(retired)
 
     # --- GET /v1/health -------------------------------------------------------------------
 
@@ -335,7 +361,10 @@ def make_app(
     app.router.add_post("/v1/push", api.push)
     app.router.add_get("/v1/pull", api.pull, allow_head=False)
     app.router.add_get("/v1/health", api.health, allow_head=False)
+    app.router.add_get("/v1/till/state", api.till_state, allow_head=False)
+    app.router.add_post("/v1/till/retire", api.retire)
     app.on_cleanup.append(api.close)
+    add_dashboard(app, settings, engine, clock=clock)
     return app
 
 

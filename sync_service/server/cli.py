@@ -81,7 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     command("migrate", _migrate, "create or upgrade the central schema (safe to repeat)")
-    serve = command("serve", _serve, "serve the sync API until SIGTERM or Ctrl-C")
+    serve = command(
+        "serve",
+        _serve,
+        "serve the sync API and the head-office dashboard (http://HOST:PORT/ho/) until "
+        "SIGTERM or Ctrl-C; create the first dashboard user with create-user --role admin",
+    )
     serve.add_argument("--host", help="address to listen on (default from settings)")
     serve.add_argument("--port", type=_count, help="port to listen on (default from settings)")
     code = command("enrolment-code", _enrolment_code, "print a one-time code to enrol a till")
@@ -90,7 +95,11 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = command("revoke-till", _revoke_till, "stop a till's credential from working")
     revoke.add_argument("--outlet", type=_code, required=True, metavar="CODE")
     revoke.add_argument("--till", type=_code, required=True, metavar="CODE")
-    user = command("create-user", _create_user, "create a head-office user")
+    user = command(
+        "create-user",
+        _create_user,
+        "create a head-office user who signs in to the dashboard at http://HOST:PORT/ho/",
+    )
     user.add_argument("--email", required=True)
     user.add_argument("--role", required=True, choices=ROLES)
     user.add_argument("--outlet", type=_code, metavar="CODE", help="for an outlet_manager")

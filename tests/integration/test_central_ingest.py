@@ -219,6 +219,25 @@ def test_a_receipt_number_used_twice_is_caught(engine: Engine, till: SyncedTill)
     assert sale.payload["receipt_no"] in (result.results[0].reason or "")
 
 
+def test_the_same_sale_twice_in_one_push_is_applied_and_counted_once(
+    engine: Engine, till: SyncedTill
+) -> None:
+    events = till.events()
+    sale = next(e for e in events if e.kind == "sale.completed")
+    last = events[-1]
+    # A till bug or a bad replay: the same sale again under the next sequence number.
+    again = sale.model_copy(update={"seq": last.seq + 1, "event_id": uuid.uuid4()})
+    result = push(engine, till, [*events, again])
+    assert isinstance(result, PushOk)
+    assert result.results[-1].outcome is EventOutcome.QUARANTINED
+    sale_id, total = sale.payload["sale_id"], Decimal(sale.payload["total"])
+    assert scalar(engine, "SELECT count(*) FROM sgpos.sale WHERE sale_id = :s", s=sale_id) == 1
+    totals = "SELECT coalesce(sum({}), 0) FROM sgpos.{} WHERE outlet_id = :o"
+    stored = scalar(engine, totals.format("total", "sale"), o=till.auth.outlet_id)
+    summed = scalar(engine, totals.format("sales_total", "sales_by_hour"), o=till.auth.outlet_id)
+    assert summed == stored and total <= stored  # the summaries count the sale once
+
+
 def test_the_till_report_updates_the_fleet_view(engine: Engine, till: SyncedTill) -> None:
     push(engine, till, till.events()[:5])
     with Session(engine) as s:

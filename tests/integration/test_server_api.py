@@ -61,7 +61,13 @@ from shared.wire import WireModel, payload_hash
 from sync_service.central.db import CentralSettings, central_engine
 from sync_service.central.migrate import upgrade_central
 from sync_service.central.seed import seed_demo
-from sync_service.central.tills import create_enrolment_code, enrol, revoke_till
+from sync_service.central.tills import (
+    EnrolmentError,
+    create_enrolment_code,
+    enrol,
+    retire_till,
+    revoke_till,
+)
 from sync_service.central.users import verify_user
 from sync_service.server import cli as central_cli
 from sync_service.server.app import ServerConfigError, make_app, make_runner, ssl_context
@@ -461,6 +467,21 @@ def bad_credentials(engine: Engine) -> dict[str, str | None]:
     }
 
 
+def test_revoking_a_till_stops_the_codes_still_waiting_to_enrol_it(engine: Engine) -> None:
+    now = datetime.now(UTC)
+    for retire in (False, True):
+        till = new_till(engine)
+        waiting = create_enrolment_code(
+            engine, outlet_code="ORC", till_code=till.code, created_by="test", now=now
+        )
+        if retire:  # the technician's decommission
+            retire_till(engine, till.till_id, now=now)
+        else:  # head office's command line
+            revoke_till(engine, outlet_code="ORC", till_code=till.code, now=now)
+        with pytest.raises(EnrolmentError):
+            enrol(engine, code=waiting, now=now)
+
+
 @pytest.mark.parametrize(("method", "path"), ENDPOINTS[1:])
 def test_every_bad_credential_gets_the_same_401_and_nothing_is_written(
     server: LiveServer, engine: Engine, till: Till, method: str, path: str
@@ -681,9 +702,14 @@ def test_the_request_log_names_the_till_and_never_its_secret(
 # --- pull -------------------------------------------------------------------------------------
 
 
-def test_pull_pages_master_data_from_cursor_zero(server: LiveServer, till: Till) -> None:
+def test_pull_pages_master_data_from_cursor_zero(
+    server: LiveServer, engine: Engine, till: Till
+) -> None:
+    assert last_seen(engine, till.till_id) is None
     first = server.call("GET", "/v1/pull?cursor=0&limit=3", headers=till.headers())
     assert first.status == 200
+    # An idle till only pulls; head office's fleet page still sees it alive.
+    assert last_seen(engine, till.till_id) is not None
     page = first.typed(PullPage)
     assert page.cursor == "0" and page.has_more and len(page.changes) <= 3
     second = server.call("GET", f"/v1/pull?cursor={page.next_cursor}", headers=till.headers())
