@@ -1,0 +1,127 @@
+"""The head-office dashboard: HTML pages under ``/ho/`` on the central server.
+
+:func:`add_dashboard` mounts it on the sync API's application as a sub-application with its
+own middleware (HTML pages and security headers instead of typed JSON), its own thread pool
+(so report pages never queue behind till pushes) and its own templates.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from pathlib import Path
+from types import ModuleType
+
+import jinja2
+from aiohttp.web import AppKey, Application
+from sqlalchemy import Engine
+
+from sync_service.central.db import CentralSettings
+from sync_service.server.dashboard import formats
+from sync_service.server.dashboard.middleware import html_pages
+from sync_service.server.dashboard.price_schedule import add_price_schedule
+from sync_service.server.dashboard.web import (
+    DASHBOARD,
+    ROLES_ATTRIBUTE,
+    Dashboard,
+    NavItem,
+)
+from sync_service.server.throttle import FailureThrottle
+
+HERE = Path(__file__).parent
+PREFIX = "/ho"
+DASHBOARD_APP = AppKey("sgpos_dashboard_app", Application)
+# Read-only pages first, then head office's editing pages; each module has ``routes``.
+PAGE_MODULES = (
+    "auth",
+    "overview",
+    "sales",
+    "gst",
+    "journal",
+    "stock",
+    "audit",
+    "fleet",
+    "catalogue",
+    "staff",
+)
+NAV = (
+    NavItem("Overview", "/ho/"),
+    NavItem("Sales", "/ho/sales"),
+    NavItem("GST", "/ho/gst"),
+    NavItem("Journal", "/ho/journal"),
+    NavItem("Stock", "/ho/stock"),
+    NavItem("Audit", "/ho/audit"),
+    NavItem("Fleet", "/ho/fleet"),
+    NavItem("Catalogue", "/ho/catalogue"),
+    NavItem("Staff", "/ho/staff"),
+)
+# Sign-in guesses: an account is locked for a while after a handful of wrong passwords; an
+# address (an office behind one NAT) gets more room before it is slowed down.
+FAILURES_PER_ACCOUNT = 5
+FAILURES_PER_ADDRESS = 20
+FAILURE_WINDOW_S = 15 * 60.0
+MAX_FORM_BYTES = 8 * 1024 * 1024  # a catalogue CSV import of some thousands of rows
+
+
+def add_dashboard(
+    app: Application,
+    settings: CentralSettings,
+    engine: Engine,
+    *,
+    clock: Callable[[], datetime],
+    secure_cookies: bool | None = None,
+) -> Application:
+    """Mount the dashboard under ``/ho/`` on ``app``; returns the sub-application."""
+    ho = Application(middlewares=[html_pages], client_max_size=MAX_FORM_BYTES)
+    pool = ThreadPoolExecutor(
+        max(2, settings.db_pool_size // 2), thread_name_prefix="sgpos-dashboard"
+    )
+    board = Dashboard(
+        engine=engine,
+        clock=clock,
+        templates=_templates(),
+        pool=pool,
+        secure_cookies=secure_cookies,
+        failures_per_account=FailureThrottle(FAILURES_PER_ACCOUNT, FAILURE_WINDOW_S),
+        failures_per_address=FailureThrottle(FAILURES_PER_ADDRESS, FAILURE_WINDOW_S),
+        nav=NAV,
+    )
+    ho[DASHBOARD] = board
+    for name in PAGE_MODULES:
+        module: ModuleType = importlib.import_module(f"{__name__}.{name}")
+        ho.router.add_routes(module.routes)
+    ho.router.add_static("/static/", HERE / "static")
+
+    async def close_pool(_app: Application) -> None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+    ho.on_cleanup.append(close_pool)
+    # Scheduled catalogue prices become the tills' prices when due (stopped before the pool).
+    add_price_schedule(ho, engine, clock, pool)
+    app.add_subapp(PREFIX, ho)
+    board.page_roles.update(_page_roles(ho))
+    app[DASHBOARD_APP] = ho
+    return ho
+
+
+def _page_roles(ho: Application) -> dict[str, frozenset[str]]:
+    roles: dict[str, frozenset[str]] = {}
+    for route in ho.router.routes():
+        allowed = getattr(route.handler, ROLES_ATTRIBUTE, None)
+        if route.method == "GET" and allowed is not None and route.resource is not None:
+            roles[route.resource.canonical] = allowed
+    return roles
+
+
+def _templates() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,  # every value is text unless a template says otherwise
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    formats.install(env)
+    return env

@@ -1,0 +1,231 @@
+"""Catalogue pages: find products, open one, change its details, price and barcodes.
+
+Every head-office role reads the catalogue (prices are the same at every outlet and managers
+need to check them); only an admin changes it. Categories, tax codes and the CSV import live
+in their own modules and are served from here (``routes`` covers them all).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from aiohttp import web
+
+from sync_service.central.admin import AdminError, fields
+from sync_service.central.admin.barcodes import add_barcode, remove_barcode
+from sync_service.central.admin.catalogue_view import (
+    categories,
+    product_detail,
+    search_products,
+    tax_codes,
+)
+from sync_service.central.admin.prices import cancel_price, set_price
+from sync_service.central.admin.products import create_product, parse_details, update_product
+from sync_service.server.dashboard import catalogue_groups, imports
+from sync_service.server.dashboard.editing import done, form_fields, notice, path_id
+from sync_service.server.dashboard.params import text_param
+from sync_service.server.dashboard.web import (
+    ADMIN,
+    READ,
+    Viewer,
+    bad_request,
+    dashboard,
+    db,
+    not_found,
+    page,
+    query,
+    render,
+)
+
+product_routes = web.RouteTableDef()
+NOTICES = {
+    "created": "The product was created. Tills receive it with their next pull.",
+    "saved": "The product was saved. Tills receive the change with their next pull.",
+    "price-now": "The new price is in force now; tills receive it with their next pull.",
+    "price-later": "The price is scheduled: it becomes the tills' price at its date and time.",
+    "price-cancelled": "The scheduled price was withdrawn.",
+    "barcode-added": "The barcode was added.",
+    "barcode-removed": "The barcode was removed.",
+}
+
+
+def _page_number(request: web.Request) -> int:
+    raw = text_param(request, "page") or "1"
+    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+        raise bad_request("The page number must be a whole number from 1.")
+    return int(raw)
+
+
+@product_routes.get("/catalogue")
+@page(READ)
+async def product_list(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    wanted = text_param(request, "q") or ""
+    found = await query(
+        request, search_products, wanted, dashboard(request).clock(), page=_page_number(request)
+    )
+    return render(
+        request, viewer, "catalogue_list.html", title="Catalogue", wanted=wanted, found=found
+    )
+
+
+@product_routes.get("/catalogue/new")
+@page(ADMIN)
+async def new_product_form(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    return await _new_form(request, viewer, {})
+
+
+async def _new_form(
+    request: web.Request,
+    viewer: Viewer,
+    typed: dict[str, str],
+    problem: str | None = None,
+    status: int = 200,
+) -> web.Response:
+    groups = await query(request, categories)
+    codes = await query(request, tax_codes)
+    return render(
+        request,
+        viewer,
+        "catalogue_new.html",
+        status=status,
+        title="New product",
+        typed=typed,
+        groups=groups,
+        codes=codes,
+        problem=problem,
+    )
+
+
+@product_routes.post("/catalogue/new")
+@page(ADMIN)
+async def create(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    form = await form_fields(request)
+    try:
+        details = parse_details(form)
+        price = fields.price("price", form.get("price"))
+        product_id = await db(
+            request,
+            create_product,
+            viewer.email,
+            sku=form.get("sku", ""),
+            details=details,
+            price=price,
+            now=dashboard(request).clock(),
+        )
+    except AdminError as exc:
+        return await _new_form(request, viewer, form, str(exc), 400)
+    raise done(f"/ho/catalogue/products/{product_id}", "created")
+
+
+@product_routes.get("/catalogue/products/{product_id}")
+@page(READ)
+async def product(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    return await _product_page(request, viewer, path_id(request, "product_id", "product"))
+
+
+async def _product_page(
+    request: web.Request,
+    viewer: Viewer,
+    product_id: uuid.UUID,
+    problem: str | None = None,
+    status: int = 200,
+) -> web.Response:
+    now = dashboard(request).clock()
+    detail = await query(request, product_detail, product_id, now)
+    if detail is None:
+        raise not_found("product")
+    groups = await query(request, categories) if viewer.is_admin else []
+    codes = await query(request, tax_codes) if viewer.is_admin else []
+    return render(
+        request,
+        viewer,
+        "catalogue_product.html",
+        status=status,
+        title=detail.name,
+        product=detail,
+        groups=groups,
+        codes=codes,
+        notice=notice(request, NOTICES),
+        problem=problem,
+    )
+
+
+@product_routes.post("/catalogue/products/{product_id}")
+@page(ADMIN)
+async def save(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    product_id = path_id(request, "product_id", "product")
+    form = await form_fields(request)
+    try:
+        await db(request, update_product, viewer.email, product_id, parse_details(form))
+    except AdminError as exc:
+        return await _product_page(request, viewer, product_id, str(exc), 400)
+    raise done(f"/ho/catalogue/products/{product_id}", "saved")
+
+
+@product_routes.post("/catalogue/products/{product_id}/price")
+@page(ADMIN)
+async def change_price(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    product_id = path_id(request, "product_id", "product")
+    form = await form_fields(request)
+    try:
+        price = fields.price("price", form.get("price"))
+        when = fields.moment("effective from", form.get("effective_from"))
+        result = await db(
+            request,
+            set_price,
+            viewer.email,
+            product_id,
+            price,
+            when,
+            now=dashboard(request).clock(),
+        )
+    except AdminError as exc:
+        return await _product_page(request, viewer, product_id, str(exc), 400)
+    where = f"/ho/catalogue/products/{product_id}"
+    raise done(where, "price-now" if result.applied_now else "price-later")
+
+
+@product_routes.post("/catalogue/products/{product_id}/price/cancel")
+@page(ADMIN)
+async def withdraw_price(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    product_id = path_id(request, "product_id", "product")
+    form = await form_fields(request)
+    try:
+        start = datetime.fromisoformat(form.get("effective_from", ""))
+    except ValueError:
+        raise bad_request("That scheduled price is not one this page listed.") from None
+    try:
+        await db(
+            request, cancel_price, viewer.email, product_id, start, now=dashboard(request).clock()
+        )
+    except AdminError as exc:
+        return await _product_page(request, viewer, product_id, str(exc), 400)
+    raise done(f"/ho/catalogue/products/{product_id}", "price-cancelled")
+
+
+@product_routes.post("/catalogue/products/{product_id}/barcodes")
+@page(ADMIN)
+async def barcode_add(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    product_id = path_id(request, "product_id", "product")
+    form = await form_fields(request)
+    try:
+        await db(request, add_barcode, viewer.email, product_id, form.get("barcode", ""))
+    except AdminError as exc:
+        return await _product_page(request, viewer, product_id, str(exc), 400)
+    raise done(f"/ho/catalogue/products/{product_id}", "barcode-added")
+
+
+@product_routes.post("/catalogue/products/{product_id}/barcodes/remove")
+@page(ADMIN)
+async def barcode_remove(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    product_id = path_id(request, "product_id", "product")
+    form = await form_fields(request)
+    try:
+        await db(request, remove_barcode, viewer.email, product_id, form.get("barcode", ""))
+    except AdminError as exc:
+        return await _product_page(request, viewer, product_id, str(exc), 400)
+    raise done(f"/ho/catalogue/products/{product_id}", "barcode-removed")
+
+
+routes = [*product_routes, *catalogue_groups.routes, *imports.routes]

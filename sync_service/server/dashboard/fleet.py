@@ -1,0 +1,143 @@
+"""The fleet page: every till's health, its quarantined events, enrolment codes, revocation.
+
+Admins, analysts and outlet managers (their own outlet's tills) read it; only an admin creates
+or revokes enrolment codes and revokes tills. A new code is shown once, on the page that
+created it, and is not kept anywhere in clear.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from aiohttp import web
+
+from sync_service.central.admin import AdminError, FieldError
+from sync_service.central.admin.enrolment import (
+    create_code,
+    recent_codes,
+    revoke_code,
+    revoke_till,
+)
+from sync_service.central.admin.fleet import fleet, quarantined_events
+from sync_service.central.reports.choices import outlets
+from sync_service.server.dashboard.editing import done, form_fields, notice, path_id
+from sync_service.server.dashboard.web import (
+    ADMIN,
+    READ,
+    Viewer,
+    dashboard,
+    db,
+    not_found,
+    page,
+    query,
+    render,
+)
+
+routes = web.RouteTableDef()
+NOTICES = {
+    "code-revoked": "The enrolment code was revoked: it can no longer enrol a till.",
+    "till-revoked": "The till was revoked: it can no longer sync. A new enrolment code brings "
+    "it back.",
+}
+
+
+@routes.get("/fleet")
+@page(READ)
+async def fleet_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    return await _fleet_page(request, viewer)
+
+
+async def _fleet_page(
+    request: web.Request,
+    viewer: Viewer,
+    *,
+    problem: str | None = None,
+    status: int = 200,
+    typed: dict[str, str] | None = None,
+) -> web.Response:
+    now = dashboard(request).clock()
+    return render(
+        request,
+        viewer,
+        "fleet_list.html",
+        status=status,
+        title="Fleet",
+        tills=await query(request, fleet, viewer.scope, now),
+        codes=await query(request, recent_codes, viewer.scope, now),
+        outlets=await query(request, outlets, viewer.scope),
+        now=now,
+        typed=typed or {},
+        notice=notice(request, NOTICES),
+        problem=problem,
+    )
+
+
+@routes.get("/fleet/tills/{till_id}")
+@page(READ)
+async def till_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    till_id = path_id(request, "till_id", "till")
+    now = dashboard(request).clock()
+    found = await query(request, fleet, viewer.scope, now, till_id=till_id)
+    events = await query(request, quarantined_events, viewer.scope, till_id)
+    if not found or events is None:
+        raise not_found("till")
+    return render(
+        request,
+        viewer,
+        "fleet_till.html",
+        title=f"Till {found[0].outlet_code} {found[0].till_code}",
+        till=found[0],
+        events=events,
+        now=now,
+    )
+
+
+@routes.post("/fleet/codes")
+@page(ADMIN)
+async def code_create(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    form = await form_fields(request)
+    try:
+        try:
+            outlet_id = uuid.UUID(form.get("outlet_id", ""))
+        except ValueError:
+            raise FieldError("outlet", "choose the outlet from the list") from None
+        fresh = await db(
+            request,
+            create_code,
+            viewer.email,
+            outlet_id=outlet_id,
+            till_code=form.get("till_code", ""),
+            now=dashboard(request).clock(),
+        )
+    except AdminError as exc:
+        return await _fleet_page(request, viewer, problem=str(exc), status=400, typed=form)
+    # Shown here once, not redirected to: the code is never stored in clear to show it again.
+    return render(request, viewer, "fleet_code.html", title="Enrolment code", fresh=fresh)
+
+
+@routes.post("/fleet/codes/revoke")
+@page(ADMIN)
+async def code_revoke(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    form = await form_fields(request)
+    try:
+        await db(
+            request,
+            revoke_code,
+            viewer.email,
+            form.get("code_hash", "")[:64],
+            now=dashboard(request).clock(),
+        )
+    except AdminError as exc:
+        return await _fleet_page(request, viewer, problem=str(exc), status=400)
+    raise done("/ho/fleet", "code-revoked")
+
+
+@routes.post("/fleet/tills/{till_id}/revoke")
+@page(ADMIN)
+async def till_revoke(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    till_id = path_id(request, "till_id", "till")
+    try:
+        await db(request, revoke_till, viewer.email, till_id, now=dashboard(request).clock())
+    except AdminError as exc:
+        return await _fleet_page(request, viewer, problem=str(exc), status=400)
+    raise done("/ho/fleet", "till-revoked")

@@ -1,0 +1,47 @@
+"""The overview: today and a chosen period, per outlet and in total, with the day's shape."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from sync_service.central.reports.choices import outlets
+from sync_service.central.reports.common import Period
+from sync_service.central.reports.overview import Overview, overview
+from sync_service.server.dashboard.charts import hour_bars, share_bar
+from sync_service.server.dashboard.formats import tender
+from sync_service.server.dashboard.params import narrowed, outlet_param, period_param
+from sync_service.server.dashboard.web import READ, Viewer, dashboard, page, query, render
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/")
+@page(READ)
+async def overview_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    outlet_id = outlet_param(request, viewer)
+    period = period_param(request, default_days=7)
+    scope = narrowed(viewer, outlet_id)
+    today = dashboard(request).today()
+    choices = await query(request, outlets, viewer.scope)
+    chosen: Overview = await query(request, overview, scope, period)
+    now: Overview = await query(request, overview, scope, Period.day(today))
+    figures = chosen.total
+    return render(
+        request,
+        viewer,
+        "overview.html",
+        title="Overview",
+        outlets=choices,
+        outlet_id=outlet_id,
+        period=period,
+        today=now,
+        chosen=chosen,
+        hour_chart=hour_bars(
+            [h.sales for h in figures.by_hour],
+            label=f"Sales by hour, {period.start} to {period.end}",
+        ),
+        tender_chart=share_bar(
+            [(tender(t.tender_type), t.net) for t in figures.tenders],
+            label=f"Tender mix, {period.start} to {period.end}",
+        ),
+    )

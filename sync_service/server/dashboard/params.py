@@ -1,0 +1,95 @@
+"""Reading filters from a page's query string: bad input is a 400 page that says what to fix,
+and an outlet the viewer may not see is a 404, exactly as if it did not exist."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from aiohttp import web
+
+from sync_service.central.reports.common import Period, ReportError, Scope
+from sync_service.server.dashboard.web import Viewer, bad_request, dashboard, not_found
+
+MAX_TEXT = 100  # no filter needs more; longer input is a mistake or an attack
+
+
+def text_param(request: web.Request, name: str) -> str | None:
+    value = request.query.get(name, "").strip()
+    if not value:
+        return None
+    if len(value) > MAX_TEXT:
+        raise bad_request(f"The {name.replace('_', ' ')} filter is too long (at most {MAX_TEXT}).")
+    return value
+
+
+def uuid_param(request: web.Request, name: str) -> uuid.UUID | None:
+    value = text_param(request, name)
+    if value is None:
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise bad_request(
+            f"The {name.replace('_', ' ')} in the address is not one this dashboard made; "
+            "choose it from the list instead."
+        ) from None
+
+
+def date_param(request: web.Request, name: str, default: date | None = None) -> date | None:
+    value = text_param(request, name)
+    if value is None:
+        return default
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise bad_request(f"{value!r} is not a date: write it as YYYY-MM-DD.") from None
+
+
+def period_param(request: web.Request, *, default_days: int = 7) -> Period:
+    """``from`` and ``to`` (inclusive); by default the last ``default_days`` days to today."""
+    today = dashboard(request).today()
+    end = date_param(request, "to", today) or today
+    start = date_param(request, "from", end - timedelta(days=default_days - 1)) or end
+    try:
+        return Period(start, end)
+    except ReportError as exc:
+        raise bad_request(str(exc)) from None
+
+
+def outlet_param(request: web.Request, viewer: Viewer, name: str = "outlet") -> uuid.UUID | None:
+    """The outlet asked for; one outside the viewer's scope is refused as not found."""
+    outlet_id = uuid_param(request, name)
+    if outlet_id is not None and not viewer.may_see(outlet_id):
+        raise not_found("outlet")
+    return outlet_id
+
+
+def narrowed(viewer: Viewer, outlet_id: uuid.UUID | None) -> Scope:
+    """The viewer's scope, narrowed to one outlet when a filter names one (already checked)."""
+    if outlet_id is None:
+        return viewer.scope
+    return Scope(outlet_ids=frozenset({outlet_id}))
+
+
+def int_param(request: web.Request, name: str, default: int, low: int, high: int) -> int:
+    value = text_param(request, name)
+    if value is None:
+        return default
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise bad_request(f"The {name} must be a whole number from {low} to {high}.")
+    return int(value)
+
+
+def page_links(
+    request: web.Request, path: str, filters: Iterable[str], next_cursor: str | None
+) -> dict[str, Any]:
+    """``next_link`` and ``first_link`` for a list shown a page at a time, keeping the filters."""
+    kept = {k: v for k in filters if (v := request.query.get(k, "").strip())}
+    return {
+        "next_link": f"{path}?{urlencode({**kept, 'after': next_cursor})}" if next_cursor else None,
+        "first_link": f"{path}?{urlencode(kept)}" if "after" in request.query else None,
+    }

@@ -1,0 +1,157 @@
+"""Staff pages: who may sign in at the tills, in which role and where; PINs set, never shown.
+
+Admins and analysts see everyone; an outlet manager sees the staff of their own outlet (a
+person working at several outlets shows with all of them). Only an admin changes anything.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from aiohttp import web
+
+from sync_service.central.admin import AdminError, FieldError, fields
+from sync_service.central.admin.staff import StaffDetails, create_staff, set_pin, update_staff
+from sync_service.central.admin.staff_view import list_staff, staff_member
+from sync_service.central.reports.choices import outlets
+from sync_service.server.dashboard.editing import done, form_fields, form_list, notice, path_id
+from sync_service.server.dashboard.params import text_param
+from sync_service.server.dashboard.web import (
+    ADMIN,
+    READ,
+    Viewer,
+    db,
+    not_found,
+    page,
+    query,
+    render,
+)
+
+routes = web.RouteTableDef()
+NOTICES = {
+    "created": "The staff member was added. Tills at their outlets receive them with their "
+    "next pull.",
+    "created-no-pin": "The staff member was added without a PIN: set one before they can sign in.",
+    "saved": "The changes were saved. Tills receive them with their next pull.",
+    "pin": "The PIN was set. Tills receive it with their next pull; the old PIN stops working "
+    "then.",
+}
+
+
+async def _details(request: web.Request) -> StaffDetails:
+    form = await form_fields(request)
+    try:
+        chosen = frozenset(uuid.UUID(o) for o in await form_list(request, "outlet"))
+    except ValueError:
+        raise FieldError("outlets", "choose the outlets from the list") from None
+    if not chosen:
+        raise FieldError("outlets", "choose at least one outlet this person works at")
+    return StaffDetails(
+        display_name=fields.name("name", form.get("display_name")),
+        role=fields.till_role("till role", form.get("role")),
+        active=bool(form.get("active")),
+        outlet_ids=chosen,
+    )
+
+
+@routes.get("/staff")
+@page(READ)
+async def staff_list(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    return await _list_page(request, viewer)
+
+
+async def _list_page(
+    request: web.Request,
+    viewer: Viewer,
+    typed: dict[str, str] | None = None,
+    problem: str | None = None,
+    status: int = 200,
+) -> web.Response:
+    wanted = text_param(request, "q") or ""
+    people = await query(request, list_staff, viewer.scope, wanted)
+    choices = await query(request, outlets, viewer.scope)
+    return render(
+        request,
+        viewer,
+        "staff_list.html",
+        status=status,
+        title="Staff",
+        wanted=wanted,
+        people=people,
+        outlets=choices,
+        typed=typed or {},
+        roles=fields.TILL_ROLES,
+        notice=notice(request, NOTICES),
+        problem=problem,
+    )
+
+
+@routes.post("/staff")
+@page(ADMIN)
+async def staff_create(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    form = await form_fields(request)
+    pin = form.get("pin") or None
+    try:
+        details = await _details(request)
+        staff_id = await db(
+            request, create_staff, viewer.email, code=form.get("code", ""), details=details, pin=pin
+        )
+    except AdminError as exc:
+        typed = {k: v for k, v in form.items() if k != "pin"}  # a PIN is never sent back
+        return await _list_page(request, viewer, typed, str(exc), 400)
+    raise done(f"/ho/staff/{staff_id}", "created" if pin else "created-no-pin")
+
+
+@routes.get("/staff/{staff_id}")
+@page(READ)
+async def staff_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    return await _member_page(request, viewer, path_id(request, "staff_id", "staff member"))
+
+
+async def _member_page(
+    request: web.Request,
+    viewer: Viewer,
+    staff_id: uuid.UUID,
+    problem: str | None = None,
+    status: int = 200,
+) -> web.Response:
+    person = await query(request, staff_member, viewer.scope, staff_id)
+    if person is None:
+        raise not_found("staff member")
+    return render(
+        request,
+        viewer,
+        "staff_member.html",
+        status=status,
+        title=person.display_name,
+        person=person,
+        outlets=await query(request, outlets, viewer.scope),
+        roles=fields.TILL_ROLES,
+        notice=notice(request, NOTICES),
+        problem=problem,
+    )
+
+
+@routes.post("/staff/{staff_id}")
+@page(ADMIN)
+async def staff_save(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    staff_id = path_id(request, "staff_id", "staff member")
+    try:
+        await db(request, update_staff, viewer.email, staff_id, await _details(request))
+    except AdminError as exc:
+        return await _member_page(request, viewer, staff_id, str(exc), 400)
+    raise done(f"/ho/staff/{staff_id}", "saved")
+
+
+@routes.post("/staff/{staff_id}/pin")
+@page(ADMIN)
+async def staff_pin(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    staff_id = path_id(request, "staff_id", "staff member")
+    form = await form_fields(request)
+    try:
+        if form.get("pin", "") != form.get("pin_again", ""):
+            raise FieldError("PIN", "the two PINs differ; type the same PIN twice")
+        await db(request, set_pin, viewer.email, staff_id, form.get("pin", ""))
+    except AdminError as exc:
+        return await _member_page(request, viewer, staff_id, str(exc), 400)
+    raise done(f"/ho/staff/{staff_id}", "pin")

@@ -1,0 +1,279 @@
+"""Head office in a real browser: headless Chromium against a real ``sgpos-central serve``
+with two tills that rang a day of sales and synced them through ``sgpos-sync once``.
+
+The figures read off the pages are compared with sums computed here straight from the
+``sgpos`` tables; the GST export Chromium downloads must hold the same figures.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import io
+import sys
+import time
+from collections.abc import Iterator
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import Select, WebDriverWait
+from sqlalchemy import text
+
+from shared.gst import SINGAPORE
+from tests.conftest import IN_CI
+from tests.migrations.central_support import fresh_database
+
+pytestmark = pytest.mark.postgres
+
+ROOT = Path(__file__).resolve().parents[2]
+DOWNLOAD_TIMEOUT_S = 60.0
+
+
+def _screenshots_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "head_office_screenshots", ROOT / "docs" / "screenshots" / "head_office.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+shots = _screenshots_module()
+
+
+@pytest.fixture(scope="module")
+def head_office(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The demo company (Orchard, GST-registered; Toa Payoh, not) in a database of its own."""
+    day = datetime.now(SINGAPORE).date()
+    with (
+        fresh_database(pg_server) as url,
+        shots.demo_head_office(url, tmp_path_factory.mktemp("browser"), day=day) as shop,
+    ):
+        yield shop
+
+
+@pytest.fixture(scope="module")
+def downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("downloads")
+
+
+@pytest.fixture(scope="module")
+def browser(head_office: Any, downloads: Path) -> Iterator[WebDriver]:
+    missing = [p for p in (shots.CHROMIUM, shots.CHROMEDRIVER) if not Path(p).exists()]
+    if missing:
+        # As with PostgreSQL: a newcomer's machine may lack it (skipped, saying how to get
+        # it); CI must have it (.ci/run installs it), so there it fails.
+        why = (
+            f"no headless browser ({', '.join(missing)}): apt-get install chromium chromium-driver"
+        )
+        if IN_CI:
+            pytest.fail(why, pytrace=False)
+        pytest.skip(why)
+    driver = shots.chromium(downloads)
+    try:
+        shots.sign_in(driver, head_office.central.url, head_office.admin_email)
+        yield driver
+    finally:
+        driver.quit()
+
+
+def sql(head_office: Any, query: str, **params: object) -> tuple:
+    with head_office.engine.connect() as conn:
+        return tuple(conn.execute(text(query), params).one())
+
+
+def outlet_ids(head_office: Any) -> dict[str, object]:
+    with head_office.engine.connect() as conn:
+        return {
+            code: outlet_id
+            for code, outlet_id in conn.execute(
+                text("SELECT code, outlet_id FROM sgpos.outlet WHERE code = ANY(:c)"),
+                {"c": [t.outlet_code for t in head_office.tills]},
+            )
+        }
+
+
+def money(element_text: str) -> Decimal:
+    return Decimal(element_text.replace(",", "").strip())
+
+
+def test_the_overview_shows_what_the_database_holds(browser: WebDriver, head_office: Any) -> None:
+    day: date = head_office.day
+    browser.get(f"{head_office.central.url}/ho/?from={day}&to={day}")
+    assert browser.find_element(By.CSS_SELECTOR, "main svg")  # the hourly chart is drawn
+    for code, outlet_id in outlet_ids(head_office).items():
+        row = browser.find_element(By.CSS_SELECTOR, f"tr[data-outlet='{code}']")
+        shown = {
+            cell.get_attribute("data-figure"): cell.text
+            for cell in row.find_elements(By.CSS_SELECTOR, "td[data-figure]")
+        }
+        sales, count, gst = sql(
+            head_office,
+            "SELECT coalesce(sum(total), 0), count(*), coalesce(sum(gst_total), 0) "
+            "FROM sgpos.sale WHERE outlet_id = :o AND business_date = :d",
+            o=outlet_id,
+            d=day,
+        )
+        refunds, refund_gst = sql(
+            head_office,
+            "SELECT coalesce(sum(total), 0), coalesce(sum(gst_total), 0) FROM sgpos.refund "
+            "WHERE outlet_id = :o AND business_date = :d",
+            o=outlet_id,
+            d=day,
+        )
+        assert count > 0
+        assert money(shown["sales"]) == sales
+        assert int(shown["transactions"]) == count
+        assert money(shown["gst"]) == gst - refund_gst
+        assert money(shown["refunds"]) == refunds
+
+
+def test_the_sales_explorer_filters_by_outlet_and_payment_type(
+    browser: WebDriver, head_office: Any
+) -> None:
+    code, outlet_id = next(iter(outlet_ids(head_office).items()))
+    browser.get(f"{head_office.central.url}/ho/sales")
+    form = browser.find_element(By.CSS_SELECTOR, "form.filters")
+    Select(form.find_element(By.NAME, "outlet")).select_by_value(str(outlet_id))
+    Select(form.find_element(By.NAME, "tender")).select_by_value("cash")
+    Select(form.find_element(By.NAME, "size")).select_by_visible_text("200")
+    click_through(browser, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.sales tbody tr[data-sale]")
+    (expected,) = sql(
+        head_office,
+        "SELECT count(*) FROM sgpos.sale s WHERE s.outlet_id = :o AND EXISTS (SELECT 1 FROM "
+        "sgpos.tender t WHERE t.document_id = s.sale_id AND t.type = 'cash')",
+        o=outlet_id,
+    )
+    assert len(rows) == expected > 0
+    assert all(r.find_elements(By.TAG_NAME, "td")[2].text == code for r in rows)
+    click_through(browser, rows[0].find_element(By.CSS_SELECTOR, "a"))
+    receipt = browser.find_element(By.CSS_SELECTOR, "pre.receipt").text
+    assert browser.find_element(By.TAG_NAME, "h1").text.removeprefix("Sale ") in receipt
+
+
+def click_through(browser: WebDriver, element: Any) -> None:
+    """Click ``element`` and wait until the page it leads to has loaded.
+
+    The old page is marked first and the wait is for a complete document without the mark:
+    while Chromium swaps documents, a read can land on a node of the old one and fail, so
+    driver errors during the wait are retried rather than taken as the answer."""
+    browser.execute_script("window.sgposOldPage = true")
+    element.click()
+    WebDriverWait(browser, 30, ignored_exceptions=(WebDriverException,)).until(
+        lambda b: b.execute_script(
+            "return window.sgposOldPage === undefined && document.readyState === 'complete'"
+        )
+    )
+
+
+def _downloaded(folder: Path, suffix: str) -> Path:
+    deadline = time.monotonic() + DOWNLOAD_TIMEOUT_S
+    while time.monotonic() < deadline:
+        done = [p for p in folder.glob(f"*{suffix}") if p.stat().st_size > 0]
+        partial = list(folder.glob("*.crdownload"))
+        if done and not partial:
+            return done[0]
+        time.sleep(0.1)
+    raise AssertionError(f"no {suffix} file arrived in the download folder")
+
+
+def test_the_gst_export_downloads_the_figures_the_database_holds(
+    browser: WebDriver, head_office: Any, downloads: Path
+) -> None:
+    day: date = head_office.day
+    browser.get(f"{head_office.central.url}/ho/gst?from={day}&to={day}")
+    on_page = {
+        e.get_attribute("data-figure"): money(e.text)
+        for e in browser.find_elements(By.CSS_SELECTOR, "[data-figure]")
+    }
+    browser.find_element(By.ID, "gst-csv").click()
+    exported = _downloaded(downloads, ".csv")
+    assert exported.name == f"gst-f5-{day}-to-{day}.csv"
+    rows = list(csv.reader(io.StringIO(exported.read_text(encoding="utf-8-sig"))))
+    registered = 0
+    for code, outlet_id in outlet_ids(head_office).items():
+        mine = [r for r in rows[1:] if r[0].split(" ")[0] == code]
+        (reg_no,) = sql(
+            head_office, "SELECT gst_reg_no FROM sgpos.outlet WHERE outlet_id = :o", o=outlet_id
+        )
+        if reg_no is None:  # Toa Payoh: no return, so no boxes to copy into one
+            assert [r[3] for r in mine] == ["Not GST-registered: no GST charged, no return"]
+            continue
+        registered += 1
+        box1, box6 = sql(
+            head_office,
+            "SELECT coalesce(sum(l.amount - l.gst) FILTER (WHERE l.tax_code = 'SR'), 0), "
+            "coalesce(sum(l.gst), 0) FROM sgpos.sale_line l JOIN sgpos.sale s USING (sale_id) "
+            "WHERE s.outlet_id = :o AND s.business_date = :d",
+            o=outlet_id,
+            d=day,
+        )
+        back1, back6 = sql(
+            head_office,
+            "SELECT coalesce(sum(l.amount - l.gst) FILTER (WHERE l.tax_code = 'SR'), 0), "
+            "coalesce(sum(l.gst), 0) FROM sgpos.refund_line l JOIN sgpos.refund r "
+            "USING (refund_id) WHERE r.outlet_id = :o AND r.business_date = :d",
+            o=outlet_id,
+            d=day,
+        )
+        boxes = {r[2]: Decimal(r[4]) for r in mine if r[2]}
+        assert boxes["1"] == box1 - back1 > 0
+        assert boxes["6"] == box6 - back6 > 0
+        assert on_page[f"{code}-box1"] == boxes["1"] and on_page[f"{code}-box6"] == boxes["6"]
+    assert registered > 0
+
+
+def test_every_page_renders_for_the_screenshots(
+    browser: WebDriver, head_office: Any, tmp_path: Path
+) -> None:
+    day: date = head_office.day
+    saved = shots.capture(browser, head_office.central.url, tmp_path, day, day)
+    names = {p.name for p in saved}
+    assert {"ho-overview.png", "ho-sales.png", "ho-sale.png", "ho-gst.png"} <= names
+    assert {"ho-journal.png", "ho-stock.png", "ho-stock-movements.png", "ho-audit.png"} <= names
+    assert all(p.stat().st_size > 10_000 for p in saved)  # a rendered page, not a blank one
+    for title in browser.find_elements(By.TAG_NAME, "h1"):
+        assert "went wrong" not in title.text
+
+
+def test_a_price_changed_in_the_catalogue_is_what_the_database_and_the_tills_get(
+    browser: WebDriver, head_office: Any
+) -> None:
+    product_id, old = sql(
+        head_office,
+        "SELECT product_id, price FROM sgpos.product WHERE sku LIKE 'BEV-%' AND active "
+        "ORDER BY sku LIMIT 1",
+    )
+    (last_change,) = sql(head_office, "SELECT coalesce(max(change_id), 0) FROM sgpos.change_log")
+    new = old + Decimal("0.10")
+    browser.get(f"{head_office.central.url}/ho/catalogue/products/{product_id}")
+    form = browser.find_element(By.CSS_SELECTOR, "form[action$='/price']")
+    form.find_element(By.NAME, "price").send_keys(str(new))
+    click_through(
+        browser, form.find_element(By.CSS_SELECTOR, "button[type=submit]")
+    )  # the answer page
+    shown = browser.find_element(By.CSS_SELECTOR, "[data-figure='price']").text
+    (stored,) = sql(
+        head_office, "SELECT price FROM sgpos.product WHERE product_id = :p", p=product_id
+    )
+    assert money(shown) == stored == new
+    changed_by, changes = sql(
+        head_office,
+        "SELECT (SELECT changed_by FROM sgpos.ho_audit WHERE table_name = 'product' AND "
+        "key = :k ORDER BY audit_id DESC LIMIT 1), (SELECT count(*) FROM sgpos.change_log "
+        "WHERE change_id > :c AND entity = 'product' AND key = :k)",
+        k=str(product_id),
+        c=last_change,
+    )
+    assert changed_by == head_office.admin_email  # audited under the admin's name
+    assert changes >= 1  # on its way to the tills through the pull cursor
