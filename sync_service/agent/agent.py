@@ -63,6 +63,7 @@ from sync_service.agent.outcomes import (
     upgrade_needed,
 )
 from sync_service.agent.paths import backup_dir, store_file
+from sync_service.agent.prefetch import Asked, drop
 from sync_service.agent.settings import AgentSettings
 from sync_service.agent.status import read_status
 from till.store.db import Store, StoreError
@@ -332,77 +333,85 @@ class SyncAgent:
 
     async def _pull(self, http: aiohttp.ClientSession) -> PullResult:
         pages = changes = 0
+        # The next page, asked for while this one is applied (see ``agent.prefetch``).
+        ahead: Asked | None = None
 
         def result(outcome: Outcome, problem: str | None = None) -> PullResult:
             return PullResult(outcome, pages, changes, problem)
 
-        while not self.stopping:
-            target = await self._target("pull")
-            if isinstance(target, _Blocked):
-                return result(target.outcome, target.problem)
-            till_id = target.credential.till_id
-            cursor = await self._db(self.book.cursor)
-            asked_at = self.clock()
-            try:
-                answer = await CentralClient(http, target.url).pull(
-                    target.credential, cursor, MAX_PULL_PAGE
-                )
-            except (Offline, TooLarge) as exc:
-                problem = exc.reason if isinstance(exc, Offline) else str(exc)
-                await self._db(self.book.record_problem, problem)
-                log.warning("pull.offline", till_id=till_id, cursor=cursor, reason=problem)
-                return result(Outcome.RETRY, problem)
-            match answer:
-                case PullPage():
-                    if answer.cursor != cursor or (
-                        answer.has_more and answer.next_cursor == cursor
-                    ):
-                        problem = (
-                            f"head office's answer to a pull from cursor {cursor!r} does not "
-                            f"follow on from it (cursor {answer.cursor!r}, next "
-                            f"{answer.next_cursor!r}); nothing was applied"
+        try:
+            while not self.stopping:
+                target = await self._target("pull")
+                if isinstance(target, _Blocked):
+                    return result(target.outcome, target.problem)
+                till_id = target.credential.till_id
+                cursor = await self._db(self.book.cursor)
+                if ahead is None or not ahead.serves(target, cursor):
+                    drop(ahead)
+                    ahead = self._ask(http, target, cursor)
+                asked, ahead = ahead, None
+                try:
+                    answer = await asked.answer
+                except (Offline, TooLarge) as exc:
+                    problem = exc.reason if isinstance(exc, Offline) else str(exc)
+                    await self._db(self.book.record_problem, problem)
+                    log.warning("pull.offline", till_id=till_id, cursor=cursor, reason=problem)
+                    return result(Outcome.RETRY, problem)
+                match answer:
+                    case PullPage():
+                        if answer.cursor != cursor or (
+                            answer.has_more and answer.next_cursor == cursor
+                        ):
+                            problem = (
+                                f"head office's answer to a pull from cursor {cursor!r} does not "
+                                f"follow on from it (cursor {answer.cursor!r}, next "
+                                f"{answer.next_cursor!r}); nothing was applied"
+                            )
+                            await self._db(self.book.record_problem, problem)
+                            log.error("pull.bad_page", till_id=till_id, cursor=cursor)
+                            return result(Outcome.RETRY, problem)
+                        if answer.has_more:
+                            ahead = self._ask(http, target, answer.next_cursor)
+                        try:
+                            counts = await self._db(
+                                self.book.apply_page, cursor, answer, asked_at=asked.asked_at
+                            )
+                        except MasterDataError as exc:
+                            problem = (
+                                f"{exc}. The till keeps the catalogue it had and will try again; "
+                                "head office must correct that record"
+                            )
+                            await self._db(self.book.record_problem, problem)
+                            # An alarm: head office sent data the till cannot hold.
+                            log.error("pull.alarm", till_id=till_id, cursor=cursor, error=str(exc))
+                            return result(Outcome.RETRY, problem)
+                        except CursorMoved as exc:
+                            log.warning("pull.cursor_moved", till_id=till_id, error=str(exc))
+                            return result(Outcome.RETRY, str(exc))
+                        pages += 1
+                        changes += counts.total
+                        log.info(
+                            "pull.applied",
+                            till_id=till_id,
+                            cursor=cursor,
+                            next_cursor=answer.next_cursor,
+                            changes=counts.total,
+                            has_more=answer.has_more,
                         )
-                        await self._db(self.book.record_problem, problem)
-                        log.error("pull.bad_page", till_id=till_id, cursor=cursor)
-                        return result(Outcome.RETRY, problem)
-                    try:
-                        counts = await self._db(
-                            self.book.apply_page, cursor, answer, asked_at=asked_at
-                        )
-                    except MasterDataError as exc:
-                        problem = (
-                            f"{exc}. The till keeps the catalogue it had and will try again; "
-                            "head office must correct that record"
-                        )
-                        await self._db(self.book.record_problem, problem)
-                        # An alarm: head office sent data the till cannot hold.
-                        log.error("pull.alarm", till_id=till_id, cursor=cursor, error=str(exc))
-                        return result(Outcome.RETRY, problem)
-                    except CursorMoved as exc:
-                        log.warning("pull.cursor_moved", till_id=till_id, error=str(exc))
-                        return result(Outcome.RETRY, str(exc))
-                    pages += 1
-                    changes += counts.total
-                    log.info(
-                        "pull.applied",
-                        till_id=till_id,
-                        cursor=cursor,
-                        next_cursor=answer.next_cursor,
-                        changes=counts.total,
-                        has_more=answer.has_more,
-                    )
-                    if not answer.has_more:
-                        return result(Outcome.DONE)
-                case Busy(retry_after=wait):
-                    log.info("pull.busy", till_id=till_id, retry_after_s=wait)
-                    await self._pause(wait)
-                case Unauthorized() | UpgradeRequired():
-                    return result(*await self._refused(answer, target, till_id=till_id))
-                case Rejected():
-                    problem = rejected_pull(cursor, answer)
-                    halted = await self._halt(("pull",), problem, None, till_id=till_id)
-                    return result(halted, problem)
-        return result(Outcome.STOPPED)
+                        if not answer.has_more:
+                            return result(Outcome.DONE)
+                    case Busy(retry_after=wait):
+                        log.info("pull.busy", till_id=till_id, retry_after_s=wait)
+                        await self._pause(wait)
+                    case Unauthorized() | UpgradeRequired():
+                        return result(*await self._refused(answer, target, till_id=till_id))
+                    case Rejected():
+                        problem = rejected_pull(cursor, answer)
+                        halted = await self._halt(("pull",), problem, None, till_id=till_id)
+                        return result(halted, problem)
+            return result(Outcome.STOPPED)
+        finally:
+            drop(ahead)
 
     # --- helpers ------------------------------------------------------------------------
 
@@ -450,6 +459,11 @@ class SyncAgent:
         deadline = time.monotonic() + seconds
         while not self.stopping and (left := deadline - time.monotonic()) > 0:
             await asyncio.sleep(min(STOP_POLL_S, left))
+
+    def _ask(self, http: aiohttp.ClientSession, target: Target, cursor: str) -> Asked:
+        """Send a pull for the page after ``cursor``; its answer is awaited later."""
+        request = CentralClient(http, target.url).pull(target.credential, cursor, MAX_PULL_PAGE)
+        return Asked(target, cursor, self.clock(), asyncio.ensure_future(request))
 
     async def _db(self, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
         loop = asyncio.get_running_loop()

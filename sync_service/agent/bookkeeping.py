@@ -21,6 +21,7 @@ from pathlib import Path
 
 from sqlalchemy import tuple_, update
 
+from shared.gc_pause import cycle_collection_paused
 from shared.protocol import Event, EventOutcome, PullPage, PushOk, TillReport
 from sync_service.agent.credentials import Credential, CredentialError, read_secret
 from till.store.db import Store
@@ -111,12 +112,14 @@ class SyncBook:
     def next_batch(
         self, till_id: str, limit: int, *, app_version: str, store_revision: str
     ) -> Batch | None:
-        """The oldest pending events in (epoch, seq) order, with the till's report."""
+        """The oldest pending events in (epoch, seq) order, with the till's report. The
+        report's backlog is what waits behind this batch: once head office has applied the
+        batch, that is what is still to come (head office shows it on its fleet page)."""
         with self.store.read() as s:
             rows = pending(s, limit)
             if not rows:
                 return None
-            waiting = backlog(s)
+            waiting = backlog(s, behind=(rows[-1].epoch, rows[-1].seq))
         report = TillReport(
             app_version=app_version[:200],
             store_revision=store_revision[:200],
@@ -204,7 +207,8 @@ class SyncBook:
     def apply_page(self, cursor: str, page: PullPage, *, asked_at: datetime) -> AppliedCounts:
         """Apply ``page`` and store its ``next_cursor`` together; MasterDataError rolls both
         back (the till keeps the catalogue and the cursor it had)."""
-        with UnitOfWork(self.store) as uow:
+        # Tens of thousands of short-lived rows and models per page (see shared.gc_pause).
+        with cycle_collection_paused(), UnitOfWork(self.store) as uow:
             state = sync_state(uow.session)
             if state.pull_cursor != cursor:
                 raise CursorMoved(

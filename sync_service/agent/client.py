@@ -20,6 +20,7 @@ from typing import Annotated, Any, TypeVar
 import aiohttp
 from pydantic import Field, TypeAdapter, ValidationError
 
+from shared.gc_pause import cycle_collection_paused
 from shared.protocol import (
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
@@ -167,7 +168,9 @@ class CentralClient:
                 message = "the request is too large"
             raise TooLarge(message)
         try:
-            return adapter.validate_json(raw)
+            # A pull page is 5,000 changes as models and dicts (see shared.gc_pause).
+            with cycle_collection_paused():
+                return adapter.validate_json(raw)
         except ValidationError:
             pass
         if status == 503 and retry_after is not None and retry_after.strip().isdigit():

@@ -217,6 +217,8 @@ def _scheduler_log() -> logging.Logger:
     # are worth a line in the till's log.
     logger = logging.getLogger("sgpos.sync.scheduler")
     logger.setLevel(logging.ERROR)
+    # Its executors log two lines per job run (every few seconds) on a logger of their own.
+    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
     return logger
 
 

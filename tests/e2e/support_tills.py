@@ -211,10 +211,10 @@ def enrolled_agent_till(
         engine,
         outlet_code=outlet_code,
         till_code=till_code,
-        created_by="fault-tests",
+        created_by="head office",
         now=datetime.now(UTC),
     )
-    ok = enrol_till(data_dir, central_url, code, hostname="fault-test", app_version="test")
+    ok = enrol_till(data_dir, central_url, code, hostname="shop-pc", app_version="test")
     with SyncAgent(data_dir, AgentSettings.load()) as agent:
         loaded = asyncio.run(agent.sync_once())
         assert loaded, f"the initial load did not finish: {agent.last_problem}"

@@ -298,9 +298,13 @@ def test_push_sends_everything_in_order_and_moves_the_mark_only_after_each_answe
     assert headers[PROTOCOL_HEADER] == "1"
     assert headers["Content-Encoding"] == "gzip"
     report = central.pushes[0].till
-    assert report.backlog == len(events) and report.store_revision == head_revision()
-    assert report.app_version == app_version()
-    assert report.oldest_pending_at == events[0].occurred_at
+    first_batch = len(central.pushes[0].events)
+    # The backlog reported is what still waits behind the batch; the last push leaves none.
+    assert report.backlog == len(events) - first_batch
+    assert report.oldest_pending_at == events[first_batch].occurred_at
+    assert report.store_revision == head_revision() and report.app_version == app_version()
+    last = central.pushes[-1].till
+    assert last.backlog == 0 and last.oldest_pending_at is None
 
 
 def test_only_a_contiguous_answered_prefix_is_acknowledged(
@@ -544,6 +548,42 @@ def test_pull_applies_each_page_with_its_cursor_and_a_bad_page_leaves_nothing(
     with shop.till.store.read() as s:
         price = s.scalar(select(Product.price).where(Product.sku == "PULL-2"))
     assert price == Decimal("2.50")
+
+
+def test_a_page_fetched_ahead_of_a_bad_page_is_dropped_and_the_next_pull_resumes_at_the_bad_one(
+    shop: DemoTill, central: FakeCentral
+) -> None:
+    enrol_locally(shop, central.url)
+    first, second, third = product("AHEAD-1"), product("AHEAD-2"), product("AHEAD-3")
+    # Answered by cursor, so a page asked for ahead and then dropped uses up nothing.
+    pages = {
+        "0": ("v1.10.1", True, with_barcode(first, "AHEADCODE-1")),
+        "v1.10.1": ("v1.11.5", True, with_barcode(second, "AHEADCODE-2", for_id=uuid.uuid4())),
+        "v1.11.5": ("v1.12.9", False, with_barcode(third, "AHEADCODE-3")),
+    }
+
+    def head_office(asked: str) -> Reply:
+        nxt, more, changes = pages[asked]
+        return 200, PullPage(cursor=asked, next_cursor=nxt, has_more=more, changes=changes), {}
+
+    def skus() -> set[str]:
+        with shop.till.store.read() as s:
+            return set(s.scalars(select(Product.sku).where(Product.sku.like("AHEAD-%"))))
+
+    central.pull_script.extend([head_office] * 10)
+    with new_agent(shop) as agent:
+        result = asyncio.run(agent.pull_once())
+
+        assert result.outcome is Outcome.RETRY and result.pages == 1
+        assert sync_state(shop).pull_cursor == "v1.10.1"  # before the bad page
+        assert skus() == {"AHEAD-1"}  # nothing of the bad page nor of the one after it
+
+        pages["v1.10.1"] = ("v1.11.5", True, with_barcode(second, "AHEADCODE-2"))
+        again = asyncio.run(agent.pull_once())
+
+    assert again.outcome is Outcome.DONE and again.pages == 2
+    assert sync_state(shop).pull_cursor == "v1.12.9"
+    assert skus() == {"AHEAD-1", "AHEAD-2", "AHEAD-3"}
 
 
 # --- one agent, its files ---------------------------------------------------------------------
