@@ -11,6 +11,7 @@ from pathlib import Path
 
 from till.services.checkout import Checkout
 from till.services.context import Clock, OutletProfile, load_profile, utc_now
+from till.services.receipts import ReceiptService
 from till.services.refunds import RefundService
 from till.services.shifts import ShiftService
 from till.services.staff import SignedIn, StaffService
@@ -41,6 +42,9 @@ class Till:
 
     def refunds(self) -> RefundService:
         return RefundService(self.store, self.profile, self.clock)
+
+    def receipts(self) -> ReceiptService:
+        return ReceiptService(self.store, self.profile, self.clock)
 
     def close(self) -> None:
         self.store.close()

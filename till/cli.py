@@ -1,8 +1,9 @@
 """``sgpos-till``: the till's command line.
 
-``simulate`` rings random sales through the real services; ``demo-day`` rings a whole demo
-trading day into the user's data folder and prints its Z report and a receipt exactly as
-they would be printed.
+Without a subcommand it starts the till app: ``--data-dir DIR`` for a real till, ``--demo``
+for the demo till in the user's data folder. ``simulate`` rings random sales through the real
+services; ``demo-day`` rings a whole demo trading day into the user's data folder and prints
+its Z report and a receipt exactly as they would be printed.
 """
 
 from __future__ import annotations
@@ -34,7 +35,21 @@ def default_demo_dir() -> Path:
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="sgpos-till", description="SG-POS till")
-    sub = p.add_subparsers(dest="command", required=True)
+    # Its own dest: a subcommand's --data-dir would otherwise overwrite it with its default.
+    p.add_argument(
+        "--data-dir",
+        dest="app_data_dir",
+        type=Path,
+        metavar="DIR",
+        help="start the till app on this folder",
+    )
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="start the till app in demo mode (demo PINs on screen, a demo catalogue in an "
+        f"empty store) on --data-dir, by default {default_demo_dir()}",
+    )
+    sub = p.add_subparsers(dest="command", required=False)
     sim = sub.add_parser("simulate", help="ring random sales through the till's services")
     sim.add_argument("--data-dir", type=Path, required=True, help="the till's data folder")
     sim.add_argument("--sales", type=_positive, required=True, help="how many sales to ring")
@@ -123,9 +138,25 @@ def _paynow_sale(till: Till, cashier: SignedIn) -> str:
     return f"{printed}\nPayNow QR payload:\n{payload}\n"
 
 
+def _cmd_app(args: argparse.Namespace) -> int:
+    # Qt is imported only when the app starts: the headless commands run without a display.
+    from till.ui.app import run_app
+
+    if args.demo:
+        return run_app(args.app_data_dir or default_demo_dir(), demo=True)
+    return run_app(args.app_data_dir)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None and not (args.demo or args.app_data_dir):
+        parser.error("say which till to start: --data-dir DIR, or --demo for the demo till")
+    if args.command is not None and (args.demo or args.app_data_dir):
+        parser.error(f"--data-dir/--demo start the app; give {args.command} its own --data-dir")
     try:
+        if args.command is None:
+            return _cmd_app(args)
         if args.command == "simulate":
             return _cmd_simulate(args)
         return _cmd_demo_day(args)

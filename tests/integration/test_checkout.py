@@ -18,6 +18,7 @@ from shared.tender import InsufficientTender, Tender, TenderType
 from tests.tills import DemoTill, demo_till
 from till.services.checkout import UnknownBarcode
 from till.services.shifts import NoOpenShift
+from till.simulate import simulate
 from till.store.db import Store, StoreBusy, StoreFull
 from till.store.models import (
     AuditRecord,
@@ -264,4 +265,23 @@ def test_an_outlet_not_registered_for_gst_sells_without_any_gst(tmp_path: Path) 
     done = checkout.complete([Tender(TenderType.CASH, D("100.00"))])
     assert done.totals.gst_total == 0
     assert "GST" not in done.receipt_text and "TAX INVOICE" not in done.receipt_text
+    t.till.close()
+
+
+def test_the_simulator_asks_a_manager_when_its_discount_is_over_a_tight_limit(
+    tmp_path: Path,
+) -> None:
+    # 5% off, rounded up to the cent, can be more than an outlet's 5% limit (Toa Payoh's).
+    t = demo_till(tmp_path / "till")
+    with UnitOfWork(t.till.store) as uow:
+        outlet = uow.session.scalars(select(Outlet)).one()
+        outlet.settings = {**outlet.settings, "discount_limit_percent": "5"}
+        uow.commit()
+    summary = simulate(t.till, 300, seed=5, cashier=t.cashier, manager=t.manager)
+    assert summary.sales > 250
+    with t.till.store.read() as session:
+        approved = session.scalar(
+            select(func.count()).select_from(SaleLine).where(SaleLine.approved_by.is_not(None))
+        )
+    assert approved > 0  # some discounts needed the manager, and the sales went through
     t.till.close()

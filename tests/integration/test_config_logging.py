@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -91,3 +93,17 @@ def test_an_exception_logged_to_the_file_never_carries_local_variables(tmp_path:
     text = log_file.read_text()
     assert "head office said no" in text and "enrolment.failed" in text
     assert "s3cr3t-till-secret" not in text
+
+
+def test_the_printing_library_does_not_echo_the_tills_log_onto_the_console() -> None:
+    # python-escpos calls logging.basicConfig() on import; a till must not print its log lines.
+    script = (
+        "import till.printing, escpos.printer\n"
+        "from shared.logs import configure_logging, get_logger\n"
+        "configure_logging(log_file=None, console=False)\n"
+        "get_logger('sgpos.test').info('should stay out of stderr')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert "should stay out of stderr" not in done.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 from shared.audit import verify_chain
 from shared.cart import ApprovalNeeded, ManagerAction
 from shared.demo_catalogue import DEMO_STAFF
+from shared.gst import SINGAPORE
 from shared.refund import RefundError
 from shared.tender import Tender, TenderType
 from tests.integration.test_checkout import standard_barcodes
@@ -55,6 +57,11 @@ def test_wrong_pins_count_down_then_lock_the_staff_member_out(shop: DemoTill) ->
         staff.sign_in(CASHIER.code, "0000")
     with pytest.raises(SignInError, match="locked out"):
         staff.sign_in(CASHIER.code, CASHIER.pin)  # even the right PIN waits
+    # The time it says is shop time, whatever zone the till's clock runs in.
+    shop.clock.now = shop.clock.now.astimezone(UTC)
+    until = (shop.clock.now + LOCKOUT).astimezone(SINGAPORE).strftime("%H:")
+    with pytest.raises(SignInError, match=f"until {until}"):
+        staff.sign_in(CASHIER.code, CASHIER.pin)
     shop.clock.now += LOCKOUT
     assert staff.sign_in(CASHIER.code, CASHIER.pin).display_name == CASHIER.display_name
     assert actions(shop).count("staff.pin_failed") == MAX_FAILURES

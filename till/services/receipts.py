@@ -3,30 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shared.money import ZERO
-from shared.receipt import (
-    Receipt,
-    ReceiptKind,
-    ReceiptLine,
-    ReceiptNumber,
-    ReceiptTender,
-    choose_kind,
-)
-from till.services.context import CashierError, OutletProfile
+from shared import receipt_build as build
+from shared.logs import get_logger
+from shared.receipt import Receipt, ReceiptNumber
+from till.services.context import CashierError, Clock, OutletProfile, utc_now
+from till.services.staff import SignedIn
+from till.store.db import Store
 from till.store.models import Payment, Refund, Sale, SaleLine, Staff
+from till.store.uow import UnitOfWork
 
-TENDER_LABELS = {
-    "cash": "Cash",
-    "nets": "NETS",
-    "card": "Card",
-    "paynow": "PayNow",
-    "voucher": "Voucher",
-}
+log = get_logger(__name__)
 
 
 class UnknownReceipt(CashierError):
@@ -35,37 +25,11 @@ class UnknownReceipt(CashierError):
 
 
 def find_sale(session: Session, receipt_no: str) -> Sale:
-    try:
-        number = str(ReceiptNumber.parse(receipt_no))
-    except ValueError as exc:
-        raise CashierError(str(exc)) from None
+    number = _parse(receipt_no)
     sale = session.scalars(select(Sale).where(Sale.receipt_no == number)).first()
     if sale is None:
         raise UnknownReceipt(number)
     return sale
-
-
-def _tenders(payments: Sequence[Payment]) -> tuple[ReceiptTender, ...]:
-    return tuple(
-        ReceiptTender(
-            label=TENDER_LABELS[p.type],
-            amount=p.amount,
-            reference=p.reference,
-            card_last4=p.card_last4,
-        )
-        for p in payments
-    )
-
-
-def _gst_by_rate(
-    rows: list[tuple[Decimal, Decimal, Decimal, str]],
-) -> tuple[tuple[Decimal, Decimal, Decimal], ...]:
-    sums: dict[Decimal, tuple[Decimal, Decimal]] = {}
-    for rate, amount, gst, code in rows:
-        if code == "SR" and rate > 0:
-            a, g = sums.get(rate, (ZERO, ZERO))
-            sums[rate] = (a + amount, g + gst)
-    return tuple((rate, a, g) for rate, (a, g) in sorted(sums.items()))
 
 
 def _name(session: Session, staff_id: str) -> str:
@@ -81,74 +45,96 @@ def sale_receipt(
     profile: OutletProfile,
 ) -> Receipt:
     """The receipt of a sale from its rows (fresh from checkout, or loaded for a reprint)."""
-    supplier = profile.supplier
-    lines = tuple(
-        ReceiptLine(
-            description=line.name,
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            amount=line.amount + line.cart_discount,
-            gst=line.gst,
-            tax_code=line.tax_code,
-            gst_rate=line.gst_rate,
-            discount=line.line_discount,
-        )
-        for line in sale_lines
-    )
-    kind = choose_kind(
-        supplier=supplier,
+    return build.sale_receipt(
+        receipt_no=sale.receipt_no,
+        sold_at=sale.sold_at,
+        supplier=profile.supplier,
+        lines=sale_lines,
+        payments=payments,
         total=sale.total,
-        tax_codes=[line.tax_code for line in sale_lines],
-        rates=[line.gst_rate for line in sale_lines],
-        customer=None,
-    )
-    return Receipt(
-        number=ReceiptNumber.parse(sale.receipt_no),
-        issued_at=sale.sold_at,
-        supplier=supplier,
-        lines=lines,
-        cart_discount=sum((line.cart_discount for line in sale_lines), ZERO),
-        gst_by_rate=_gst_by_rate([(x.gst_rate, x.amount, x.gst, x.tax_code) for x in sale_lines]),
         gst_total=sale.gst_total,
         rounding=sale.rounding,
-        total=sale.total + sale.rounding,
-        tenders=_tenders(payments),
         change=sale.change,
         cashier=cashier,
-        kind=kind,
+        footer=profile.outlet.receipt_footer,
         reprint_count=sale.reprint_count,
-        footer=tuple(profile.outlet.receipt_footer),
     )
 
 
 def refund_receipt(session: Session, refund: Refund, profile: OutletProfile) -> Receipt:
     original = session.get(Sale, refund.original_sale_id) if refund.original_sale_id else None
-    lines = tuple(
-        ReceiptLine(
-            description=line.name,
-            quantity=line.quantity,
-            unit_price=(line.amount / line.quantity).quantize(Decimal("0.01")),
-            amount=line.amount,
-            gst=line.gst,
-            tax_code=line.tax_code,
-            gst_rate=line.gst_rate,
-        )
-        for line in refund.lines
-    )
-    return Receipt(
-        number=ReceiptNumber.parse(refund.receipt_no),
-        issued_at=refund.refunded_at,
+    return build.refund_receipt(
+        receipt_no=refund.receipt_no,
+        refunded_at=refund.refunded_at,
         supplier=profile.supplier,
-        lines=lines,
-        cart_discount=ZERO,
-        gst_by_rate=_gst_by_rate([(x.gst_rate, x.amount, x.gst, x.tax_code) for x in refund.lines]),
+        lines=refund.lines,
+        payments=refund.payments,
+        total=refund.total,
         gst_total=refund.gst_total,
         rounding=refund.rounding,
-        total=refund.total + refund.rounding,
-        tenders=_tenders(refund.payments),
-        change=ZERO,
         cashier=_name(session, refund.cashier_id),
-        kind=ReceiptKind.REFUND,
-        original_number=ReceiptNumber.parse(original.receipt_no) if original else None,
-        footer=tuple(profile.outlet.receipt_footer),
+        original_receipt_no=original.receipt_no if original else None,
+        footer=profile.outlet.receipt_footer,
     )
+
+
+def _refund(session: Session, receipt_no: str) -> Refund | None:
+    return session.scalars(select(Refund).where(Refund.receipt_no == receipt_no)).first()
+
+
+class ReceiptService:
+    """Receipts looked up by number as they were printed, and counted reprints."""
+
+    def __init__(self, store: Store, profile: OutletProfile, clock: Clock = utc_now) -> None:
+        self.store = store
+        self.profile = profile
+        self.clock = clock
+
+    def look_up(self, receipt_no: str) -> Receipt:
+        """The sale or refund receipt with this number, as its last copy was printed."""
+        with self.store.read() as s:
+            number = _parse(receipt_no)
+            refund = _refund(s, number)
+            if refund is not None:
+                return refund_receipt(s, refund, self.profile)
+            sale = find_sale(s, number)
+            return self._sale_receipt(s, sale)
+
+    def reprint(self, who: SignedIn, receipt_no: str) -> Receipt:
+        """Count one more copy of a sale's receipt and return it marked "REPRINT #n".
+
+        The counter and the audit record commit together before anything prints, so every
+        copy that reaches a customer is numbered and traceable to who asked for it."""
+        with UnitOfWork(self.store) as uow:
+            number = _parse(receipt_no)
+            if _refund(uow.session, number) is not None:
+                raise CashierError(
+                    f"{number} is a refund; reprint the sale it refunds or print this "
+                    "refund slip from the refund screen"
+                )
+            sale = find_sale(uow.session, number)
+            sale.reprint_count += 1
+            uow.audit(
+                "receipt.reprinted",
+                actor=who.staff_id,
+                at=self.clock(),
+                subject=sale.receipt_no,
+                after={"reprint": sale.reprint_count},
+            )
+            uow.session.flush()
+            receipt = self._sale_receipt(uow.session, sale)
+            uow.commit()
+        log.info("receipt.reprinted", receipt_no=sale.receipt_no, reprint=sale.reprint_count)
+        return receipt
+
+    def _sale_receipt(self, session: Session, sale: Sale) -> Receipt:
+        return sale_receipt(
+            sale, sale.lines, sale.payments, _name(session, sale.cashier_id), self.profile
+        )
+
+
+def _parse(receipt_no: str) -> str:
+    try:
+        return str(ReceiptNumber.parse(receipt_no))
+    except ValueError as exc:
+        raise CashierError(str(exc)) from None

@@ -16,6 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
 from shared.cart import ManagerAction
+from shared.gst import SINGAPORE
 from till.services.context import CashierError, Clock, utc_now
 from till.store.db import Store
 from till.store.models import Staff
@@ -135,7 +136,8 @@ class StaffService:
                     after={"reason": "deactivated", "purpose": purpose},
                 )
             elif staff.locked_until is not None and staff.locked_until > now:
-                until = staff.locked_until.astimezone(now.tzinfo).strftime("%H:%M")
+                # Shop time: the till's clock runs in UTC, its cashiers in Singapore.
+                until = staff.locked_until.astimezone(SINGAPORE).strftime("%H:%M")
                 failure = f"{staff.display_name} is locked out after wrong PINs until {until}"
                 uow.audit(
                     "staff.sign_in_failed",

@@ -46,7 +46,11 @@ def sync_state(session: Session) -> SyncState:
 
 def _after_mark(session: Session) -> ColumnElement[bool]:
     state = session.get(SyncState, 1)
-    epoch, seq = (state.acked_epoch, state.acked_seq) if state else (0, 0)
+    return _after((state.acked_epoch, state.acked_seq) if state else (0, 0))
+
+
+def _after(key: tuple[int, int]) -> ColumnElement[bool]:
+    epoch, seq = key
     return or_(OutboxEvent.epoch > epoch, and_(OutboxEvent.epoch == epoch, OutboxEvent.seq > seq))
 
 
@@ -67,8 +71,12 @@ class Backlog:
     oldest_at: datetime | None
 
 
-def backlog(session: Session) -> Backlog:
+def backlog(session: Session, *, behind: tuple[int, int] | None = None) -> Backlog:
+    """Unacknowledged events; with ``behind`` an (epoch, seq), only those after it."""
+    where = _after_mark(session)
+    if behind is not None:
+        where = and_(where, _after(behind))
     count, oldest = session.execute(
-        select(func.count(), func.min(OutboxEvent.occurred_at)).where(_after_mark(session))
+        select(func.count(), func.min(OutboxEvent.occurred_at)).where(where)
     ).one()
     return Backlog(int(count), oldest)

@@ -1,0 +1,209 @@
+"""Screenshots of the till for the README, taken offscreen from the real widgets.
+
+    .venv/bin/python docs/screenshots/till_app.py [OUTDIR]     (default: this folder)
+
+Builds a demo till in a throw-away home folder, drives the real window by keystrokes as a
+cashier would (sign in, scan, pay by cash and PayNow, close the shift, open diagnostics) and
+saves each screen with ``QWidget.grab()``. The shop clock is fixed, so the pictures only
+change when the screens do.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+# Before Qt is imported: screenshots need no display.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+WIDTH, HEIGHT = 1280, 800
+TILL_ID = "5f0c8a1e-7111-4000-8000-00000000d3e0"  # fixed, so the diagnostics never change
+PRODUCTS = 60  # the hand-written "hero" products come first in the demo catalogue
+CART = (
+    ("Milo 3-in-1 Sachets 18x33g", 1),
+    ("Gardenia Enriched White Bread 600g", 2),
+    ("Yeo's Chrysanthemum Tea 250ml x6", 1),
+    ("Ayam Brand Sardines 155g", 3),
+    ("Nescafé Gold Blend 200g", 1),
+)
+LATER_SALES = (
+    ("Häagen-Dazs Vanilla Ice Cream 473ml", "nets"),
+    ("Dynamo Power Gel Detergent 2.7kg", "card"),
+    ("Colgate Total Toothpaste 150g", "cash"),
+)
+
+
+@dataclass
+class ShopClock:
+    """Saturday morning in Singapore, a few seconds later each time anyone looks."""
+
+    now: datetime = field(
+        default_factory=lambda: datetime.fromisoformat("2025-03-01T10:00:00+08:00")
+    )
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(seconds=7)
+        return self.now
+
+
+def settle(ms: int = 150) -> None:
+    QApplication.processEvents()
+    QTest.qWait(ms)
+
+
+def shot(widget: QWidget, path: Path) -> None:
+    settle(600)  # long enough for coalesced redraws (the status bar's, the sync news)
+    if not widget.grab().save(str(path)):
+        raise SystemExit(f"could not write {path}")
+    print(f"wrote {path}")
+
+
+def type_in(widget: QWidget, text: str, *, enter: bool = True) -> None:
+    QTest.keyClicks(widget, text)
+    if enter:
+        QTest.keyClick(widget, Qt.Key.Key_Return)
+    settle(30)
+
+
+def press(key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+    target = QApplication.focusWidget()
+    assert target is not None, "nothing has the keyboard focus"
+    QTest.keyClick(target, key, modifier)
+    settle(30)
+
+
+def barcodes() -> dict[str, str]:
+    """The demo catalogue's first barcode of each product, by name."""
+    from shared.demo_catalogue import demo_catalogue
+
+    catalogue = demo_catalogue(PRODUCTS)
+    names = {str(p.product_id): p.name for p in catalogue.products}
+    codes: dict[str, str] = {}
+    for barcode in catalogue.barcodes:
+        codes.setdefault(names[str(barcode.product_id)], barcode.code)
+    return codes
+
+
+def breakdown(amount: Decimal) -> dict[str, int]:
+    """Notes and coins that make up ``amount``, largest first (what a tidy drawer holds)."""
+    from till.services.shifts import DENOMINATIONS
+
+    pieces: dict[str, int] = {}
+    for denomination in DENOMINATIONS:
+        n = int(amount // Decimal(denomination))
+        if n:
+            pieces[denomination] = n
+            amount -= n * Decimal(denomination)
+    return pieces
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parent
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="sgpos-screens-") as home:
+        # A home of its own: the demo lands where a real one would (~/.local/share/sg-pos)
+        # and the diagnostics show that path, not this machine's.
+        os.environ["HOME"] = home
+        os.environ.pop("XDG_DATA_HOME", None)
+        app = QApplication.instance() or QApplication([argv[0]])
+        assert isinstance(app, QApplication)
+        app.setCursorFlashTime(0)  # a steady caret: the same picture on every run
+        take_screens(out)
+        app.processEvents()
+    return 0
+
+
+def take_screens(out: Path) -> None:
+    from shared.demo_catalogue import DEMO_STAFF
+    from shared.tender import Tender, TenderType
+    from till.app import open_till
+    from till.cli import default_demo_dir
+    from till.demo import ensure_demo_till
+    from till.printing import PrinterSettings, ReceiptPrinter
+    from till.settings import TillSettings, agent_settings
+    from till.ui.context import UiContext
+    from till.ui.main_window import MainWindow
+    from till.ui.sync_bridge import SyncBridge
+
+    clock = ShopClock()
+    data_dir = default_demo_dir()
+    till = open_till(data_dir, clock=clock)
+    bridge = SyncBridge()
+    try:
+        cashier, manager = ensure_demo_till(till, products=PRODUCTS, till_id=TILL_ID)
+        till.shifts.open_shift(manager, Decimal("200.00"))
+        settings = TillSettings(printer=PrinterSettings(kind="dummy"))
+        ctx = UiContext(till, settings, ReceiptPrinter(settings.printer), demo=True)
+        bridge.start(data_dir, till.store, agent_settings(data_dir), clock=clock)
+        window = MainWindow(ctx, bridge)
+        window.resize(WIDTH, HEIGHT)
+        window.show()
+        window.activateWindow()
+        QTest.qWaitForWindowExposed(window)
+        shot(window, out / "till-signin.png")
+
+        staff = next(m for m in DEMO_STAFF if m.role == "cashier")
+        type_in(window.signin.code, staff.code)
+        type_in(window.signin.pin, staff.pin)
+        codes = barcodes()
+        for name, quantity in CART:
+            entry = window.sell.entry
+            type_in(entry, f"{quantity}*{codes[name]}" if quantity > 1 else codes[name])
+        shot(window, out / "till-sell.png")
+
+        press(Qt.Key.Key_F10)  # pay
+        type_in(window.payment.entry, "20")  # $20 in cash, the rest by PayNow
+        press(Qt.Key.Key_F4)
+        shot(window, out / "till-payment-paynow.png")
+        press(Qt.Key.Key_Return)  # the transfer has arrived
+
+        for name, kind in LATER_SALES:  # the rest of the morning, for a fuller Z report
+            checkout = till.checkout(cashier)
+            product = till.catalogue.by_barcode(codes[name])
+            assert product is not None
+            checkout.add(product)
+            due = checkout.totals().total
+            tender = TenderType(kind)
+            paid = Decimal("50.00") if tender is TenderType.CASH else due
+            checkout.complete([Tender(tender, paid, reference=None if kind == "cash" else "A1")])
+            bridge.nudge()  # as the window does after each sale: the status line counts it
+
+        press(Qt.Key.Key_F8)  # shift
+        shift = window.back_office["shift"]
+        till.shifts.move_cash(cashier, "out", Decimal("100.00"), "bank deposit")
+        expected = till.shifts.x_report().expected_cash
+        press(Qt.Key.Key_F6)  # close: count the drawer, 30 cents short
+        counted = breakdown(expected - Decimal("0.30"))
+        for denomination, field_ in shift.close_count.fields.items():  # type: ignore[attr-defined]
+            type_in(field_, str(counted.get(denomination, "")))
+        bridge.nudge()  # the status line counts the shift's events now, not at its next read
+        shot(window, out / "till-z-report.png")
+        press(Qt.Key.Key_Escape)
+        press(Qt.Key.Key_Escape)
+
+        press(
+            Qt.Key.Key_D,
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+        )
+        shot(window, out / "till-diagnostics.png")
+        window.printing.close()
+        window.close()
+    finally:
+        bridge.stop()
+        till.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,92 @@
+"""Reprinting a receipt: counted, on the audit trail, and marked on the paper."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from shared.audit import verify_chain
+from shared.receipt import ReceiptKind, render_text
+from shared.tender import Tender, TenderType
+from tests.integration.test_checkout import standard_barcodes
+from tests.tills import DemoTill, demo_till
+from till.services.checkout import CompletedSale
+from till.services.context import CashierError
+from till.services.receipts import UnknownReceipt
+from till.store.models import AuditRecord, Sale
+from till.store.uow import to_chain
+
+D = Decimal
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Iterator[DemoTill]:
+    t = demo_till(tmp_path / "till")
+    t.till.shifts.open_shift(t.cashier, D("100.00"))
+    yield t
+    t.till.close()
+
+
+def sell(shop: DemoTill, n: int = 2) -> CompletedSale:
+    checkout = shop.till.checkout(shop.cashier)
+    for code in standard_barcodes(shop.till.store, n):
+        checkout.scan(code)
+    return checkout.complete([Tender(TenderType.CASH, D("500.00"))])
+
+
+def test_each_reprint_is_counted_marked_and_audited(shop: DemoTill) -> None:
+    sale = sell(shop)
+    receipts = shop.till.receipts()
+    first = receipts.reprint(shop.manager, sale.receipt_no.lower())  # typed in any case
+    second = receipts.reprint(shop.cashier, sale.receipt_no)
+    assert (first.reprint_count, second.reprint_count) == (1, 2)
+    assert "REPRINT #1" in render_text(first) and "REPRINT #2" in render_text(second)
+    # Everything else is the original receipt, word for word.
+    original = sale.receipt_text.splitlines()
+    assert [x for x in render_text(second).splitlines() if "REPRINT" not in x] == original
+    with shop.till.store.read() as s:
+        assert s.scalars(select(Sale.reprint_count)).one() == 2
+        rows = s.scalars(select(AuditRecord).order_by(AuditRecord.seq)).all()
+        reprints = [r for r in rows if r.action == "receipt.reprinted"]
+        assert [(r.actor, r.subject, r.after) for r in reprints] == [
+            (shop.manager.staff_id, sale.receipt_no, {"reprint": 1}),
+            (shop.cashier.staff_id, sale.receipt_no, {"reprint": 2}),
+        ]
+        assert verify_chain([to_chain(r) for r in rows]).ok
+    assert receipts.look_up(sale.receipt_no).reprint_count == 2  # as last printed
+
+
+def test_looking_up_a_receipt_changes_nothing(shop: DemoTill) -> None:
+    sale = sell(shop)
+    receipt = shop.till.receipts().look_up(f"  {sale.receipt_no} ")
+    assert render_text(receipt) == sale.receipt_text
+    with shop.till.store.read() as s:
+        assert s.scalars(select(Sale.reprint_count)).one() == 0
+        assert "receipt.reprinted" not in s.scalars(select(AuditRecord.action)).all()
+
+
+def test_a_refund_number_shows_the_refund_but_is_not_reprinted_as_a_sale(shop: DemoTill) -> None:
+    sale = sell(shop)
+    line = sale.totals.lines[0].line
+    refund = shop.till.refunds().refund(
+        shop.cashier, sale.receipt_no, {line.line_id: D(1)}, reason="damaged"
+    )
+    receipts = shop.till.receipts()
+    shown = receipts.look_up(refund.receipt_no)
+    assert shown.kind is ReceiptKind.REFUND and str(shown.original_number) == sale.receipt_no
+    with pytest.raises(CashierError, match="is a refund"):
+        receipts.reprint(shop.cashier, refund.receipt_no)
+
+
+def test_unknown_or_malformed_numbers_say_what_to_check(shop: DemoTill) -> None:
+    receipts = shop.till.receipts()
+    with pytest.raises(UnknownReceipt, match="check the number"):
+        receipts.reprint(shop.cashier, "ORC-T01-009999")
+    with pytest.raises(CashierError, match="three parts"):
+        receipts.look_up("12345")
+    with shop.till.store.read() as s:
+        assert s.scalars(select(AuditRecord.action)).all().count("receipt.reprinted") == 0

@@ -1,0 +1,54 @@
+"""The till app's settings file (DIR/till.toml) and the sync agent's (DIR/sync-agent.toml)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from shared.config import ConfigError
+from till.settings import TillSettings, agent_settings
+
+
+def test_no_files_means_defaults(tmp_path: Path) -> None:
+    settings = TillSettings.for_till(tmp_path)
+    assert settings.printer.kind == "none"
+    assert settings.columns == 48  # an 80 mm roll
+    assert settings.quick_keys == []
+    assert agent_settings(tmp_path).push_interval_s == 5.0
+
+
+def test_printer_table_paper_and_quick_keys_are_read(tmp_path: Path) -> None:
+    (tmp_path / "till.toml").write_text(
+        'quick_keys = ["FRS-100015", "BEV-100001"]\n'
+        "[printer]\n"
+        'kind = "network"\nhost = "192.168.1.50"\npaper_mm = 58\n'
+    )
+    (tmp_path / "sync-agent.toml").write_text("push_interval_s = 2.5\n")
+    settings = TillSettings.for_till(tmp_path)
+    assert (settings.printer.kind, settings.printer.host) == ("network", "192.168.1.50")
+    assert settings.columns == 42  # 58 mm paper, unless paper_columns says otherwise
+    assert settings.quick_keys == ["FRS-100015", "BEV-100001"]
+    assert agent_settings(tmp_path).push_interval_s == 2.5
+
+
+def test_paper_columns_override_the_paper_width(tmp_path: Path) -> None:
+    (tmp_path / "till.toml").write_text("paper_columns = 42\n[printer]\npaper_mm = 80\n")
+    assert TillSettings.for_till(tmp_path).columns == 42
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ('[printer]\nkind = "network"\n', "a network printer needs host"),
+        ("[printer]\nhots = 1\n", "printer.hots: Extra inputs are not permitted"),
+        ("paper_columns = 40\n", "paper_columns"),
+        ("printer = [", "is not valid TOML"),
+    ],
+)
+def test_a_bad_file_is_refused_saying_which_and_why(tmp_path: Path, text: str, words: str) -> None:
+    (tmp_path / "till.toml").write_text(text)
+    with pytest.raises(ConfigError) as refused:
+        TillSettings.for_till(tmp_path)
+    assert str(tmp_path / "till.toml") in str(refused.value)
+    assert words in str(refused.value)

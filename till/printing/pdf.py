@@ -1,0 +1,85 @@
+"""PDF receipts (receipt-roll shaped, the paper receipt's exact text) and A4 tax invoices.
+
+For e-mail and for shops without a thermal printer. The receipt PDF draws the lines of
+``shared.receipt.render_text`` in a monospaced font, so it says exactly what the paper says,
+plus the PayNow QR as a vector drawing. Documents are built with reportlab's ``invariant``
+mode: the same receipt always gives the same bytes (no creation time, no random document id),
+so a re-sent PDF is recognisably the same document.
+
+The standard PDF fonts (Courier, Helvetica) need no embedding and cover Latin-1 (é, ü, ñ);
+characters outside it (CJK, emoji) show as a box.
+"""
+
+from __future__ import annotations
+
+import io
+
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+
+from shared.receipt import Receipt, render_text
+from till.printing.layout import header_marks
+from till.printing.tax_invoice import TaxInvoiceError, tax_invoice_pdf
+
+__all__ = ["TaxInvoiceError", "receipt_pdf", "tax_invoice_pdf"]
+
+_ROLL_WIDTH = 80 * mm
+_MARGIN = 4 * mm
+_FONT, _BOLD = "Courier", "Courier-Bold"
+_QR_SIZE = 40 * mm
+_LEADING = 1.25  # line height as a multiple of the font size
+# PDF viewers refuse pages taller than 200 inches; a very long receipt continues on a new page.
+_MAX_PAGE_HEIGHT = 14_000.0
+_CREATOR = "SG-POS"
+
+
+def receipt_pdf(receipt: Receipt, *, columns: int = 42) -> bytes:
+    """The receipt as a roll-shaped PDF: the paper text, the bold header, the PayNow QR."""
+    lines = render_text(receipt, width=columns).splitlines()
+    marks = header_marks(lines, receipt)
+    # Courier is 0.6 em wide: the font size that fits the columns into the printable width.
+    size = min(8.0, (_ROLL_WIDTH - 2 * _MARGIN) / (columns * 0.6))
+    leading = size * _LEADING
+    qr_block = _QR_SIZE + leading if receipt.paynow_payload else 0.0
+    per_page = max(1, int((_MAX_PAGE_HEIGHT - 2 * _MARGIN - qr_block) // leading))
+    pages = [lines[start : start + per_page] for start in range(0, len(lines), per_page)] or [[]]
+
+    out = io.BytesIO()
+    canvas = Canvas(out, pagesize=(_ROLL_WIDTH, 100), invariant=1, pageCompression=1)
+    canvas.setTitle(f"Receipt {receipt.number}")
+    canvas.setAuthor(receipt.supplier.name)
+    canvas.setSubject(f"{receipt.supplier.name} receipt {receipt.number}")
+    canvas.setCreator(_CREATOR)
+    first = 0
+    for number, page in enumerate(pages, start=1):
+        last = number == len(pages)
+        height = 2 * _MARGIN + len(page) * leading + (qr_block if last else 0.0)
+        canvas.setPageSize((_ROLL_WIDTH, height))
+        y = height - _MARGIN - size
+        for index, line in enumerate(page, start=first):
+            mark = marks.get(index)
+            canvas.setFont(_BOLD if mark else _FONT, size)
+            if mark:
+                canvas.drawCentredString(_ROLL_WIDTH / 2, y, line.strip())
+            else:
+                # Spaces are the layout (right-aligned amounts): draw them, never strip them.
+                canvas.drawString(_MARGIN, y, line)
+            y -= leading
+        if last and receipt.paynow_payload:
+            _draw_qr(canvas, receipt.paynow_payload, y + size - leading - _QR_SIZE)
+        canvas.showPage()
+        first += len(page)
+    canvas.save()
+    return out.getvalue()
+
+
+def _draw_qr(canvas: Canvas, payload: str, bottom: float) -> None:
+    widget = QrCodeWidget(payload, barLevel="M", barBorder=2)
+    x0, y0, x1, y1 = widget.getBounds()
+    scale_x, scale_y = _QR_SIZE / (x1 - x0), _QR_SIZE / (y1 - y0)
+    drawing = Drawing(_QR_SIZE, _QR_SIZE, transform=[scale_x, 0, 0, scale_y, 0, 0])
+    drawing.add(widget)
+    renderPDF.draw(drawing, canvas, (_ROLL_WIDTH - _QR_SIZE) / 2, bottom)

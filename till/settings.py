@@ -1,0 +1,56 @@
+"""The till app's settings: one typed object, loaded once at start-up from ``DIR/till.toml``.
+
+Only what a cashier-facing app needs: the receipt printer, the paper width and the quick keys.
+The sync agent's own settings live in ``DIR/sync-agent.toml`` (the installer writes both), so
+the same file serves the in-app agent and the headless agent service.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal, TypeVar
+
+from pydantic import Field, ValidationError
+
+from shared.config import ConfigError, SgposSettings
+from sync_service.agent.settings import AgentSettings
+from till.printing import PrinterSettings
+
+TILL_FILE = "till.toml"
+AGENT_FILE = "sync-agent.toml"
+MAX_QUICK_KEYS = 24  # a 6 x 4 grid still has touch-sized keys beside the cart
+
+_S = TypeVar("_S", bound=SgposSettings)
+
+
+class TillSettings(SgposSettings):
+    printer: PrinterSettings = Field(default_factory=PrinterSettings)
+    # None: follow the printer's paper (58 mm rolls take 42 columns, 80 mm take 48).
+    paper_columns: Literal[42, 48] | None = None
+    # SKUs of the favourite items on the sell screen's quick keys, in order.
+    quick_keys: list[str] = Field(default_factory=list, max_length=MAX_QUICK_KEYS)
+    log_level: str = "INFO"
+
+    @property
+    def columns(self) -> Literal[42, 48]:
+        return self.paper_columns or self.printer.columns
+
+    @classmethod
+    def for_till(cls, data_dir: Path) -> TillSettings:
+        """The settings in ``data_dir/till.toml``, or the defaults when there is no file."""
+        return _load(cls, data_dir / TILL_FILE)
+
+
+def agent_settings(data_dir: Path) -> AgentSettings:
+    """The sync agent's settings from ``data_dir/sync-agent.toml``, or its defaults."""
+    return _load(AgentSettings, data_dir / AGENT_FILE)
+
+
+def _load(kind: type[_S], path: Path) -> _S:
+    try:
+        return kind.load(path if path.is_file() else None)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'file'}: {e['msg']}" for e in exc.errors()
+        )
+        raise ConfigError(f"{path} has settings the till cannot use: {problems}") from None

@@ -1,0 +1,119 @@
+"""A manager's (or supervisor's) PIN approving one action the cashier cannot do alone.
+
+Every attempt goes through ``StaffService.approve``, which writes it to the audit chain and
+applies the lockout; the dialog only shows the outcome in plain words.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shared.cart import ManagerAction
+from till.services.context import CashierError
+from till.services.staff import SignedIn
+from till.ui.context import UiContext
+from till.ui.errors import plain_message
+from till.ui.pin_pad import DigitPad
+
+ACTION_WORDS = {
+    ManagerAction.DISCOUNT_OVER_LIMIT: "Discount above the outlet's limit",
+    ManagerAction.PRICE_OVERRIDE: "Price override",
+    ManagerAction.VOID_SALE: "Void a sale",
+    ManagerAction.REFUND_WITHOUT_RECEIPT: "Refund without a receipt",
+    ManagerAction.CASH_VARIANCE: "Cash variance above the outlet's limit",
+}
+
+
+class ApprovalDialog(QDialog):
+    """Staff code, then PIN, then Enter. Esc cancels."""
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        ctx: UiContext,
+        action: ManagerAction,
+        detail: str,
+        subject: str | None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("approval")
+        self.setWindowTitle("Manager approval")
+        self.ctx, self.action, self.subject = ctx, action, subject
+        self.approver: SignedIn | None = None
+        layout = QVBoxLayout(self)
+        heading = QLabel(f"<b>{ACTION_WORDS.get(action, action.value)}</b><br>{detail}")
+        heading.setWordWrap(True)
+        layout.addWidget(heading)
+        form = QFormLayout()
+        self.code = QLineEdit()
+        self.code.setObjectName("approval_code")
+        self.code.setPlaceholderText("manager's staff code")
+        self.pin = QLineEdit()
+        self.pin.setObjectName("approval_pin")
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setPlaceholderText("PIN")
+        form.addRow("Staff code", self.code)
+        form.addRow("PIN", self.pin)
+        layout.addLayout(form)
+        pad = DigitPad(self.pin, self)
+        pad.enter.connect(self._try)
+        layout.addWidget(pad)
+        self.message = QLabel()
+        self.message.setObjectName("approval_message")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #b00020")
+        layout.addWidget(self.message)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        # Enter in the code field moves on to the PIN; Enter in the PIN field asks.
+        self.code.returnPressed.connect(self.pin.setFocus)
+        self.pin.returnPressed.connect(self._try)
+        self.code.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _try(self) -> None:
+        code, pin = self.code.text().strip(), self.pin.text().strip()
+        if not code:
+            self.message.setText("Type the manager's staff code first.")
+            self.code.setFocus()
+            return
+        try:
+            self.approver = self.ctx.till.staff.approve(
+                code,
+                pin,
+                self.action,
+                requested_by=self.ctx.require_cashier(),
+                subject=self.subject,
+            )
+        except CashierError as exc:
+            self.message.setText(plain_message(exc))
+            self.pin.clear()
+            self.pin.setFocus()
+            return
+        self.accept()
+
+
+def ask_approval(
+    parent: QWidget,
+    ctx: UiContext,
+    action: ManagerAction,
+    detail: str,
+    *,
+    subject: str | None = None,
+) -> SignedIn | None:
+    """Ask for a manager's approval; the approver, or None if the cashier cancelled."""
+    dialog = ApprovalDialog(parent, ctx, action, detail, subject)
+    try:
+        dialog.exec()
+        return dialog.approver
+    finally:
+        dialog.deleteLater()

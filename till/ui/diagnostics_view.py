@@ -1,0 +1,215 @@
+"""The technician's view: versions, where the store is, the outbox and sync state, quarantined
+events and recent problems, and the support bundle export.
+
+Sync news arrives through the bridge's signal on the GUI thread; bursts are coalesced into one
+redraw (a busy agent may report many times a second), and nothing here waits on the network.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QTimer, Signal, qVersion
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shared.gst import SINGAPORE
+from till.services.support import diagnostics, export_support_bundle
+from till.ui.actions import problems_shown
+from till.ui.context import UiContext
+from till.ui.keys import action_button, paper_font
+from till.ui.sync_bridge import SyncBridge
+
+REDRAW_AFTER_MS = 250
+
+
+def short_path(path: Path | str) -> str:
+    """A path with the home folder written as ~, as technicians read it."""
+    text, home = str(path), str(Path.home())
+    if home == "/" or not (text == home or text.startswith(home + "/")):
+        return text
+    return "~" + text[len(home) :]
+
+
+def age(seconds: float | None) -> str:
+    if seconds is None:
+        return "none waiting"
+    s = int(seconds)
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min {s % 60} s"
+    return f"{s // 3600} h {s % 3600 // 60} min"
+
+
+def local_time(iso: str | None) -> str:
+    if not iso:
+        return "never"
+    try:
+        return datetime.fromisoformat(iso).astimezone(SINGAPORE).strftime("%d-%m-%Y %H:%M:%S")
+    except ValueError:
+        return iso
+
+
+class DiagnosticsView(QWidget):
+    done = Signal()
+
+    def __init__(self, ctx: UiContext, bridge: SyncBridge, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.bridge = ctx, bridge
+        self.setObjectName("diagnostics_view")
+        self.status: dict[str, Any] = {}
+        self.fields: dict[str, QLabel] = {}
+        form = QFormLayout()
+        for key, label in [
+            ("till", "Till"),
+            ("versions", "Versions"),
+            ("store", "Store"),
+            ("sync", "Sync"),
+            ("contact", "Last contact"),
+            ("prices", "Prices as of"),
+            ("outbox", "Outbox"),
+            ("last_error", "Last sync error"),
+        ]:
+            value = QLabel()
+            value.setObjectName(f"diag_{key}")
+            value.setWordWrap(True)
+            form.addRow(f"{label}:", value)
+            self.fields[key] = value
+        self.details = QPlainTextEdit()
+        self.details.setObjectName("diag_details")
+        self.details.setReadOnly(True)
+        self.details.setFont(paper_font(10))
+        self.destination = QLineEdit(short_path(Path.home()))
+        self.destination.setObjectName("bundle_folder")
+        self.destination.setToolTip("A folder (e.g. a USB stick) or the zip file's full name")
+        self.message = QLabel()
+        self.message.setObjectName("diag_message")
+        self.message.setWordWrap(True)
+        export = QHBoxLayout()
+        export.addWidget(QLabel("Save to:"))
+        export.addWidget(self.destination, 1)
+        export.addWidget(
+            action_button("Export support bundle", "F2", self, self.export, "export_bundle")
+        )
+        buttons = QHBoxLayout()
+        buttons.addWidget(action_button("Read again", "F5", self, self.refresh, "diag_refresh"))
+        buttons.addStretch(1)
+        buttons.addWidget(action_button("Back to selling", "Esc", self, self.done.emit, "back"))
+        title = QLabel("Diagnostics")
+        title.setStyleSheet("font-size: 18pt; font-weight: bold")
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addLayout(form)
+        layout.addWidget(QLabel("Quarantined events and recent problems:"))
+        layout.addWidget(self.details, 1)
+        layout.addLayout(export)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        self._redraw_soon = QTimer(self)
+        self._redraw_soon.setSingleShot(True)
+        self._redraw_soon.setInterval(REDRAW_AFTER_MS)
+        self._redraw_soon.timeout.connect(self._redraw)
+        bridge.status_changed.connect(self._sync_news)
+
+    def refresh(self) -> None:
+        """Read everything again from the store (called when the view is shown)."""
+        with problems_shown(self):
+            fresh = diagnostics(
+                self.ctx.till.data_dir, self.ctx.till.store, now=self.ctx.till.clock()
+            )
+            # The store knows the outbox; only the running agent knows why it may be halted.
+            latest = self.bridge.latest() or {}
+            self.status = {
+                **fresh,
+                "mode": latest.get("mode", self.bridge.mode),
+                "halted": latest.get("halted") or {},
+            }
+            self._redraw()
+        self.destination.setFocus()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)  # keys work only while the focus is inside this screen
+        self.destination.setFocus()
+
+    def _sync_news(self, status: dict[str, Any]) -> None:
+        # Keep what only a fresh read knows (versions, problems) and take the agent's news.
+        self.status = {**self.status, **status}
+        if not self._redraw_soon.isActive():
+            self._redraw_soon.start()
+
+    def _redraw(self) -> None:
+        s = self.status
+        v = s.get("versions", {})
+        self.fields["versions"].setText(
+            f"SG-POS {v.get('app') or '?'} · store schema {v.get('store_revision') or '?'} · "
+            f"Qt {qVersion()} (PySide6 {v.get('pyside6') or '?'}) · Python {v.get('python')}"
+        )
+        self.fields["store"].setText(short_path(s.get("store_path", "")))
+        enrolled = "enrolled with head office" if s.get("enrolled") else "not enrolled"
+        self.fields["till"].setText(
+            f"{s.get('till_code') or '?'} · epoch {s.get('epoch') or '?'} · {enrolled} · "
+            f"id {s.get('till_id') or '?'}"
+        )
+        self.fields["sync"].setText(self._sync_words(s))
+        self.fields["contact"].setText(
+            f"push {local_time(s.get('last_push_at'))} · pull {local_time(s.get('last_pull_at'))}"
+        )
+        self.fields["prices"].setText(local_time(s.get("prices_as_of")))
+        acked = s.get("acked") or {}
+        self.fields["outbox"].setText(
+            f"{s.get('pending', 0)} events waiting · oldest {age(s.get('oldest_pending_age_s'))}"
+            f" · acknowledged up to epoch {acked.get('epoch', 0)} seq {acked.get('seq', 0)}"
+        )
+        error = s.get("last_error")
+        self.fields["last_error"].setText(
+            f"{error} ({local_time(s.get('last_error_at'))})" if error else "none"
+        )
+        self.details.setPlainText("\n".join(self._detail_lines(s)))
+
+    def _sync_words(self, s: dict[str, Any]) -> str:
+        mode = s.get("mode") or self.bridge.mode
+        if mode == "stand-alone":
+            why = self.bridge.problem or "no head office is configured"
+            return f"stand-alone: this till does not sync ({why})"
+        state = "online" if s.get("online") else "offline"
+        how = "in this app" if mode == "agent" else "by the sync service"
+        return f"{state} · synced {how} · {s.get('central_url') or '?'}"
+
+    @staticmethod
+    def _detail_lines(s: dict[str, Any]) -> list[str]:
+        lines = [f"Quarantined events: {s.get('quarantined_count', 0)}"]
+        lines += [
+            f"  {q['kind']} epoch {q['epoch']} seq {q['seq']}: {q.get('reason') or '?'}"
+            for q in s.get("quarantined", [])
+        ]
+        halted = s.get("halted") or {}
+        if halted:
+            lines += ["", "Sync halted:"] + [f"  {k}: {v}" for k, v in halted.items()]
+        problems = s.get("recent_problems", [])
+        lines += ["", f"Recent problems in the logs: {len(problems) or 'none'}"]
+        lines += [
+            f"  {local_time(p.get('at'))} {str(p.get('level')).upper()} {p.get('event')}"
+            + (f": {p['error']}" if p.get("error") else "")
+            for p in problems
+        ]
+        return lines
+
+    def export(self) -> None:
+        destination = Path(self.destination.text().strip() or "~").expanduser()
+        self.message.clear()
+        with problems_shown(self):
+            bundle = export_support_bundle(
+                self.ctx.till.data_dir, destination, now=self.ctx.till.clock()
+            )
+            self.message.setText(f"Support bundle saved: {short_path(bundle)}")

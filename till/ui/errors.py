@@ -1,0 +1,74 @@
+"""Problems shown to the cashier in plain words, and the last line of defence for bugs.
+
+A bug in a slot must not close the till mid-sale: the global hook logs the trace and shows a
+message, and the cart (in memory, or parked in the store) is still there afterwards.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from types import TracebackType
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from shared.cart import SaleError
+from shared.logs import get_logger
+from till.services.context import CashierError
+from till.store.db import StoreError
+
+log = get_logger("sgpos.till.ui")
+
+PROBLEM_TITLE = "Problem"
+
+
+def plain_message(error: BaseException | str) -> str:
+    """The words a cashier sees for ``error``: our own errors as they are, anything else as a
+    bug that was logged."""
+    if isinstance(error, str):
+        return error
+    if isinstance(error, CashierError | SaleError | StoreError):
+        text = str(error)
+        return text[:1].upper() + text[1:]
+    return (
+        f"Something went wrong: {type(error).__name__}: {error}.\n"
+        "The till logged the details; carry on or call support."
+    )
+
+
+def show_problem(parent: QWidget | None, error: BaseException | str) -> None:
+    """A message box with the problem in plain words. It does not block the caller (the box
+    is window-modal and deletes itself when closed), so a problem never stalls the event loop
+    or a background status update."""
+    owner = parent or QApplication.activeWindow()
+    if owner is not None and not owner.isVisible():
+        owner = None  # a box hung on a closed window would never be seen
+    box = QMessageBox(owner)
+    box.setObjectName("problem")
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(PROBLEM_TITLE)
+    box.setText(plain_message(error))
+    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    if owner is None:
+        box.exec()  # nothing to hang a window-modal box on (start-up): wait for OK
+        return
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+
+
+def install_exception_hook(app: QApplication) -> None:
+    """Log any exception that escapes a slot and show it, instead of letting the till die."""
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, exc, tb)
+            return
+        trace = "".join(traceback.format_exception(kind, exc, tb))
+        log.error("ui.unhandled_exception", error=f"{kind.__name__}: {exc}", trace=trace)
+        try:
+            show_problem(app.activeWindow(), exc)
+        except Exception:  # the dialog itself failed: the log still has the first trace
+            log.exception("ui.problem_dialog_failed")
+
+    sys.excepthook = hook

@@ -1,0 +1,80 @@
+"""Printing from the back-office screens: a printer that fails never loses anything, the
+cashier sees why in plain words and chooses Retry, a PDF instead, or carrying on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from shared.receipt import Receipt
+from till.printing import PrintOutcome
+from till.printing.pdf import receipt_pdf
+from till.ui.context import UiContext
+
+PDF_FOLDER = "receipts"
+
+
+@dataclass(frozen=True)
+class Printed:
+    on_paper: bool
+    pdf: Path | None = None
+
+    def words(self) -> str:
+        if self.on_paper:
+            return "printed"
+        if self.pdf is not None:
+            return f"saved as PDF: {self.pdf}"
+        return "not printed"
+
+
+def print_receipt(
+    parent: QWidget, ctx: UiContext, receipt: Receipt, *, open_drawer: bool = False
+) -> Printed:
+    return _until_done(
+        parent,
+        lambda: ctx.printer.print_receipt(receipt, open_drawer=open_drawer),
+        lambda: save_pdf(ctx, receipt),
+    )
+
+
+def print_report(parent: QWidget, ctx: UiContext, text: str) -> Printed:
+    return _until_done(parent, lambda: ctx.printer.print_report(text), None)
+
+
+def save_pdf(ctx: UiContext, receipt: Receipt) -> Path:
+    """The receipt as a PDF in the till's data folder, named so copies never overwrite."""
+    folder = ctx.till.data_dir / PDF_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    copy = f"-reprint-{receipt.reprint_count}" if receipt.reprint_count else ""
+    path = folder / f"{receipt.number}{copy}.pdf"
+    path.write_bytes(receipt_pdf(receipt, columns=ctx.settings.columns))
+    return path
+
+
+def _until_done(
+    parent: QWidget, attempt: Callable[[], PrintOutcome], pdf: Callable[[], Path] | None
+) -> Printed:
+    while True:
+        outcome = attempt()
+        if outcome.ok:
+            return Printed(on_paper=True)
+        box = QMessageBox(parent)
+        box.setObjectName("print_problem")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Printer problem")
+        box.setText(outcome.problem or "The printer did not print.")
+        retry = box.addButton("Retry", QMessageBox.ButtonRole.AcceptRole)
+        save = box.addButton("Save PDF", QMessageBox.ButtonRole.ActionRole) if pdf else None
+        box.addButton("Carry on without printing", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(retry)
+        box.exec()
+        clicked = box.clickedButton()
+        box.deleteLater()
+        if clicked is retry:
+            continue
+        if save is not None and clicked is save and pdf is not None:
+            return Printed(on_paper=False, pdf=pdf())
+        return Printed(on_paper=False)

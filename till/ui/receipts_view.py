@@ -1,0 +1,220 @@
+"""The receipts screen: find a receipt by its number, see it as printed, reprint it (counted
+and marked), refund items from it, void it, or refund goods brought back without one."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shared.receipt import Receipt, ReceiptKind, render_text
+from shared.tender import TenderType
+from till.services.refunds import CompletedRefund
+from till.ui.actions import problems_shown, with_manager
+from till.ui.context import UiContext
+from till.ui.keys import action_button, paper
+from till.ui.pin_pad import TOUCH_SIZE
+from till.ui.print_problem import print_receipt
+from till.ui.refund_dialog import REFUND_TENDERS, NoReceiptDialog, RefundDialog
+
+
+class ReceiptsView(QWidget):
+    done = Signal()
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("receipts_view")
+        self.receipt: Receipt | None = None
+        self.number = QLineEdit()
+        self.number.setObjectName("receipt_number")
+        self.number.setPlaceholderText("scan or type the receipt number (e.g. ORC-T01-000123)")
+        self.number.setMinimumHeight(TOUCH_SIZE - 12)
+        self.number.returnPressed.connect(self.look_up)
+        self.reason = QLineEdit()
+        self.reason.setObjectName("receipt_reason")
+        self.reason.setPlaceholderText("why: e.g. damaged, wrong size, rung up twice")
+        self.reason.setMinimumHeight(TOUCH_SIZE - 12)
+        form = QFormLayout()
+        form.addRow("Receipt number", self.number)
+        form.addRow("Reason for a refund or void", self.reason)
+        self.text = paper(
+            "receipt_text", ctx.settings.columns, "The receipt appears here as it was printed."
+        )
+        self.info = QLabel()
+        self.info.setObjectName("receipt_info")
+        self.info.setWordWrap(True)
+        self.message = QLabel()
+        self.message.setObjectName("receipt_message")
+        self.message.setWordWrap(True)
+        self.reprint_button = action_button("Reprint", "F2", self, self.reprint, "reprint")
+        self.refund_button = action_button("Refund items", "F3", self, self.refund, "refund")
+        self.void_button = action_button("Void sale", "F4", self, self.void, "void")
+        side = QGridLayout()
+        side.addWidget(action_button("Find", None, self, self.look_up, "find"), 0, 0)
+        side.addWidget(self.reprint_button, 1, 0)
+        side.addWidget(self.refund_button, 2, 0)
+        side.addWidget(self.void_button, 3, 0)
+        no_receipt = action_button(
+            "Refund without receipt", "F5", self, self.refund_without_receipt, "no_receipt"
+        )
+        side.addWidget(no_receipt, 4, 0)
+        side.setRowStretch(5, 1)
+        side.addWidget(action_button("Back to selling", "Esc", self, self.done.emit, "back"), 6, 0)
+        body = QHBoxLayout()
+        slip = QVBoxLayout()
+        slip.addWidget(self.text, 1, Qt.AlignmentFlag.AlignHCenter)
+        slip.addWidget(self.info)
+        body.addLayout(slip, 1)
+        body.addLayout(side)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addLayout(body, 1)
+        layout.addWidget(self.message)
+        self._show(None)
+
+    def refresh(self) -> None:
+        self.message.clear()
+        self.number.setFocus()
+        self.number.selectAll()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # The window may refresh a screen before showing it, and a hidden field cannot take
+        # the focus; the keys of this screen only work while the focus is inside it.
+        super().showEvent(event)
+        self.number.setFocus()
+
+    # --- looking up -------------------------------------------------------------------------
+
+    def look_up(self) -> None:
+        with problems_shown(self):
+            self.message.clear()
+            self._show(self.ctx.till.receipts().look_up(self.number.text()))
+        self.number.setFocus()
+        self.number.selectAll()
+
+    def _show(self, receipt: Receipt | None) -> None:
+        self.receipt = receipt
+        is_sale = receipt is not None and receipt.kind is not ReceiptKind.REFUND
+        for button in (self.reprint_button, self.refund_button, self.void_button):
+            button.setEnabled(is_sale)
+        if receipt is None:
+            self.text.clear()
+            self.info.clear()
+            return
+        self.text.setPlainText(render_text(receipt, width=self.ctx.settings.columns))
+        if receipt.kind is ReceiptKind.REFUND:
+            self.info.setText(f"Refund slip, refunding sale {receipt.original_number}.")
+        else:
+            copies = receipt.reprint_count
+            reprinted = f"reprinted {copies} time{'s' * (copies != 1)}" if copies else "original"
+            self.info.setText(f"Sale of ${receipt.total:,.2f} ({reprinted}).")
+
+    def _number(self) -> str:
+        assert self.receipt is not None  # the buttons are disabled without a receipt
+        return str(self.receipt.number)
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def reprint(self) -> None:
+        if self.receipt is None:
+            return
+        with problems_shown(self):
+            copy = self.ctx.till.receipts().reprint(self.ctx.require_cashier(), self._number())
+            self._show(copy)
+            printed = print_receipt(self, self.ctx, copy)
+            self.message.setText(f"REPRINT #{copy.reprint_count} {printed.words()}.")
+
+    def refund(self) -> None:
+        if self.receipt is None:
+            return
+        with problems_shown(self):
+            who = self.ctx.require_cashier()
+            refunds = self.ctx.till.refunds()
+            sale = refunds.lookup(self._number())
+            if not any(line.left for line in sale.lines):
+                self.message.setText(f"Everything on {sale.receipt_no} was already refunded.")
+                return
+            dialog = RefundDialog(sale, self._paid_by(), self)
+            try:
+                dialog.exec()
+                choice = dialog.choice
+            finally:
+                dialog.deleteLater()
+            if choice is None:
+                return
+            done = refunds.refund(
+                who,
+                sale.receipt_no,
+                choice.quantities,
+                reason=self.reason.text(),
+                tender=choice.tender,
+            )
+            self._refunded(done, choice.tender)
+
+    def void(self) -> None:
+        if self.receipt is None:
+            return
+        with problems_shown(self):
+            who = self.ctx.require_cashier()
+            number, reason = self._number(), self.reason.text()
+            done = with_manager(
+                self,
+                self.ctx,
+                lambda manager: self.ctx.till.refunds().void(
+                    who, number, reason=reason, approved_by=manager
+                ),
+                subject=number,
+            )
+            if done is not None:
+                tender = done.receipt.tenders[0].label if done.receipt.tenders else "Cash"
+                self._refunded(done, REFUND_TENDERS.get(tender, TenderType.CASH))
+
+    def refund_without_receipt(self) -> None:
+        with problems_shown(self):
+            who = self.ctx.require_cashier()
+            dialog = NoReceiptDialog(self.ctx, self)
+            try:
+                accepted = dialog.exec()
+                product, quantity = dialog.product, dialog.quantity
+            finally:
+                dialog.deleteLater()
+            if not accepted or product is None:
+                return
+            reason = self.reason.text()
+            done = with_manager(
+                self,
+                self.ctx,
+                lambda manager: self.ctx.till.refunds().refund_without_receipt(
+                    who, product, quantity, reason=reason, approved_by=manager
+                ),
+                subject=product.sku,
+            )
+            if done is not None:
+                self._refunded(done, TenderType.CASH)
+
+    def _paid_by(self) -> TenderType:
+        """Pay back the way the sale was paid when it had one tender; else cash."""
+        tenders = self.receipt.tenders if self.receipt else ()
+        if len(tenders) == 1:
+            return REFUND_TENDERS.get(tenders[0].label, TenderType.CASH)
+        return TenderType.CASH
+
+    def _refunded(self, done: CompletedRefund, tender: TenderType) -> None:
+        self.reason.clear()
+        self._show(done.receipt)
+        self.number.setText(done.receipt_no)
+        printed = print_receipt(self, self.ctx, done.receipt, open_drawer=tender is TenderType.CASH)
+        words = next(k for k, v in REFUND_TENDERS.items() if v is tender)
+        self.message.setText(
+            f"Refund {done.receipt_no}: ${done.total:,.2f} paid back by {words}; "
+            f"slip {printed.words()}."
+        )

@@ -1,0 +1,203 @@
+"""Choosing what to refund: items and quantities from a receipt, or one item brought back
+without a receipt, and how the money goes back. The refund itself is the screen's job."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shared.cart import ProductSnapshot
+from shared.tender import TenderType
+from till.services.refunds import SaleForRefund
+from till.ui.context import UiContext
+from till.ui.keys import action_button
+from till.ui.pin_pad import TOUCH_SIZE
+
+# How money can go back to a customer; the outlet's terminal reverses card and PayNow.
+REFUND_TENDERS = {
+    "Cash": TenderType.CASH,
+    "NETS": TenderType.NETS,
+    "Card": TenderType.CARD,
+    "PayNow": TenderType.PAYNOW,
+}
+QTY_COLUMN = 4
+
+
+def _quantity(text: str) -> Decimal:
+    try:
+        value = Decimal(text.strip() or "0")
+    except InvalidOperation:
+        raise ValueError(f"{text.strip()!r} is not a quantity; type e.g. 1 or 0.250") from None
+    if not value.is_finite() or value < 0:
+        raise ValueError(f"{text.strip()!r} is not a quantity; type e.g. 1 or 0.250")
+    return value
+
+
+def _fmt(quantity: Decimal) -> str:
+    return f"{quantity.normalize():f}"
+
+
+@dataclass(frozen=True)
+class RefundChoice:
+    quantities: dict[str, Decimal]
+    tender: TenderType
+
+
+class RefundDialog(QDialog):
+    """Type the quantity to refund beside each item (F2 fills in everything left), choose
+    how to pay back, Ctrl+Enter to refund, Esc to cancel."""
+
+    def __init__(self, sale: SaleForRefund, tender: TenderType, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setObjectName("refund_dialog")
+        self.setWindowTitle(f"Refund items of {sale.receipt_no}")
+        self.sale = sale
+        self.choice: RefundChoice | None = None
+        self.table = QTableWidget(len(sale.lines), 5)
+        self.table.setObjectName("refund_lines")
+        self.table.setHorizontalHeaderLabels(["Item", "Sold", "Refunded", "Left", "Refund now"])
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setDefaultSectionSize(TOUCH_SIZE - 12)
+        self.table.setEditTriggers(
+            QAbstractItemView.EditTrigger.AnyKeyPressed
+            | QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.SelectedClicked
+        )
+        for row, line in enumerate(sale.lines):
+            cells = [line.name, _fmt(line.sold), _fmt(line.refunded), _fmt(line.left)]
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                self.table.setItem(row, col, item)
+            self.table.setItem(row, QTY_COLUMN, QTableWidgetItem("0"))
+        self.tender = QComboBox()
+        self.tender.setObjectName("refund_tender")
+        self.tender.addItems(list(REFUND_TENDERS))
+        self.tender.setCurrentIndex(list(REFUND_TENDERS.values()).index(tender))
+        self.tender.setMinimumHeight(TOUCH_SIZE - 12)
+        self.message = QLabel()
+        self.message.setObjectName("refund_message")
+        self.message.setStyleSheet("color: #b00020")
+        form = QFormLayout()
+        form.addRow("Pay back by", self.tender)
+        buttons = QHBoxLayout()
+        buttons.addWidget(action_button("All that is left", "F2", self, self.fill_all, "all"))
+        buttons.addStretch(1)
+        buttons.addWidget(action_button("Refund", "Ctrl+Return", self, self.confirm, "refund"))
+        buttons.addWidget(action_button("Cancel", "Esc", self, self.reject, "cancel"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Type the quantity to refund beside each item:"))
+        layout.addWidget(self.table, 1)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        self.resize(720, 420)
+        self.table.setCurrentCell(0, QTY_COLUMN)
+        self.table.setFocus()
+
+    def fill_all(self) -> None:
+        for row, line in enumerate(self.sale.lines):
+            self._qty_cell(row).setText(_fmt(line.left))
+
+    def _qty_cell(self, row: int) -> QTableWidgetItem:
+        item = self.table.item(row, QTY_COLUMN)
+        assert item is not None  # every row got one when the table was filled
+        return item
+
+    def confirm(self) -> None:
+        # Commit an edit still open in the table before reading the quantities.
+        self.table.setCurrentCell(self.table.currentRow(), 0)
+        quantities = {}
+        try:
+            for row, line in enumerate(self.sale.lines):
+                qty = _quantity(self._qty_cell(row).text())
+                if qty:
+                    quantities[line.line_id] = qty
+        except ValueError as exc:
+            self.message.setText(str(exc))
+            return
+        if not quantities:
+            self.message.setText("Type a quantity beside at least one item (F2: everything).")
+            return
+        self.choice = RefundChoice(quantities, REFUND_TENDERS[self.tender.currentText()])
+        self.accept()
+
+
+class NoReceiptDialog(QDialog):
+    """Scan (or type) the item's barcode and the quantity brought back; refunded in cash at
+    today's price."""
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setObjectName("no_receipt_dialog")
+        self.setWindowTitle("Refund without a receipt")
+        self.ctx = ctx
+        self.product: ProductSnapshot | None = None
+        self.quantity = Decimal(1)
+        self.barcode = QLineEdit()
+        self.barcode.setObjectName("no_receipt_barcode")
+        self.barcode.setPlaceholderText("scan or type the barcode, then Enter")
+        self.barcode.returnPressed.connect(self.find_item)
+        self.qty = QLineEdit("1")
+        self.qty.setObjectName("no_receipt_qty")
+        self.qty.returnPressed.connect(self.confirm)
+        self.found = QLabel("No item yet.")
+        self.found.setObjectName("no_receipt_item")
+        self.message = QLabel()
+        self.message.setObjectName("no_receipt_message")
+        self.message.setStyleSheet("color: #b00020")
+        self.message.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Barcode", self.barcode)
+        form.addRow("Item", self.found)
+        form.addRow("Quantity", self.qty)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(action_button("Refund", "Ctrl+Return", self, self.confirm, "refund"))
+        buttons.addWidget(action_button("Cancel", "Esc", self, self.reject, "cancel"))
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        self.barcode.setFocus()
+
+    def find_item(self) -> None:
+        code = self.barcode.text().strip()
+        self.product = self.ctx.till.catalogue.by_barcode(code) if code else None
+        if self.product is None:
+            self.found.setText("No item yet.")
+            self.message.setText(f"No product has barcode {code!r}: scan again.")
+            self.barcode.selectAll()
+            return
+        self.message.clear()
+        self.found.setText(f"{self.product.name}  ${self.product.unit_price:,.2f}")
+        self.qty.setFocus()
+        self.qty.selectAll()
+
+    def confirm(self) -> None:
+        if self.product is None:
+            self.message.setText("Scan the item's barcode first.")
+            self.barcode.setFocus()
+            return
+        try:
+            self.quantity = _quantity(self.qty.text())
+        except ValueError as exc:
+            self.message.setText(str(exc))
+            return
+        self.accept()

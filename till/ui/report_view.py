@@ -1,0 +1,48 @@
+"""An X or Z report on screen exactly as it prints, with a Print button."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from till.ui.context import UiContext
+from till.ui.keys import action_button, paper
+from till.ui.print_problem import print_report
+
+
+class ReportView(QWidget):
+    """Shows one report; ``closed`` when the cashier is done with it (Esc or Done)."""
+
+    closed = Signal()
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("report_view")
+        self.title = QLabel()
+        self.title.setObjectName("report_title")
+        self.title.setStyleSheet("font-size: 18pt; font-weight: bold")
+        self.text = paper("report_text", ctx.settings.columns)
+        self.outcome = QLabel()
+        self.outcome.setObjectName("report_outcome")
+        self.print_button = action_button("Print", "F2", self, self.print, "report_print")
+        done = action_button("Done", "Esc", self, self.closed.emit, "report_done")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.print_button)
+        buttons.addStretch(1)
+        buttons.addWidget(done)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.text, 1, Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(self.outcome)
+        layout.addLayout(buttons)
+
+    def show_report(self, title: str, text: str) -> None:
+        self.title.setText(title)
+        self.text.setPlainText(text)
+        self.outcome.clear()
+        self.text.setFocus()
+
+    def print(self) -> None:
+        result = print_report(self, self.ctx, self.text.toPlainText())
+        self.outcome.setText(f"Report {result.words()}.")

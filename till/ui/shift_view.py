@@ -1,0 +1,254 @@
+"""The shift screen: open with a float, cash in and out, no-sale, X report, and the Z report
+that closes the shift against the counted drawer.
+
+Each page owns its keys, so the same key can mean one thing per page without clashing (Qt
+ignores the shortcuts of hidden pages).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shared.gst import SINGAPORE
+from shared.money import ZERO
+from till.services.staff import SignedIn
+from till.ui.actions import dollars, problems_shown, with_manager
+from till.ui.cash_count import CashCount
+from till.ui.context import UiContext
+from till.ui.keys import action_button
+from till.ui.pin_pad import TOUCH_SIZE
+from till.ui.report_view import ReportView
+
+HEADING = "font-size: 18pt; font-weight: bold"
+
+
+def _field(name: str, placeholder: str) -> QLineEdit:
+    field = QLineEdit()
+    field.setObjectName(name)
+    field.setPlaceholderText(placeholder)
+    field.setMinimumHeight(TOUCH_SIZE - 12)
+    return field
+
+
+class ShiftView(QWidget):
+    done = Signal()
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("shift_view")
+        self.pages = QStackedWidget(self)
+        self.closed_page = self._closed_page()
+        self.open_page = self._open_page()
+        self.count_page = self._count_page()
+        self.report = ReportView(ctx)
+        self.report.closed.connect(self.refresh)
+        for page in (self.closed_page, self.open_page, self.count_page, self.report):
+            self.pages.addWidget(page)
+        self.message = QLabel()
+        self.message.setObjectName("shift_message")
+        self.message.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.message)
+
+    # --- pages ------------------------------------------------------------------------------
+
+    def _closed_page(self) -> QWidget:
+        page = QWidget()
+        heading = QLabel("No shift is open: count the float into the drawer and open one.")
+        heading.setStyleSheet(HEADING)
+        heading.setWordWrap(True)
+        self.float_amount = _field("float_amount", "opening float, e.g. 150.00")
+        self.float_amount.returnPressed.connect(self.open_shift)
+        self.float_count = CashCount()
+        self.float_count.setObjectName("float_count")
+        self.float_count.changed.connect(self._float_counted)
+        self.float_count.finished.connect(self.float_amount.setFocus)
+        form = QFormLayout()
+        form.addRow("Opening float ($)", self.float_amount)
+        layout = QVBoxLayout(page)
+        layout.addWidget(heading)
+        layout.addLayout(form)
+        layout.addWidget(QLabel("…or count it by note and coin:"))
+        layout.addWidget(self.float_count)
+        buttons = QHBoxLayout()
+        buttons.addWidget(action_button("Open shift", "F2", page, self.open_shift, "open_shift"))
+        buttons.addStretch(1)
+        buttons.addWidget(action_button("Back to selling", "Esc", page, self.done.emit, "back"))
+        layout.addStretch(1)
+        layout.addLayout(buttons)
+        return page
+
+    def _open_page(self) -> QWidget:
+        page = QWidget()
+        self.shift_heading = QLabel()
+        self.shift_heading.setObjectName("shift_heading")
+        self.shift_heading.setStyleSheet(HEADING)
+        self.cash_amount = _field("cash_amount", "amount, e.g. 50.00")
+        self.cash_reason = _field("cash_reason", "reason, e.g. change top-up, bank deposit")
+        self.cash_amount.returnPressed.connect(self.cash_reason.setFocus)
+        form = QFormLayout()
+        form.addRow("Amount ($)", self.cash_amount)
+        form.addRow("Reason", self.cash_reason)
+        grid = QGridLayout()
+        actions = [
+            ("Cash in", "F2", lambda: self.move_cash("in"), "cash_in"),
+            ("Cash out", "F3", lambda: self.move_cash("out"), "cash_out"),
+            ("No sale (open drawer)", "F4", self.no_sale, "no_sale"),
+            ("X report", "F5", self.x_report, "x_report"),
+            ("Close shift (Z report)", "F6", self.start_count, "z_report"),
+            ("Back to selling", "Esc", self.done.emit, "back"),
+        ]
+        for n, (text, key, slot, name) in enumerate(actions):
+            grid.addWidget(action_button(text, key, page, slot, name), n // 2, n % 2)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.shift_heading)
+        layout.addWidget(QLabel("Cash in or out of the drawer, or a no-sale:"))
+        layout.addLayout(form)
+        layout.addLayout(grid)
+        layout.addStretch(1)
+        return page
+
+    def _count_page(self) -> QWidget:
+        page = QWidget()
+        heading = QLabel("Count the drawer: pieces of each note and coin")
+        heading.setStyleSheet(HEADING)
+        self.close_count = CashCount()
+        self.close_count.setObjectName("close_count")
+        self.close_count.finished.connect(self.close_shift)
+        buttons = QHBoxLayout()
+        buttons.addWidget(action_button("Close shift", "F6", page, self.close_shift, "close_shift"))
+        buttons.addStretch(1)
+        buttons.addWidget(action_button("Not now", "Esc", page, self.refresh, "cancel_count"))
+        layout = QVBoxLayout(page)
+        layout.addWidget(heading)
+        layout.addWidget(
+            QLabel(
+                "Type how many of each, Enter to move on. Enter after 5¢ (or F6) closes the "
+                "shift and shows the Z report."
+            )
+        )
+        layout.addWidget(self.close_count)
+        layout.addStretch(1)
+        layout.addLayout(buttons)
+        return page
+
+    # --- what the main window calls ---------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Show the page that fits the till's shift right now."""
+        shift = self.ctx.till.shifts.current()
+        if shift is None:
+            self.float_amount.clear()
+            self.float_count.clear()
+            self.pages.setCurrentWidget(self.closed_page)
+        else:
+            opened = shift.opened_at.astimezone(SINGAPORE)
+            self.shift_heading.setText(
+                f"Shift open since {opened:%d-%m-%Y %H:%M}, float ${shift.opening_float:,.2f}"
+            )
+            self.pages.setCurrentWidget(self.open_page)
+        self._focus_page()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # The window may refresh a screen before showing it, and a hidden field cannot take
+        # the focus; each page's keys only work while the focus is inside that page.
+        super().showEvent(event)
+        self._focus_page()
+
+    def _focus_page(self) -> None:
+        page = self.pages.currentWidget()
+        if page is self.closed_page:
+            self.float_amount.setFocus()
+        elif page is self.open_page:
+            self.cash_amount.setFocus()
+        elif page is self.count_page:
+            self.close_count.start()
+        else:
+            self.report.text.setFocus()
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def _cashier(self) -> SignedIn:
+        return self.ctx.require_cashier()
+
+    def _float_counted(self) -> None:
+        if self.float_count.counted():
+            self.float_amount.setText(f"{self.float_count.total():.2f}")
+
+    def open_shift(self) -> None:
+        with problems_shown(self):
+            amount = dollars(self.float_amount.text(), "opening float")
+            self.ctx.till.shifts.open_shift(self._cashier(), amount)
+            self.refresh()
+            self.message.setText(f"Shift opened with a float of ${amount:,.2f}.")
+
+    def move_cash(self, direction: str) -> None:
+        with problems_shown(self):
+            amount = dollars(self.cash_amount.text(), "amount")
+            reason = self.cash_reason.text()
+            self.ctx.till.shifts.move_cash(self._cashier(), direction, amount, reason)
+            self.cash_amount.clear()
+            self.cash_reason.clear()
+            self.cash_amount.setFocus()
+            words = "into" if direction == "in" else "out of"
+            self.message.setText(
+                f"${amount:,.2f} {words} the drawer recorded.{self._kick_drawer()}"
+            )
+
+    def no_sale(self) -> None:
+        with problems_shown(self):
+            self.ctx.till.shifts.no_sale(self._cashier(), self.cash_reason.text())
+            self.cash_reason.clear()
+            self.message.setText(f"No sale recorded.{self._kick_drawer()}")
+
+    def _kick_drawer(self) -> str:
+        # Recorded first, kicked second: a drawer that stays shut never loses the record.
+        outcome = self.ctx.printer.open_drawer()
+        return "" if outcome.ok else f" The drawer did not open: {outcome.problem}"
+
+    def x_report(self) -> None:
+        with problems_shown(self):
+            report = self.ctx.till.shifts.x_report()
+            self._show("X report", report.render_text(width=self.ctx.settings.columns))
+
+    def start_count(self) -> None:
+        self.close_count.clear()
+        self.pages.setCurrentWidget(self.count_page)
+        self._focus_page()
+
+    def close_shift(self) -> None:
+        with problems_shown(self):
+            counted = self.close_count.counted()
+            who = self._cashier()
+            report = with_manager(
+                self,
+                self.ctx,
+                lambda manager: self.ctx.till.shifts.close_shift(who, counted, approved_by=manager),
+            )
+            if report is None:
+                self.message.setText(
+                    "The shift is still open: count again, or ask a manager to approve the "
+                    "variance."
+                )
+                return
+            self._show("Z report", report.render_text(width=self.ctx.settings.columns))
+            variance = report.variance or ZERO
+            sign = "-" if variance < 0 else "+" if variance > 0 else ""
+            self.message.setText(f"Shift closed. Variance {sign}${abs(variance):,.2f}.")
+
+    def _show(self, title: str, text: str) -> None:
+        self.pages.setCurrentWidget(self.report)  # first: a hidden page cannot take the focus
+        self.report.show_report(title, text)

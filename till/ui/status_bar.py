@@ -1,0 +1,129 @@
+"""The till's status line: online or offline, what is waiting to be sent, the last sync and
+how fresh the prices are.
+
+It is fed only by the sync bridge: its latest status when the line is built, then its signal.
+News marks the line stale and a short single-shot timer redraws it once (electrum's "needs
+update" pattern), so a burst of agent cycles costs one redraw, and nothing here ever reads
+the store or waits for the network.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+from shared.gst import SINGAPORE
+from till.ui.sync_bridge import STAND_ALONE, SyncBridge
+
+REDRAW_AFTER_MS = 200
+AGE_TICK_MS = 30_000  # the "oldest waiting" age moves on even when no news arrives
+
+
+def waiting_age(seconds: float) -> str:
+    s = int(seconds)
+    if s < 60:
+        return "under a minute"
+    if s < 3600:
+        return f"{s // 60} min"
+    if s < 48 * 3600:
+        return f"{s // 3600} h {s % 3600 // 60} min"
+    return f"{s // 86400} days"
+
+
+def shop_time(iso: str | None, *, with_date: bool = False) -> str:
+    if not iso:
+        return "never"
+    moment = datetime.fromisoformat(iso).astimezone(SINGAPORE)
+    return moment.strftime("%d %b %H:%M" if with_date else "%H:%M")
+
+
+def describe(status: dict[str, Any] | None, now: datetime) -> dict[str, str]:
+    """The words of each part of the status line."""
+    if status is None:
+        return {"connection": "Sync status not known yet", "pending": "", "last": "", "prices": ""}
+    pending = int(status.get("pending") or 0)
+    if status.get("mode") == STAND_ALONE:
+        # Not enrolled is no fault (the demo, a shop without head office); an enrolled till
+        # whose agent could not start is, and the tooltip says why.
+        return {
+            "connection": (
+                "Sync not started: see Diagnostics (Ctrl+Shift+D)"
+                if status.get("enrolled")
+                else "Stand-alone (not connected to head office)"
+            ),
+            "pending": f"{pending} waiting to send",
+            "last": "",
+            "prices": "",
+        }
+    if pending:
+        oldest = status.get("oldest_pending_at")
+        age = (now - datetime.fromisoformat(oldest)).total_seconds() if oldest else 0.0
+        waiting = f"{pending} waiting to send (oldest {waiting_age(max(0.0, age))})"
+    else:
+        waiting = "Everything sent"
+    last = max(
+        (t for t in (status.get("last_push_at"), status.get("last_pull_at")) if t), default=None
+    )
+    halted = status.get("halted") or {}
+    connection = "Online" if status.get("online") else "Offline"
+    if halted:
+        connection = "Sync stopped: see Diagnostics (Ctrl+Shift+D)"
+    return {
+        "connection": connection,
+        "pending": waiting,
+        "last": f"Last sync {shop_time(last)}",
+        "prices": f"Prices as of {shop_time(status.get('prices_as_of'), with_date=True)}",
+    }
+
+
+class SyncStatusBar(QStatusBar):
+    def __init__(self, bridge: SyncBridge, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("status_bar")
+        self.setSizeGripEnabled(False)
+        self.parts: dict[str, QLabel] = {}
+        for name in ("connection", "pending", "last", "prices"):
+            label = QLabel()
+            label.setObjectName(f"status_{name}")
+            label.setContentsMargins(8, 0, 8, 0)  # the parts are read as separate facts
+            self.parts[name] = label
+            self.addPermanentWidget(label)
+        self._status: dict[str, Any] | None = bridge.latest()
+        self._redraw_timer = QTimer(self)
+        self._redraw_timer.setSingleShot(True)
+        self._redraw_timer.setInterval(REDRAW_AFTER_MS)
+        self._redraw_timer.timeout.connect(self.redraw)
+        self._age_timer = QTimer(self)
+        self._age_timer.setInterval(AGE_TICK_MS)
+        self._age_timer.timeout.connect(self.redraw)
+        self._age_timer.start()
+        bridge.status_changed.connect(self._news)
+        self.redraw()
+
+    def _news(self, status: dict[str, Any]) -> None:
+        self._status = status
+        if not self._redraw_timer.isActive():
+            self._redraw_timer.start()
+
+    def redraw(self) -> None:
+        words = describe(self._status, datetime.now(UTC))
+        for name, label in self.parts.items():
+            label.setText(words[name])
+            label.setVisible(bool(words[name]))
+        status = self._status or {}
+        if status.get("online"):
+            colour = "color: #1b5e20; font-weight: bold"
+        elif status.get("enrolled"):
+            colour = "color: #b00020; font-weight: bold"  # enrolled, but not reaching head office
+        else:
+            colour = ""  # stand-alone or not known yet: nothing is wrong
+        self.parts["connection"].setStyleSheet(colour)
+        problem = status.get("last_error")
+        self.parts["connection"].setToolTip(problem or "")
+
+    def text(self) -> str:
+        """Everything the line says, as one string (for people reading logs and for tests)."""
+        return "  ·  ".join(label.text() for label in self.parts.values() if label.text())
