@@ -1,0 +1,77 @@
+"""Writing the till's files so that a cut power or a full disk never leaves half of one.
+
+Every file is written to a temporary name in its own folder, flushed to disk and renamed into
+place; a failure removes the temporary file, so what was there before (or nothing) stays.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from string import Template
+from typing import Any
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def write_atomically(path: Path, text: str, *, mode: int = 0o600) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+    return path
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename in ``path`` survive a power cut."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fill_template(name: str, values: Mapping[str, str]) -> str:
+    """``templates/name`` with ``$keys`` replaced; a missing key is a bug, so it raises."""
+    return Template((TEMPLATES / name).read_text(encoding="utf-8")).substitute(values)
+
+
+def render_toml(values: Mapping[str, Any], *, header: str = "") -> str:
+    """A small TOML writer for settings files: plain keys first, then one level of tables."""
+    lines = [f"# {line}" if line else "#" for line in header.splitlines()]
+    if lines:
+        lines.append("")
+    plain = {k: v for k, v in values.items() if not isinstance(v, Mapping)}
+    tables = {k: v for k, v in values.items() if isinstance(v, Mapping)}
+    lines += [f"{key} = {_value(v)}" for key, v in plain.items() if v is not None]
+    for name, table in tables.items():
+        if lines and lines[-1] != "":
+            lines.append("")
+        lines.append(f"[{name}]")
+        lines += [f"{key} = {_value(v)}" for key, v in table.items() if v is not None]
+    return "\n".join(lines) + "\n"
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str | Path):
+        text = str(value)
+        escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        return f'"{escaped}"'
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    raise TypeError(f"cannot write {type(value).__name__} to a settings file")
