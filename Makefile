@@ -5,7 +5,7 @@ UV := $(PYTHON) -m uv
 RUN := $(UV) run --frozen --no-sync
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: test lint format demo bench
+.PHONY: test lint format demo demo-day bench screenshots
 .DEFAULT_GOAL := test
 
 .venv/.synced: pyproject.toml uv.lock
@@ -28,8 +28,13 @@ format: .venv/.synced
 test: lint
 	QT_QPA_PLATFORM=offscreen $(RUN) pytest
 
-# Rings a demo trading day into the user's data folder; prints its Z report and a receipt.
+# The till app on a demo shop in the user's data folder; with PostgreSQL on 127.0.0.1:5432
+# (or SGPOS_DEMO_DB_URL) also head office's server and dashboard, which the till syncs with.
 demo: .venv/.synced
+	$(RUN) python -m installer.demo
+
+# Rings a demo trading day into the user's data folder; prints its Z report and a receipt.
+demo-day: .venv/.synced
 	$(RUN) sgpos-till demo-day
 
 # Benchmarks print their figures and save JSON under bench/results/. The sync benchmarks
@@ -42,3 +47,10 @@ bench: .venv/.synced
 	$(RUN) python -m bench.drain
 	$(RUN) python -m bench.initial_load
 	$(RUN) python -m bench.fleet
+	QT_QPA_PLATFORM=offscreen $(RUN) python -m bench.scan
+	$(RUN) python -m bench.dashboard
+
+# Screenshots of the till (offscreen Qt) and of the dashboard (headless Chromium) in docs/.
+screenshots: .venv/.synced
+	QT_QPA_PLATFORM=offscreen $(RUN) python docs/screenshots/till_app.py
+	$(RUN) python docs/screenshots/head_office.py
