@@ -20,7 +20,7 @@ just before any stored record that is changed or deleted, so tampering is found 
 look without re-hashing the whole chain on every page view.
 
 The upgrade fills the summaries from the facts already stored, and marks every existing chain
-as verified up to nothing (it is re-hashed from its first record when next looked at). The
+as verified up to nothing (the server re-hashes it in the background, a batch at a time). The
 new indexes serve the sales explorer (newest first per outlet, till or cashier) and the audit
 trail (newest first); ``(till_id, sold_at, sale_id)`` replaces the index on ``till_id`` alone.
 """

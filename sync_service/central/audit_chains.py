@@ -5,6 +5,10 @@ every record that links and hashes correctly, in the same transaction, so the da
 re-hashes a year of records per page view: it checks only what lies beyond the mark. A trigger
 (migration 0003) moves the mark back when a stored record is changed or deleted, so tampering
 after the fact is found at the next look.
+
+Chains left behind their head (every chain right after the upgrade to revision 0003, which
+marks them verified up to nothing, and a chain whose stored record was changed) are caught up
+by ``catch_up``, which the server runs in the background every minute.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Engine, Table, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from shared.audit import GENESIS_HASH, ChainVerdict, verify_chain
@@ -141,6 +145,39 @@ def advance_marks(conn: Connection, till_id: uuid.UUID, records: list[Mapping[st
                 },
             )
         )
+
+
+def catch_up(engine: Engine, limit: int = CATCH_UP_LIMIT) -> int:
+    """One step for every chain whose mark is behind its head: re-hash up to ``limit`` stored
+    records beyond the mark and move it over what verifies. Each chain in a short transaction
+    of its own, its mark row locked as ingest locks it. Returns how many records the marks
+    moved over: 0 once every chain is verified to its head or stops at a broken link."""
+    with engine.connect() as conn:
+        behind = conn.execute(
+            select(CHECK.c.till_id, CHECK.c.epoch).where(CHECK.c.verified_seq < CHECK.c.head_seq)
+        ).all()
+    moved = 0
+    for till_id, epoch in behind:
+        where = (CHECK.c.till_id == till_id, CHECK.c.epoch == epoch)
+        with engine.begin() as conn:
+            row = conn.execute(
+                select(CHECK.c.verified_seq, CHECK.c.verified_hash, CHECK.c.head_seq)
+                .where(*where)
+                .with_for_update()
+            ).first()
+            if row is None or row.verified_seq >= row.head_seq:
+                continue  # ingest moved it meanwhile
+            mark = Mark(*row)
+            rows = stored_records(conn, till_id, epoch, mark.verified_seq, limit)
+            _, seq, digest = verify_from(mark, rows)
+            if seq > mark.verified_seq:
+                conn.execute(
+                    update(CHECK)
+                    .where(*where)
+                    .values(verified_seq=seq, verified_hash=digest, verified_at=func.now())
+                )
+                moved += seq - mark.verified_seq
+    return moved
 
 
 def _contiguous(rows: list[Mapping[str, Any]]) -> bool:

@@ -31,7 +31,7 @@ from sync_service.central.admin.products import (
     parse_details,
     update_product,
 )
-from sync_service.server.dashboard.price_schedule import run_price_schedule
+from sync_service.server.dashboard.housekeeping import run_housekeeping
 from tests.central import add_outlet
 from tests.dashboard.admin_support import (
     actor,
@@ -258,7 +258,7 @@ def test_the_servers_schedule_keeps_applying_prices_as_they_fall_due(engine: Eng
     async def watch() -> Decimal:
         with ThreadPoolExecutor(1) as pool:
             task = asyncio.create_task(
-                run_price_schedule(engine, clock, pool, every=timedelta(milliseconds=20))
+                run_housekeeping(engine, clock, pool, every=timedelta(milliseconds=20))
             )
             try:
                 for _ in range(1500):  # at most about half a minute on a busy machine

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from shared.receipt import render_text
+from sync_service.central.audit_chains import catch_up
 from sync_service.central.reports import (
     AuditFilter,
     NotInScope,
@@ -261,3 +262,51 @@ def test_audit_chains_verify_and_a_tampered_record_is_the_first_broken_link(
     assert "tampered" in (broken.reason or "")
     assert broken.verified_to_seq == target - 1
     assert other.verified, other
+
+
+def test_chains_left_unverified_by_the_upgrade_are_caught_up_but_never_past_a_broken_link(
+    shop: ReportShop,
+) -> None:
+    till_id = shop.till_b.auth.till_id
+    mark_sql = text("SELECT verified_seq, head_seq FROM sgpos.audit_chain_check WHERE till_id = :t")
+    with shop.engine.begin() as conn:  # what the upgrade to revision 0003 leaves behind
+        conn.execute(
+            text(
+                "UPDATE sgpos.audit_chain_check SET verified_seq = 0, "
+                "verified_hash = repeat('0', 64) WHERE till_id = :t"
+            ),
+            {"t": till_id},
+        )
+    batches = 0
+    while catch_up(shop.engine, limit=2):
+        batches += 1
+    with shop.engine.connect() as conn:
+        verified, head = conn.execute(mark_sql, {"t": till_id}).one()
+    assert verified == head >= 3
+    assert batches == -(-head // 2)  # two records at a time, each batch kept
+
+    record_2 = {"t": till_id, "s": 2}
+    with shop.engine.begin() as conn:
+        original = conn.execute(
+            text("SELECT subject FROM sgpos.audit_record WHERE till_id = :t AND seq = :s"),
+            record_2,
+        ).scalar_one()
+        conn.execute(
+            text(
+                "UPDATE sgpos.audit_record SET subject = 'nothing to see' "
+                "WHERE till_id = :t AND seq = :s"
+            ),
+            record_2,
+        )
+    assert catch_up(shop.engine) == 0  # the mark stays before the tampered record
+    with shop.engine.connect() as conn:
+        assert conn.execute(mark_sql, {"t": till_id}).one().verified_seq == 1
+        [chain] = [c for c in audit_chains(conn, shop.both) if c.till_id == till_id]
+    assert chain.status == "broken" and chain.first_broken_seq == 2
+
+    with shop.engine.begin() as conn:  # put it back: the chain verifies to its head again
+        conn.execute(
+            text("UPDATE sgpos.audit_record SET subject = :o WHERE till_id = :t AND seq = :s"),
+            {**record_2, "o": original},
+        )
+    assert catch_up(shop.engine) == head - 1

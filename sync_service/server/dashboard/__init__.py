@@ -20,8 +20,8 @@ from sqlalchemy import Engine
 
 from sync_service.central.db import CentralSettings
 from sync_service.server.dashboard import formats
+from sync_service.server.dashboard.housekeeping import add_housekeeping
 from sync_service.server.dashboard.middleware import html_pages
-from sync_service.server.dashboard.price_schedule import add_price_schedule
 from sync_service.server.dashboard.web import (
     DASHBOARD,
     ROLES_ATTRIBUTE,
@@ -98,8 +98,8 @@ def add_dashboard(
         pool.shutdown(wait=True, cancel_futures=True)
 
     ho.on_cleanup.append(close_pool)
-    # Scheduled catalogue prices become the tills' prices when due (stopped before the pool).
-    add_price_schedule(ho, engine, clock, pool)
+    # Due prices and audit-chain catch-up, every minute (stopped before the pool).
+    add_housekeeping(ho, engine, clock, pool)
     app.add_subapp(PREFIX, ho)
     board.page_roles.update(_page_roles(ho))
     app[DASHBOARD_APP] = ho
