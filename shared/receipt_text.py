@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import timedelta, timezone
 from decimal import Decimal
 
 from shared.receipt import Receipt, ReceiptKind
 
-__all__ = ["WIDTHS", "render"]
+__all__ = ["WIDTHS", "full_totals", "render"]
 
 WIDTHS = (42, 48)
 _SGT = timezone(timedelta(hours=8), "SGT")
@@ -254,25 +255,36 @@ def _totals(sheet: _Sheet, receipt: Receipt) -> None:
         sheet.row(label, _amount(receipt.gst_total))
 
 
-def _full_totals(sheet: _Sheet, receipt: Receipt) -> None:
+def full_totals(
+    receipt: Receipt, amount: Callable[[Decimal], str] = _amount
+) -> list[tuple[str, Decimal]]:
+    """The totals of a full tax invoice, as (label, figure) rows: excl. GST (with the whole-sale
+    discount, if any), GST per rate, incl. GST, then any cash rounding. The paper receipt and
+    the A4 invoice (``till.printing.tax_invoice``) both print these, so they show the same
+    figures; ``amount`` formats the taxable base a label names."""
     incl = receipt.total - receipt.rounding  # cash rounding is not part of the supply
     excl = incl - receipt.gst_total
+    rows: list[tuple[str, Decimal]] = []
     if receipt.cart_discount:
         # Shown excl. GST, derived from the engine's totals, so the excl. GST column adds up.
         lines_excl = sum((receipt.line_excl_gst(line) for line in receipt.lines), Decimal(0))
-        sheet.row("Subtotal excl. GST", _amount(lines_excl))
-        sheet.row("Discount excl. GST", _amount(excl - lines_excl))
-    sheet.row("Total excl. GST", _amount(excl))
+        rows += [("Subtotal excl. GST", lines_excl), ("Discount excl. GST", excl - lines_excl)]
+    rows.append(("Total excl. GST", excl))
     with_base = _rates_need_base(receipt)
     for rate, taxable, gst in receipt.gst_by_rate:
-        label = f"GST @ {_number(rate)}%"
-        on = f" on {_amount(taxable - gst)}" if with_base else ""
-        sheet.row(label + on, _amount(gst))
+        on = f" on {amount(taxable - gst)}" if with_base else ""
+        rows.append((f"GST @ {_number(rate)}%{on}", gst))
     if len(receipt.gst_by_rate) != 1 and receipt.gst_total:
-        sheet.row("Total GST", _amount(receipt.gst_total))
-    sheet.row("Total incl. GST", _amount(incl))
+        rows.append(("Total GST", receipt.gst_total))
+    rows.append(("Total incl. GST", incl))
     if receipt.rounding:
-        sheet.row("Rounding", _amount(receipt.rounding))
+        rows.append(("Rounding", receipt.rounding))
+    return rows
+
+
+def _full_totals(sheet: _Sheet, receipt: Receipt) -> None:
+    for label, figure in full_totals(receipt):
+        sheet.row(label, _amount(figure))
     sheet.row("TOTAL", _amount(receipt.total, dollar=True))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
 
 import pypdfium2 as pdfium
 import pytest
@@ -11,6 +12,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from shared.receipt import ReceiptKind, missing_particulars, render_text
+from shared.receipt_text import full_totals
 from tests.printing_samples import (
     CUSTOMER,
     ISSUED_TEXT,
@@ -168,6 +170,32 @@ def test_a_discount_on_the_whole_sale_is_shown_excluding_gst_and_everything_adds
     assert figure(text, "Total excl. GST") == "180.00"
     assert figure(text, "GST @ 9%") == "16.20"
     assert figure(text, "Total incl. GST") == "196.20"
+
+
+def test_the_a4_invoice_and_the_paper_full_tax_invoice_show_the_same_totals() -> None:
+    # Chairs at 9% and an exempt gift card, 10% off the sale, paid in cash rounded down.
+    chairs = sr("Office chair", "2", "109.00", "218.00", "16.20")
+    card = dataclasses.replace(
+        sr("Gift card", "1", "50.00", "50.00", "0.00"), tax_code="ES", gst_rate=D(0)
+    )
+    receipt = full(
+        cart_discount=D("26.80"),
+        lines=(chairs, card),
+        gst_by_rate=((D(0), D(45), D(0)), (D(9), D("196.20"), D("16.20"))),
+        gst_total=D("16.20"),
+        rounding=D("-0.05"),
+        total=D("241.15"),
+        tenders=(),
+    )
+    pdf = [line.strip() for line in pdf_text(tax_invoice_pdf(receipt)).splitlines()]
+    paper = render_text(receipt, width=48)
+    rows = full_totals(receipt, lambda value: f"{value:,.2f}")
+    assert [label for label, _ in rows][-1] == "Rounding"
+    for label, amount in rows:
+        assert pdf[pdf.index(label) + 1] == f"{amount:,.2f}"  # the PDF's table cell
+    for label, amount in full_totals(receipt):
+        assert re.search(rf"{re.escape(label)} +{amount:.2f}", paper), label
+    assert figure(pdf_text(tax_invoice_pdf(receipt)), "Amount paid") == "241.15"
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ Particulars, in IRAS's order: the words "tax invoice", invoice number and date; 
 name, address and GST registration number; the customer's name and address; per line the
 description, quantity and amount excluding GST; the total excluding GST, the GST rate and
 amount, and the total including GST. Totals are derived exactly as on the paper receipt
-(``shared.receipt_text``), so both documents show the same figures.
+(``shared.receipt_text.full_totals``), so both documents show the same figures.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from shared.receipt import Receipt, ReceiptKind, missing_particulars
+from shared.receipt_text import full_totals
 
 __all__ = ["TaxInvoiceError", "tax_invoice_pdf"]
 
@@ -140,28 +141,9 @@ def _line_rows(receipt: Receipt, st: dict[str, ParagraphStyle]) -> list[list[Any
 
 
 def _total_rows(receipt: Receipt) -> list[list[str]]:
-    incl = receipt.total - receipt.rounding  # cash rounding is not part of the supply
-    excl = incl - receipt.gst_total
-    rows: list[list[str]] = []
-    if receipt.cart_discount:
-        lines_excl = sum((receipt.line_excl_gst(line) for line in receipt.lines), Decimal(0))
-        rows += [
-            ["Subtotal excl. GST", _amount(lines_excl)],
-            ["Discount excl. GST", _amount(excl - lines_excl)],
-        ]
-    rows.append(["Total excl. GST", _amount(excl)])
-    several = len(receipt.gst_by_rate) > 1
-    for rate, taxable, gst in receipt.gst_by_rate:
-        base = f" on {_amount(taxable - gst)}" if several else ""
-        rows.append([f"GST @ {_number(rate)}%{base}", _amount(gst)])
-    if len(receipt.gst_by_rate) != 1:
-        rows.append(["Total GST", _amount(receipt.gst_total)])
-    rows.append(["Total incl. GST", _amount(incl)])
+    rows = [[label, _amount(figure)] for label, figure in full_totals(receipt, _amount)]
     if receipt.rounding:
-        rows += [
-            ["Cash rounding", _amount(receipt.rounding)],
-            ["Amount paid", _amount(receipt.total)],
-        ]
+        rows.append(["Amount paid", _amount(receipt.total)])
     return rows
 
 
