@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from argon2 import PasswordHasher
 from psycopg2 import sql
 from psycopg2.extras import Json, execute_values
 from sqlalchemy import Connection, Engine, Table, select, text
@@ -24,6 +23,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from shared.demo_catalogue import DEMO_STAFF, demo_catalogue, demo_outlet
 from shared.gst import TaxCode
 from shared.logs import get_logger
+from shared.pins import PIN_HASHER
 from shared.protocol import OutletV1
 from sync_service.central import models as m
 
@@ -38,10 +38,6 @@ _TAX_CODES = {
     TaxCode.EXEMPT: "Exempt supply",
     TaxCode.OUT_OF_SCOPE: "Out of scope",
 }
-# The till's PIN parameters (till/services/staff.py: argon2id, 19 MiB, 2 passes). The hash
-# carries its parameters, so the till verifies it either way; matching keeps sign-in as quick
-# as for a PIN set on the till. sync_service may not import till, hence the repetition.
-_pin_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
 log = get_logger("sgpos.seed")
 
@@ -81,7 +77,7 @@ def seed_demo(engine: Engine, *, products: int = DEFAULT_PRODUCTS, seed: int = 7
         raise ValueError("the number of products must not be negative")
     catalogue = demo_catalogue(products, seed=seed)
     outlets = [demo_outlet(seed), toa_payoh_outlet(seed)]
-    staff_hashes = {member.staff_id: _pin_hasher.hash(member.pin) for member in DEMO_STAFF}
+    staff_hashes = {member.staff_id: PIN_HASHER.hash(member.pin) for member in DEMO_STAFF}
     with engine.begin() as conn:
         # A custom setting, local to this transaction: the audit trigger records it as who.
         conn.execute(text(f"SET LOCAL sgpos.actor = '{ACTOR}'"))

@@ -1,22 +1,20 @@
 """Staff sign-in by PIN, lockout after repeated failures, and manager approval of one action.
 
-PINs are hashed with argon2id at OWASP's minimum memory setting (19 MiB, 2 passes): strong
-enough that a stolen store does not give up 4–8 digit PINs instantly, quick enough (tens of
-ms) for a cashier at the till. Every attempt, good or bad, is written to the audit chain.
+PINs are hashed as ``shared.pins`` says. Every attempt, good or bad, is written to the audit
+chain.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
 from shared.cart import ManagerAction
 from shared.gst import SINGAPORE
+from shared.pins import PIN_HASHER, PIN_PATTERN
 from till.services.context import CashierError, Clock, utc_now
 from till.store.db import Store
 from till.store.models import Staff
@@ -24,8 +22,6 @@ from till.store.uow import UnitOfWork
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=5)
-_PIN = re.compile(r"\d{4,8}")
-_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
 # Who may approve what: supervisors cover day-to-day price decisions, managers the rest.
 APPROVERS: dict[ManagerAction, frozenset[str]] = {
@@ -42,9 +38,9 @@ class SignInError(CashierError):
 
 
 def hash_pin(pin: str) -> str:
-    if not _PIN.fullmatch(pin):
+    if not PIN_PATTERN.fullmatch(pin):
         raise SignInError("a PIN is 4 to 8 digits")
-    return _hasher.hash(pin)
+    return PIN_HASHER.hash(pin)
 
 
 @dataclass(frozen=True)
@@ -172,6 +168,6 @@ class StaffService:
 
 def _verify(pin_hash: str, pin: str) -> bool:
     try:
-        return _hasher.verify(pin_hash, pin)
+        return PIN_HASHER.verify(pin_hash, pin)
     except (VerificationError, InvalidHashError):
         return False

@@ -13,13 +13,13 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from shared.gst import SINGAPORE, TaxCode
+from shared.pins import PIN_PATTERN
 from shared.wire import MAX_MONEY
 from sync_service.central.admin.edits import FieldError
 
 MAX_NAME = 120
 _BARCODE = re.compile(r"[0-9A-Za-z\-]{1,48}")
 _STAFF_CODE = re.compile(r"[A-Z0-9]{1,12}")
-_PIN = re.compile(r"\d{4,8}")
 _NUMBER = re.compile(r"\d+(\.\d+)?")
 _MOMENT = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[T ](\d{1,2}):(\d{2}))?")
 TILL_ROLES = ("cashier", "supervisor", "manager")
@@ -121,7 +121,7 @@ def till_role(field: str, value: str | None) -> str:
 def pin(field: str, value: str | None) -> str:
     """The PIN itself is never echoed back in a message."""
     text = value or ""
-    if not _PIN.fullmatch(text):
+    if not PIN_PATTERN.fullmatch(text):
         raise FieldError(field, "a PIN is 4 to 8 digits")
     return text
 

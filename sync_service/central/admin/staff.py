@@ -1,10 +1,10 @@
 """Till staff: their code, name, till role, the outlets they may sign in at, and their PIN.
 
-A PIN is hashed here exactly as a till hashes one (argon2id, the parameters of
-till/services/staff.py); the hash travels to the tills in ``StaffV1.pin_hash`` and the till
-verifies a typed PIN against it. The PIN itself is never stored, logged or shown, and the
-audit trail records that a PIN was set, not what it is. Staff created without a PIN hold an
-unusable hash: they cannot sign in anywhere until head office sets one.
+A PIN is hashed here exactly as a till hashes one (``shared.pins``); the hash travels to the
+tills in ``StaffV1.pin_hash`` and the till verifies a typed PIN against it. The PIN itself is
+never stored, logged or shown, and the audit trail records that a PIN was set, not what it
+is. Staff created without a PIN hold an unusable hash: they cannot sign in anywhere until
+head office sets one.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from argon2 import PasswordHasher
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from shared.logs import get_logger
+from shared.pins import PIN_HASHER
 from sync_service.central.admin import fields
 from sync_service.central.admin.edits import AdminError, FieldError, head_office_edit, record_edit
 from sync_service.central.models import Outlet, Staff, StaffOutlet
@@ -25,9 +25,6 @@ log = get_logger("sgpos.admin.staff")
 
 # Not an argon2 hash, so a till's verify refuses every PIN against it (InvalidHashError).
 NO_PIN = "!no PIN set"
-# The till's parameters: the hash carries them, so a till verifies it either way, and matching
-# keeps sign-in as quick as for a PIN set on the till. sync_service may not import till.
-_pin_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
 
 @dataclass(frozen=True)
@@ -39,7 +36,7 @@ class StaffDetails:
 
 
 def hash_pin(pin: str) -> str:
-    return _pin_hasher.hash(fields.pin("PIN", pin))
+    return PIN_HASHER.hash(fields.pin("PIN", pin))
 
 
 def pin_is_set(pin_hash: str) -> bool:
