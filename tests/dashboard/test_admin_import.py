@@ -14,9 +14,9 @@ from sqlalchemy import Engine, select
 
 from sync_service.central import models as m
 from sync_service.central.admin.barcodes import add_barcode
-from sync_service.central.admin.csv_import import MAX_BYTES, CsvError
+from sync_service.central.admin.csv_import import MAX_BYTES, CsvError, ImportRefused
 from sync_service.central.admin.prices import apply_due_prices
-from sync_service.central.admin.product_import import ImportRefused, import_products
+from sync_service.central.admin.product_import import import_products
 from sync_service.central.admin.products import ProductDetails, create_product
 from sync_service.central.admin.staff import StaffDetails, create_staff, pin_is_set
 from sync_service.central.admin.staff_import import import_staff

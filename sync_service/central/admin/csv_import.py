@@ -5,16 +5,24 @@ Column names are matched ignoring case, spaces and underscores (``Tax code`` = `
 A file-level problem (not UTF-8, too large, a required column missing, an unknown column)
 raises ``CsvError``; a bad row becomes a ``RowProblem`` for each bad cell, so the person sees
 every mistake at once rather than one per attempt.
+
+``run_import`` is how every import runs: a dry run checks the rows in a read that is rolled
+back; a real run checks them again inside the edit's one transaction, against what is stored
+at that moment, and writes only when no row has a problem (``ImportRefused`` otherwise). So a
+refused file can be fixed and sent again without wondering which half went in.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
 
-from sync_service.central.admin.edits import AdminError, FieldError
+from sqlalchemy import Connection, Engine
+
+from sync_service.central.admin.edits import AdminError, FieldError, head_office_edit
 
 MAX_BYTES = 4 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -142,3 +150,49 @@ def _cells(columns: list[str], cells: list[str]) -> dict[str, str]:
         if name:
             out[name] = cell.strip()[: MAX_CELL + 1]
     return out
+
+
+class ImportRefused(AdminError):
+    """Rows were rejected, so nothing was written; ``report`` lists every problem."""
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__(
+            f"{report.rejected_rows} row(s) have problems, so nothing was imported; "
+            "fix them and send the file again"
+        )
+        self.report = report
+
+
+class Plan(Protocol):
+    problems: Problems
+
+
+P = TypeVar("P", bound=Plan)
+
+
+def run_import(
+    engine: Engine,
+    actor: str,
+    *,
+    check: Callable[[Connection], P],
+    apply: Callable[[Connection, P], None],
+    report: Callable[[P, bool], ImportReport],
+    dry_run: bool,
+    lock: Callable[[Connection], None] | None = None,
+) -> ImportReport:
+    """Check (and unless ``dry_run``, write) an import; ``lock`` is taken before checking."""
+    if dry_run:
+        with engine.connect() as conn:
+            try:
+                plan = check(conn)
+            finally:
+                conn.rollback()  # a read: never leave its snapshot open
+        return report(plan, False)
+    with head_office_edit(engine, actor) as conn:
+        if lock is not None:
+            lock(conn)
+        plan = check(conn)
+        if plan.problems.items:
+            raise ImportRefused(report(plan, False))
+        apply(conn, plan)
+    return report(plan, True)

@@ -32,8 +32,9 @@ from sync_service.central.admin.csv_import import (
     ImportReport,
     Problems,
     read_csv,
+    run_import,
 )
-from sync_service.central.admin.edits import AdminError, FieldError, head_office_edit
+from sync_service.central.admin.edits import AdminError, FieldError
 from sync_service.central.admin.prices import effective_moment
 from sync_service.central.models import Barcode, Category, HeadOfficeAudit, Price, Product
 
@@ -71,40 +72,24 @@ def import_products(
     engine: Engine, actor: str, data: bytes, *, now: datetime, dry_run: bool
 ) -> ImportReport:
     rows = read_csv(data, required=REQUIRED, optional=OPTIONAL)
-    if dry_run:
-        with engine.connect() as conn:
-            try:
-                plan = check_products(conn, rows, now)
-            finally:
-                conn.rollback()  # a read: never leave its snapshot open
-        return _report(rows, plan, now, applied=False)
-    with head_office_edit(engine, actor) as conn:
-        lock_category_names(conn)
-        plan = check_products(conn, rows, now)
-        if plan.problems.items:
-            report = _report(rows, plan, now, applied=False)
-            raise ImportRefused(report)
-        _apply(conn, actor, plan, now)
-    report = _report(rows, plan, now, applied=True)
-    log.info(
-        "products.imported",
-        rows=report.rows,
-        created=report.created,
-        updated=report.updated,
-        actor=actor,
+    report = run_import(
+        engine,
+        actor,
+        check=lambda conn: check_products(conn, rows, now),
+        apply=lambda conn, plan: _apply(conn, actor, plan, now),
+        report=lambda plan, applied: _report(rows, plan, now, applied=applied),
+        dry_run=dry_run,
+        lock=lock_category_names,  # two imports creating one new category: one waits
     )
-    return report
-
-
-class ImportRefused(AdminError):
-    """Rows were rejected, so nothing was written; ``report`` lists every problem."""
-
-    def __init__(self, report: ImportReport) -> None:
-        super().__init__(
-            f"{report.rejected_rows} row(s) have problems, so nothing was imported; "
-            "fix them and send the file again"
+    if report.applied:
+        log.info(
+            "products.imported",
+            rows=report.rows,
+            created=report.created,
+            updated=report.updated,
+            actor=actor,
         )
-        self.report = report
+    return report
 
 
 def check_products(conn: Connection, rows: Sequence[CsvRow], now: datetime) -> ProductPlan:

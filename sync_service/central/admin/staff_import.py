@@ -22,9 +22,14 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from shared.logs import get_logger
 from sync_service.central.admin import fields
-from sync_service.central.admin.csv_import import CsvRow, ImportReport, Problems, read_csv
-from sync_service.central.admin.edits import FieldError, head_office_edit
-from sync_service.central.admin.product_import import ImportRefused
+from sync_service.central.admin.csv_import import (
+    CsvRow,
+    ImportReport,
+    Problems,
+    read_csv,
+    run_import,
+)
+from sync_service.central.admin.edits import FieldError
 from sync_service.central.admin.staff import NO_PIN, outlet_ids_for_codes, set_outlets
 from sync_service.central.models import Staff
 
@@ -55,20 +60,16 @@ def import_staff(
     engine: Engine, actor: str, data: bytes, *, now: datetime, dry_run: bool
 ) -> ImportReport:
     rows = read_csv(data, required=REQUIRED, optional=OPTIONAL)
-    if dry_run:
-        with engine.connect() as conn:
-            try:
-                plan = check_staff(conn, rows)
-            finally:
-                conn.rollback()
-        return _report(rows, plan, applied=False)
-    with head_office_edit(engine, actor) as conn:
-        plan = check_staff(conn, rows)
-        if plan.problems.items:
-            raise ImportRefused(_report(rows, plan, applied=False))
-        _apply(conn, plan)
-    report = _report(rows, plan, applied=True)
-    log.info("staff.imported", rows=report.rows, created=report.created, actor=actor)
+    report = run_import(
+        engine,
+        actor,
+        check=lambda conn: check_staff(conn, rows),
+        apply=_apply,
+        report=lambda plan, applied: _report(rows, plan, applied=applied),
+        dry_run=dry_run,
+    )
+    if report.applied:
+        log.info("staff.imported", rows=report.rows, created=report.created, actor=actor)
     return report
 
 

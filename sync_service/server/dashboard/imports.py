@@ -11,10 +11,10 @@ from aiohttp import web
 from aiohttp.web_request import FileField
 
 from sync_service.central.admin import AdminError
-from sync_service.central.admin.csv_import import MAX_BYTES, MAX_ROWS, ImportReport
+from sync_service.central.admin.csv_import import MAX_BYTES, MAX_ROWS, ImportRefused, ImportReport
 from sync_service.central.admin.product_import import OPTIONAL as PRODUCT_OPTIONAL
 from sync_service.central.admin.product_import import REQUIRED as PRODUCT_REQUIRED
-from sync_service.central.admin.product_import import ImportRefused, import_products
+from sync_service.central.admin.product_import import import_products
 from sync_service.central.admin.staff_import import OPTIONAL as STAFF_OPTIONAL
 from sync_service.central.admin.staff_import import REQUIRED as STAFF_REQUIRED
 from sync_service.central.admin.staff_import import import_staff
