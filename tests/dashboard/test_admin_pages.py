@@ -303,6 +303,10 @@ def test_staff_pages_set_a_pin_without_ever_showing_it(
     )
     assert mismatch.status == 400 and "the two PINs differ" in mismatch.text
     assert "1111" not in mismatch.text
+    # The same code twice is refused; the form comes back as typed, except the PIN.
+    twice = admin.post("/ho/staff", form, token=token(admin, "/ho/staff"))
+    assert twice.status == 400 and 'value="Aminah"' in twice.text
+    assert "246810" not in twice.text
     # Aminah works at outlet A: outlet B's manager neither lists nor opens her.
     assert manager.get(person).status == 404
     assert code not in manager.get("/ho/staff").text

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from aiohttp import web
 
-from sync_service.central.admin import AdminError, fields
+from sync_service.central.admin import fields
 from sync_service.central.admin.barcodes import add_barcode, remove_barcode
 from sync_service.central.admin.catalogue_view import (
     categories,
@@ -23,7 +23,7 @@ from sync_service.central.admin.catalogue_view import (
 from sync_service.central.admin.prices import cancel_price, set_price
 from sync_service.central.admin.products import create_product, parse_details, update_product
 from sync_service.server.dashboard import catalogue_groups, imports
-from sync_service.server.dashboard.editing import done, form_fields, notice, path_id
+from sync_service.server.dashboard.editing import Done, change, form_fields, notice, path_id
 from sync_service.server.dashboard.params import text_param
 from sync_service.server.dashboard.web import (
     ADMIN,
@@ -72,23 +72,21 @@ async def product_list(request: web.Request, viewer: Viewer) -> web.StreamRespon
 @product_routes.get("/catalogue/new")
 @page(ADMIN)
 async def new_product_form(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-    return await _new_form(request, viewer, {})
+    return await _new_form(request, viewer)
 
 
 async def _new_form(
-    request: web.Request,
-    viewer: Viewer,
-    typed: dict[str, str],
-    problem: str | None = None,
-    status: int = 200,
+    request: web.Request, viewer: Viewer, problem: str | None = None
 ) -> web.Response:
+    """The new-product form; after a refusal, with what was typed and the reason."""
+    typed = await form_fields(request) if problem else {}
     groups = await query(request, categories)
     codes = await query(request, tax_codes)
     return render(
         request,
         viewer,
         "catalogue_new.html",
-        status=status,
+        status=400 if problem else 200,
         title="New product",
         typed=typed,
         groups=groups,
@@ -99,40 +97,42 @@ async def _new_form(
 
 @product_routes.post("/catalogue/new")
 @page(ADMIN)
-async def create(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+@change(_new_form)
+async def create(request: web.Request, viewer: Viewer) -> Done:
     form = await form_fields(request)
-    try:
-        details = parse_details(form)
-        price = fields.price("price", form.get("price"))
-        product_id = await db(
-            request,
-            create_product,
-            viewer.email,
-            sku=form.get("sku", ""),
-            details=details,
-            price=price,
-            now=dashboard(request).clock(),
-        )
-    except AdminError as exc:
-        return await _new_form(request, viewer, form, str(exc), 400)
-    raise done(f"/ho/catalogue/products/{product_id}", "created")
+    details = parse_details(form)
+    price = fields.price("price", form.get("price"))
+    product_id = await db(
+        request,
+        create_product,
+        viewer.email,
+        sku=form.get("sku", ""),
+        details=details,
+        price=price,
+        now=dashboard(request).clock(),
+    )
+    return _product_url(product_id), "created"
+
+
+def _product_id(request: web.Request) -> uuid.UUID:
+    return path_id(request, "product_id", "product")
+
+
+def _product_url(product_id: uuid.UUID) -> str:
+    return f"/ho/catalogue/products/{product_id}"
 
 
 @product_routes.get("/catalogue/products/{product_id}")
 @page(READ)
 async def product(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-    return await _product_page(request, viewer, path_id(request, "product_id", "product"))
+    return await _product_page(request, viewer)
 
 
 async def _product_page(
-    request: web.Request,
-    viewer: Viewer,
-    product_id: uuid.UUID,
-    problem: str | None = None,
-    status: int = 200,
+    request: web.Request, viewer: Viewer, problem: str | None = None
 ) -> web.Response:
     now = dashboard(request).clock()
-    detail = await query(request, product_detail, product_id, now)
+    detail = await query(request, product_detail, _product_id(request), now)
     if detail is None:
         raise not_found("product")
     groups = await query(request, categories) if viewer.is_admin else []
@@ -141,7 +141,7 @@ async def _product_page(
         request,
         viewer,
         "catalogue_product.html",
-        status=status,
+        status=400 if problem else 200,
         title=detail.name,
         product=detail,
         groups=groups,
@@ -153,79 +153,60 @@ async def _product_page(
 
 @product_routes.post("/catalogue/products/{product_id}")
 @page(ADMIN)
-async def save(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-    product_id = path_id(request, "product_id", "product")
+@change(_product_page)
+async def save(request: web.Request, viewer: Viewer) -> Done:
+    product_id = _product_id(request)
     form = await form_fields(request)
-    try:
-        await db(request, update_product, viewer.email, product_id, parse_details(form))
-    except AdminError as exc:
-        return await _product_page(request, viewer, product_id, str(exc), 400)
-    raise done(f"/ho/catalogue/products/{product_id}", "saved")
+    await db(request, update_product, viewer.email, product_id, parse_details(form))
+    return _product_url(product_id), "saved"
 
 
 @product_routes.post("/catalogue/products/{product_id}/price")
 @page(ADMIN)
-async def change_price(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-    product_id = path_id(request, "product_id", "product")
+@change(_product_page)
+async def change_price(request: web.Request, viewer: Viewer) -> Done:
+    product_id = _product_id(request)
     form = await form_fields(request)
-    try:
-        price = fields.price("price", form.get("price"))
-        when = fields.moment("effective from", form.get("effective_from"))
-        result = await db(
-            request,
-            set_price,
-            viewer.email,
-            product_id,
-            price,
-            when,
-            now=dashboard(request).clock(),
-        )
-    except AdminError as exc:
-        return await _product_page(request, viewer, product_id, str(exc), 400)
-    where = f"/ho/catalogue/products/{product_id}"
-    raise done(where, "price-now" if result.applied_now else "price-later")
+    price = fields.price("price", form.get("price"))
+    when = fields.moment("effective from", form.get("effective_from"))
+    now = dashboard(request).clock()
+    result = await db(request, set_price, viewer.email, product_id, price, when, now=now)
+    return _product_url(product_id), "price-now" if result.applied_now else "price-later"
 
 
 @product_routes.post("/catalogue/products/{product_id}/price/cancel")
 @page(ADMIN)
-async def withdraw_price(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-    product_id = path_id(request, "product_id", "product")
+@change(_product_page)
+async def withdraw_price(request: web.Request, viewer: Viewer) -> Done:
+    product_id = _product_id(request)
     form = await form_fields(request)
     try:
         start = datetime.fromisoformat(form.get("effective_from", ""))
     except ValueError:
         raise bad_request("That scheduled price is not one this page listed.") from None
-    try:
-        await db(
-            request, cancel_price, viewer.email, product_id, start, now=dashboard(request).clock()
-        )
-    except AdminError as exc:
-        return await _product_page(request, viewer, product_id, str(exc), 400)
-    raise done(f"/ho/catalogue/products/{product_id}", "price-cancelled")
+    now = dashboard(request).clock()
+    await db(request, cancel_price, viewer.email, product_id, start, now=now)
+    return _product_url(product_id), "price-cancelled"
 
 
 @product_routes.post("/catalogue/products/{product_id}/barcodes")
 @page(ADMIN)
-async def barcode_add(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-    product_id = path_id(request, "product_id", "product")
+@change(_product_page)
+async def barcode_add(request: web.Request, viewer: Viewer) -> Done:
+    product_id = _product_id(request)
     form = await form_fields(request)
-    try:
-        await db(request, add_barcode, viewer.email, product_id, form.get("barcode", ""))
-    except AdminError as exc:
-        return await _product_page(request, viewer, product_id, str(exc), 400)
-    raise done(f"/ho/catalogue/products/{product_id}", "barcode-added")
+    await db(request, add_barcode, viewer.email, product_id, form.get("barcode", ""))
+    return _product_url(product_id), "barcode-added"
 
 
 @product_routes.post("/catalogue/products/{product_id}/barcodes/remove")
 @page(ADMIN)
-async def barcode_remove(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-    product_id = path_id(request, "product_id", "product")
+@change(_product_page)
+async def barcode_remove(request: web.Request, viewer: Viewer) -> Done:
+    product_id = _product_id(request)
     form = await form_fields(request)
-    try:
-        await db(request, remove_barcode, viewer.email, product_id, form.get("barcode", ""))
-    except AdminError as exc:
-        return await _product_page(request, viewer, product_id, str(exc), 400)
-    raise done(f"/ho/catalogue/products/{product_id}", "barcode-removed")
+    await db(request, remove_barcode, viewer.email, product_id, form.get("barcode", ""))
+    return _product_url(product_id), "barcode-removed"
 
 
 routes = [*product_routes, *catalogue_groups.routes, *imports.routes]

@@ -1,18 +1,26 @@
 """What head office's editing pages share: form fields, ids in the address, notices.
 
 After a change succeeds the page redirects (303) to where the change shows, with a notice key
-in the address; the notice text is fixed here, so nothing typed by anyone is ever echoed from
-an address. A refused change re-renders its page with the reason and status 400.
+in the address; the notice text is fixed by each page, so nothing typed by anyone is ever
+echoed from an address. A refused change re-renders its page with the reason and status 400.
+``change`` wraps a handler in exactly that.
 """
 
 from __future__ import annotations
 
+import functools
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 
-from sync_service.server.dashboard.web import not_found, redirect
+from sync_service.central.admin import AdminError
+from sync_service.server.dashboard.web import PageHandler, Viewer, not_found, redirect
+
+Done = tuple[str, str]  # where the change shows, and the key of the notice to show there
+ChangeHandler = Callable[[web.Request, Viewer], Awaitable[Done]]
+# Shows the page again with the reason a change was refused (status 400).
+Again = Callable[[web.Request, Viewer, str], Awaitable[web.Response]]
 
 MAX_FIELD = 2000  # no form field needs more; the CSV file is not a field
 
@@ -43,3 +51,21 @@ def done(location: str, notice: str) -> web.HTTPSeeOther:
 
 def notice(request: web.Request, notices: Mapping[str, str]) -> str | None:
     return notices.get(request.query.get("done", ""))
+
+
+def change(again: Again) -> Callable[[ChangeHandler], PageHandler]:
+    """A form that changes something: the handler makes the change and says where it shows
+    and with which notice; an ``AdminError`` (a field or a rule refused it) shows ``again``."""
+
+    def decorate(handler: ChangeHandler) -> PageHandler:
+        @functools.wraps(handler)
+        async def changed(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+            try:
+                where, key = await handler(request, viewer)
+            except AdminError as exc:
+                return await again(request, viewer, str(exc))
+            raise done(where, key)
+
+        return changed
+
+    return decorate

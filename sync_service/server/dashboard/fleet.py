@@ -20,7 +20,7 @@ from sync_service.central.admin.enrolment import (
 )
 from sync_service.central.admin.fleet import fleet, quarantined_events
 from sync_service.central.reports.choices import outlets
-from sync_service.server.dashboard.editing import done, form_fields, notice, path_id
+from sync_service.server.dashboard.editing import Done, change, form_fields, notice, path_id
 from sync_service.server.dashboard.web import (
     ADMIN,
     READ,
@@ -48,25 +48,22 @@ async def fleet_page(request: web.Request, viewer: Viewer) -> web.StreamResponse
 
 
 async def _fleet_page(
-    request: web.Request,
-    viewer: Viewer,
-    *,
-    problem: str | None = None,
-    status: int = 200,
-    typed: dict[str, str] | None = None,
+    request: web.Request, viewer: Viewer, problem: str | None = None
 ) -> web.Response:
+    """The fleet; after a refusal, with the reason and the code form as it was typed."""
     now = dashboard(request).clock()
+    typed = await form_fields(request) if problem else {}
     return render(
         request,
         viewer,
         "fleet_list.html",
-        status=status,
+        status=400 if problem else 200,
         title="Fleet",
         tills=await query(request, fleet, viewer.scope, now),
         codes=await query(request, recent_codes, viewer.scope, now),
         outlets=await query(request, outlets, viewer.scope),
         now=now,
-        typed=typed or {},
+        typed=typed,
         notice=notice(request, NOTICES),
         problem=problem,
     )
@@ -110,34 +107,25 @@ async def code_create(request: web.Request, viewer: Viewer) -> web.StreamRespons
             now=dashboard(request).clock(),
         )
     except AdminError as exc:
-        return await _fleet_page(request, viewer, problem=str(exc), status=400, typed=form)
+        return await _fleet_page(request, viewer, str(exc))
     # Shown here once, not redirected to: the code is never stored in clear to show it again.
     return render(request, viewer, "fleet_code.html", title="Enrolment code", fresh=fresh)
 
 
 @routes.post("/fleet/codes/revoke")
 @page(ADMIN)
-async def code_revoke(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+@change(_fleet_page)
+async def code_revoke(request: web.Request, viewer: Viewer) -> Done:
     form = await form_fields(request)
-    try:
-        await db(
-            request,
-            revoke_code,
-            viewer.email,
-            form.get("code_hash", "")[:64],
-            now=dashboard(request).clock(),
-        )
-    except AdminError as exc:
-        return await _fleet_page(request, viewer, problem=str(exc), status=400)
-    raise done("/ho/fleet", "code-revoked")
+    code_hash = form.get("code_hash", "")[:64]
+    await db(request, revoke_code, viewer.email, code_hash, now=dashboard(request).clock())
+    return "/ho/fleet", "code-revoked"
 
 
 @routes.post("/fleet/tills/{till_id}/revoke")
 @page(ADMIN)
-async def till_revoke(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+@change(_fleet_page)
+async def till_revoke(request: web.Request, viewer: Viewer) -> Done:
     till_id = path_id(request, "till_id", "till")
-    try:
-        await db(request, revoke_till, viewer.email, till_id, now=dashboard(request).clock())
-    except AdminError as exc:
-        return await _fleet_page(request, viewer, problem=str(exc), status=400)
-    raise done("/ho/fleet", "till-revoked")
+    await db(request, revoke_till, viewer.email, till_id, now=dashboard(request).clock())
+    return "/ho/fleet", "till-revoked"

@@ -10,11 +10,18 @@ import uuid
 
 from aiohttp import web
 
-from sync_service.central.admin import AdminError, FieldError, fields
+from sync_service.central.admin import FieldError, fields
 from sync_service.central.admin.staff import StaffDetails, create_staff, set_pin, update_staff
 from sync_service.central.admin.staff_view import list_staff, staff_member
 from sync_service.central.reports.choices import outlets
-from sync_service.server.dashboard.editing import done, form_fields, form_list, notice, path_id
+from sync_service.server.dashboard.editing import (
+    Done,
+    change,
+    form_fields,
+    form_list,
+    notice,
+    path_id,
+)
 from sync_service.server.dashboard.params import text_param
 from sync_service.server.dashboard.web import (
     ADMIN,
@@ -61,12 +68,11 @@ async def staff_list(request: web.Request, viewer: Viewer) -> web.StreamResponse
 
 
 async def _list_page(
-    request: web.Request,
-    viewer: Viewer,
-    typed: dict[str, str] | None = None,
-    problem: str | None = None,
-    status: int = 200,
+    request: web.Request, viewer: Viewer, problem: str | None = None
 ) -> web.Response:
+    """Everyone in scope; after a refused new member, with what was typed (never the PIN)."""
+    typed = await form_fields(request) if problem else {}
+    typed.pop("pin", None)
     wanted = text_param(request, "q") or ""
     people = await query(request, list_staff, viewer.scope, wanted)
     choices = await query(request, outlets, viewer.scope)
@@ -74,12 +80,12 @@ async def _list_page(
         request,
         viewer,
         "staff_list.html",
-        status=status,
+        status=400 if problem else 200,
         title="Staff",
         wanted=wanted,
         people=people,
         outlets=choices,
-        typed=typed or {},
+        typed=typed,
         roles=fields.TILL_ROLES,
         notice=notice(request, NOTICES),
         problem=problem,
@@ -88,41 +94,38 @@ async def _list_page(
 
 @routes.post("/staff")
 @page(ADMIN)
-async def staff_create(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+@change(_list_page)
+async def staff_create(request: web.Request, viewer: Viewer) -> Done:
     form = await form_fields(request)
     pin = form.get("pin") or None
-    try:
-        details = await _details(request)
-        staff_id = await db(
-            request, create_staff, viewer.email, code=form.get("code", ""), details=details, pin=pin
-        )
-    except AdminError as exc:
-        typed = {k: v for k, v in form.items() if k != "pin"}  # a PIN is never sent back
-        return await _list_page(request, viewer, typed, str(exc), 400)
-    raise done(f"/ho/staff/{staff_id}", "created" if pin else "created-no-pin")
+    details = await _details(request)
+    staff_id = await db(
+        request, create_staff, viewer.email, code=form.get("code", ""), details=details, pin=pin
+    )
+    return f"/ho/staff/{staff_id}", "created" if pin else "created-no-pin"
 
 
 @routes.get("/staff/{staff_id}")
 @page(READ)
 async def staff_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-    return await _member_page(request, viewer, path_id(request, "staff_id", "staff member"))
+    return await _member_page(request, viewer)
+
+
+def _staff_id(request: web.Request) -> uuid.UUID:
+    return path_id(request, "staff_id", "staff member")
 
 
 async def _member_page(
-    request: web.Request,
-    viewer: Viewer,
-    staff_id: uuid.UUID,
-    problem: str | None = None,
-    status: int = 200,
+    request: web.Request, viewer: Viewer, problem: str | None = None
 ) -> web.Response:
-    person = await query(request, staff_member, viewer.scope, staff_id)
+    person = await query(request, staff_member, viewer.scope, _staff_id(request))
     if person is None:
         raise not_found("staff member")
     return render(
         request,
         viewer,
         "staff_member.html",
-        status=status,
+        status=400 if problem else 200,
         title=person.display_name,
         person=person,
         outlets=await query(request, outlets, viewer.scope),
@@ -134,24 +137,20 @@ async def _member_page(
 
 @routes.post("/staff/{staff_id}")
 @page(ADMIN)
-async def staff_save(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-    staff_id = path_id(request, "staff_id", "staff member")
-    try:
-        await db(request, update_staff, viewer.email, staff_id, await _details(request))
-    except AdminError as exc:
-        return await _member_page(request, viewer, staff_id, str(exc), 400)
-    raise done(f"/ho/staff/{staff_id}", "saved")
+@change(_member_page)
+async def staff_save(request: web.Request, viewer: Viewer) -> Done:
+    staff_id = _staff_id(request)
+    await db(request, update_staff, viewer.email, staff_id, await _details(request))
+    return f"/ho/staff/{staff_id}", "saved"
 
 
 @routes.post("/staff/{staff_id}/pin")
 @page(ADMIN)
-async def staff_pin(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-    staff_id = path_id(request, "staff_id", "staff member")
+@change(_member_page)
+async def staff_pin(request: web.Request, viewer: Viewer) -> Done:
+    staff_id = _staff_id(request)
     form = await form_fields(request)
-    try:
-        if form.get("pin", "") != form.get("pin_again", ""):
-            raise FieldError("PIN", "the two PINs differ; type the same PIN twice")
-        await db(request, set_pin, viewer.email, staff_id, form.get("pin", ""))
-    except AdminError as exc:
-        return await _member_page(request, viewer, staff_id, str(exc), 400)
-    raise done(f"/ho/staff/{staff_id}", "pin")
+    if form.get("pin", "") != form.get("pin_again", ""):
+        raise FieldError("PIN", "the two PINs differ; type the same PIN twice")
+    await db(request, set_pin, viewer.email, staff_id, form.get("pin", ""))
+    return f"/ho/staff/{staff_id}", "pin"
