@@ -23,18 +23,19 @@ from PySide6.QtWidgets import (
 )
 
 from shared.cart import ProductSnapshot
+from shared.receipt_build import tender_label
 from shared.tender import TenderType
 from till.services.refunds import SaleForRefund
 from till.ui.context import UiContext
 from till.ui.keys import action_button
+from till.ui.money_text import dollars
 from till.ui.pin_pad import TOUCH_SIZE
 
-# How money can go back to a customer; the outlet's terminal reverses card and PayNow.
+# How money can go back to a customer; the outlet's terminal reverses card and PayNow. Keyed
+# by the label the receipt prints, so a receipt's tender maps back to its type.
 REFUND_TENDERS = {
-    "Cash": TenderType.CASH,
-    "NETS": TenderType.NETS,
-    "Card": TenderType.CARD,
-    "PayNow": TenderType.PAYNOW,
+    tender_label(kind): kind
+    for kind in (TenderType.CASH, TenderType.NETS, TenderType.CARD, TenderType.PAYNOW)
 }
 QTY_COLUMN = 4
 
@@ -186,7 +187,7 @@ class NoReceiptDialog(QDialog):
             self.barcode.selectAll()
             return
         self.message.clear()
-        self.found.setText(f"{self.product.name}  ${self.product.unit_price:,.2f}")
+        self.found.setText(f"{self.product.name}  {dollars(self.product.unit_price)}")
         self.qty.setFocus()
         self.qty.selectAll()
 
