@@ -53,7 +53,12 @@ def run_upgrade(data_dir: Path, report: Report, *, migrations: Path = MIGRATIONS
         try:
             with report.step(f"Migrate the store to {head}") as done:
                 try:
-                    upgrade_store(store, backup_dir=backup_dir(data_dir), migrations=migrations)
+                    upgrade_store(
+                        store,
+                        backup_dir=backup_dir(data_dir),
+                        migrations=migrations,
+                        backed_up=taken.path,
+                    )
                 except StoreError as exc:
                     raise StepFailed(str(exc)) from None
                 done(f"from {start} to {head}")

@@ -65,8 +65,11 @@ def upgrade_store(
     backup_dir: Path,
     now: datetime | None = None,
     migrations: Path = MIGRATIONS_DIR,
+    backed_up: Path | None = None,
 ) -> UpgradeResult:
     """Upgrade the store at ``path`` to head, creating it if missing; see the module docstring.
+    ``backed_up``: a verified backup the caller took just before (the installer's), so none is
+    taken again.
 
     Raises ``StoreTooNew`` for a store from a newer release and ``StoreError`` (naming the
     failed revision and the backup) when an upgrade fails; the store is then unchanged."""
@@ -84,8 +87,8 @@ def upgrade_store(
     if start == head:
         return UpgradeResult(start, head, None)
 
-    backup = None
-    if has_tables:
+    backup = backed_up
+    if has_tables and backup is None:
         backup = backup_store(path, backup_dir, revision=start, now=now or datetime.now(UTC))
     pending = history[history.index(start) + 1 :] if start else history
     try:
