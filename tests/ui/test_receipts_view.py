@@ -222,7 +222,7 @@ def test_a_printer_that_is_down_offers_retry_then_a_pdf(qtbot: QtBot, tmp_path: 
 
             return act
 
-        seen = when_modal(qtbot, "print_problem", choose("Retry"), choose("Save PDF"))
+        seen = when_modal(qtbot, "print_problem", choose("Retry"), choose("Save as PDF"))
         press(qtbot, view.number, Qt.Key.Key_F2)
         assert len(seen) == 2
         assert all(f"127.0.0.1:{port}" in p and "Retry" in p for p in problems)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
 
 from shared.receipt import Receipt
 from till.printing import PrintOutcome
@@ -54,6 +54,23 @@ def save_pdf(ctx: UiContext, receipt: Receipt) -> Path:
     return path
 
 
+def problem_box(
+    parent: QWidget, name: str, title: str, text: str, *, with_pdf: bool
+) -> tuple[QMessageBox, QAbstractButton, QAbstractButton | None]:
+    """The one "printer problem" box: Retry (default), Save as PDF (when there is a receipt to
+    save), Skip. Returns the box, its Retry button and its PDF button."""
+    box = QMessageBox(parent)
+    box.setObjectName(name)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(title)
+    box.setText(text)
+    retry = box.addButton("Retry", QMessageBox.ButtonRole.AcceptRole)
+    pdf = box.addButton("Save as PDF", QMessageBox.ButtonRole.ActionRole) if with_pdf else None
+    box.addButton("Skip", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(retry)
+    return box, retry, pdf
+
+
 def _until_done(
     parent: QWidget, attempt: Callable[[], PrintOutcome], pdf: Callable[[], Path] | None
 ) -> Printed:
@@ -61,15 +78,13 @@ def _until_done(
         outcome = attempt()
         if outcome.ok:
             return Printed(on_paper=True)
-        box = QMessageBox(parent)
-        box.setObjectName("print_problem")
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Printer problem")
-        box.setText(outcome.problem or "The printer did not print.")
-        retry = box.addButton("Retry", QMessageBox.ButtonRole.AcceptRole)
-        save = box.addButton("Save PDF", QMessageBox.ButtonRole.ActionRole) if pdf else None
-        box.addButton("Carry on without printing", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(retry)
+        box, retry, save = problem_box(
+            parent,
+            "print_problem",
+            "Printer problem",
+            outcome.problem or "The printer did not print.",
+            with_pdf=pdf is not None,
+        )
         box.exec()
         clicked = box.clickedButton()
         box.deleteLater()

@@ -13,14 +13,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
+from PySide6.QtWidgets import QAbstractButton, QWidget
 
 from shared.logs import get_logger
 from shared.receipt import Receipt
 from till.printing import NO_PRINTER, PrintOutcome
 from till.ui.context import UiContext
 from till.ui.errors import show_problem
-from till.ui.print_problem import save_pdf
+from till.ui.print_problem import problem_box, save_pdf
 
 log = get_logger("sgpos.till.print")
 
@@ -82,19 +82,15 @@ class SalePrinting(QObject):
             self._settle(number, "printed")
             return
         log.warning("print.problem", receipt=number, problem=outcome.problem)
-        box = QMessageBox(self.window)
-        box.setObjectName("sale_print_problem")
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Receipt not printed")
-        box.setText(
+        box, retry, pdf = problem_box(
+            self.window,
+            "sale_print_problem",
+            "Receipt not printed",
             f"{outcome.problem or 'The printer did not print.'}\n\n"
             f"Sale {number} is saved. Retry, save the receipt as a PDF, or skip "
-            "(Receipts, F7, reprints it later)."
+            "(Receipts, F7, reprints it later).",
+            with_pdf=True,
         )
-        retry = box.addButton("Retry", QMessageBox.ButtonRole.AcceptRole)
-        pdf = box.addButton("Save as PDF", QMessageBox.ButtonRole.ActionRole)
-        box.addButton("Skip", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(retry)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
         def chosen(button: QAbstractButton) -> None:
