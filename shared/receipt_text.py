@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from shared.receipt import Receipt, ReceiptKind
 
-__all__ = ["WIDTHS", "full_totals", "render"]
+__all__ = ["WIDTHS", "full_totals", "render", "text_columns"]
 
 WIDTHS = (42, 48)
 _SGT = timezone(timedelta(hours=8), "SGT")
@@ -28,7 +28,8 @@ _CARD_NUMBER = re.compile(r"[0-9](?:[ -]?[0-9]){12,18}")
 _CENT = Decimal("0.01")
 
 
-def _cols(text: str) -> int:
+def text_columns(text: str) -> int:
+    """Columns ``text`` takes on a receipt: a wide (CJK, full-width) character takes two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
@@ -41,7 +42,7 @@ def _clean(text: str) -> str:
 def _split_at(word: str, width: int) -> tuple[str, str]:
     used = 0
     for index, ch in enumerate(word):
-        used += _cols(ch)
+        used += text_columns(ch)
         if used > width:
             return word[:index], word[index:]
     return word, ""
@@ -52,12 +53,12 @@ def _wrap(text: str, width: int) -> list[str]:
     current = ""
     for word in _clean(text).split(" "):
         candidate = f"{current} {word}" if current else word
-        if _cols(candidate) <= width:
+        if text_columns(candidate) <= width:
             current = candidate
             continue
         if current:
             lines.append(current)
-        while _cols(word) > width:
+        while text_columns(word) > width:
             head, word = _split_at(word, width)
             lines.append(head)
         current = word
@@ -102,19 +103,19 @@ class _Sheet:
 
     def centre(self, text: str) -> None:
         for piece in _wrap(text, self.width):
-            self.lines.append(" " * ((self.width - _cols(piece)) // 2) + piece)
+            self.lines.append(" " * ((self.width - text_columns(piece)) // 2) + piece)
 
     def row(self, left: str, right: str, *, indent: int = 0, marker: str = "") -> None:
         if self.marker_column:
             right = f"{right} {marker or ' '}"
         pieces = [" " * indent + piece for piece in _wrap(left, self.width - indent)]
-        gap = self.width - _cols(pieces[-1]) - _cols(right)
+        gap = self.width - text_columns(pieces[-1]) - text_columns(right)
         if gap >= 1:
             pieces[-1] += " " * gap + right
         else:
             # Left text too long to share a line with the amount: the amount gets its own.
             for piece in _wrap(right, self.width):
-                pieces.append(" " * (self.width - _cols(piece)) + piece)
+                pieces.append(" " * (self.width - text_columns(piece)) + piece)
         self.lines += pieces
 
 

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from shared.receipt import ReceiptKind, missing_particulars, render_text
+from shared.receipt import Receipt, ReceiptKind, missing_particulars, render_text
 from shared.receipt_text import full_totals
 from tests.printing_samples import (
     CUSTOMER,
@@ -78,6 +78,44 @@ def test_the_same_receipt_always_gives_the_same_pdf_bytes() -> None:
     assert receipt_pdf(paid_by_paynow()) == receipt_pdf(paid_by_paynow())
     assert tax_invoice_pdf(full()) == tax_invoice_pdf(full())
     assert receipt_pdf(simplified()) != receipt_pdf(simplified(reprint_count=1))
+
+
+def test_chinese_names_are_text_in_the_pdf_and_keep_the_amounts_in_their_columns() -> None:
+    def with_names(shop: str, kopi: str) -> Receipt:
+        base = simplified()
+        line = dataclasses.replace(base.lines[0], description=kopi)
+        supplier = dataclasses.replace(SUPPLIER, name=shop)
+        return dataclasses.replace(base, lines=(line, *base.lines[1:]), supplier=supplier)
+
+    receipt = with_names("乌节杂货 Orchard Grocer Pte Ltd", "咖啡乌 Kopi O (冰)")
+    data = receipt_pdf(receipt)
+    text = pdf_text(data)
+    assert "乌节杂货 Orchard Grocer Pte Ltd" in text  # whole lines: a reader finds and copies them
+    assert "咖啡乌 Kopi O (冰)" in text
+    assert data == receipt_pdf(receipt)
+    # Three Chinese characters take six columns, as on paper: "Kopi" starts where it does
+    # after six Latin letters.
+    latin = receipt_pdf(with_names("ABCDEFGH Orchard Grocer Pte Ltd", "ABCDEF Kopi O (I)"))
+    assert abs(left_of(data, "Kopi") - left_of(latin, "Kopi")) < 0.5
+    assert abs(left_of(data, "Orchard") - left_of(latin, "Orchard")) < 0.5  # centred alike
+
+
+def left_of(data: bytes, word: str) -> float:
+    """Where ``word`` starts on the first page, in points from the left edge."""
+    document = pdfium.PdfDocument(data)
+    try:
+        page = document[0].get_textpage()
+        left: float = page.get_charbox(page.get_text_range().index(word))[0]
+        return left
+    finally:
+        document.close()
+
+
+def test_a_chinese_description_is_text_on_the_a4_tax_invoice() -> None:
+    receipt = full()
+    chair = dataclasses.replace(receipt.lines[0], description="办公椅 Office chair")
+    text = pdf_text(tax_invoice_pdf(dataclasses.replace(receipt, lines=(chair,))))
+    assert "办公椅 Office chair" in text
 
 
 def test_a_48_column_receipt_pdf_keeps_the_80_mm_layout() -> None:

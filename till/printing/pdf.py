@@ -6,21 +6,26 @@ plus the PayNow QR as a vector drawing. Documents are built with reportlab's ``i
 mode: the same receipt always gives the same bytes (no creation time, no random document id),
 so a re-sent PDF is recognisably the same document.
 
-The standard PDF fonts (Courier, Helvetica) need no embedding and cover Latin-1 (é, ü, ñ);
-characters outside it (CJK, emoji) show as a box.
+Latin text is drawn in the standard PDF fonts, Chinese in a CJK font (``fonts``); each
+character of the receipt sits in its column (a wide one takes two, as on paper), so amounts
+stay aligned under a Chinese product name.
 """
 
 from __future__ import annotations
 
 import io
+from itertools import groupby
 
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from shared.receipt import Receipt, render_text
+from shared.receipt_text import text_columns
+from till.printing.fonts import runs
 from till.printing.layout import header_marks
 from till.printing.tax_invoice import TaxInvoiceError, tax_invoice_pdf
 
@@ -29,6 +34,7 @@ __all__ = ["TaxInvoiceError", "receipt_pdf", "tax_invoice_pdf"]
 _ROLL_WIDTH = 80 * mm
 _MARGIN = 4 * mm
 _FONT, _BOLD = "Courier", "Courier-Bold"
+_COLUMN = 0.6  # Courier's advance, in em: one receipt column
 _QR_SIZE = 40 * mm
 _LEADING = 1.25  # line height as a multiple of the font size
 # PDF viewers refuse pages taller than 200 inches; a very long receipt continues on a new page.
@@ -40,8 +46,8 @@ def receipt_pdf(receipt: Receipt, *, columns: int = 42) -> bytes:
     """The receipt as a roll-shaped PDF: the paper text, the bold header, the PayNow QR."""
     lines = render_text(receipt, width=columns).splitlines()
     marks = header_marks(lines, receipt)
-    # Courier is 0.6 em wide: the font size that fits the columns into the printable width.
-    size = min(8.0, (_ROLL_WIDTH - 2 * _MARGIN) / (columns * 0.6))
+    # The font size that fits the columns into the printable width.
+    size = min(8.0, (_ROLL_WIDTH - 2 * _MARGIN) / (columns * _COLUMN))
     leading = size * _LEADING
     qr_block = _QR_SIZE + leading if receipt.paynow_payload else 0.0
     per_page = max(1, int((_MAX_PAGE_HEIGHT - 2 * _MARGIN - qr_block) // leading))
@@ -61,12 +67,14 @@ def receipt_pdf(receipt: Receipt, *, columns: int = 42) -> bytes:
         y = height - _MARGIN - size
         for index, line in enumerate(page, start=first):
             mark = marks.get(index)
-            canvas.setFont(_BOLD if mark else _FONT, size)
+            font = _BOLD if mark else _FONT
             if mark:
-                canvas.drawCentredString(_ROLL_WIDTH / 2, y, line.strip())
+                text = line.strip()
+                x = (_ROLL_WIDTH - text_columns(text) * size * _COLUMN) / 2
+                _draw_columns(canvas, x, y, text, font, size)
             else:
                 # Spaces are the layout (right-aligned amounts): draw them, never strip them.
-                canvas.drawString(_MARGIN, y, line)
+                _draw_columns(canvas, _MARGIN, y, line, font, size)
             y -= leading
         if last and receipt.paynow_payload:
             _draw_qr(canvas, receipt.paynow_payload, y + size - leading - _QR_SIZE)
@@ -74,6 +82,27 @@ def receipt_pdf(receipt: Receipt, *, columns: int = 42) -> bytes:
         first += len(page)
     canvas.save()
     return out.getvalue()
+
+
+def _draw_columns(canvas: Canvas, x: float, y: float, text: str, font: str, size: float) -> None:
+    """``text`` from ``x`` as one line of text (so a reader copies and finds it whole), each
+    character in its receipt column: Latin runs in ``font``, the rest in the CJK font with
+    its spacing stretched to the columns (a 1 em Chinese glyph fills two 0.6 em columns)."""
+    column = size * _COLUMN
+    line = canvas.beginText(x, y)
+    for piece, other in runs(text):
+        if other is None:
+            line.setFont(font, size)
+            line.setCharSpace(0)
+            line.textOut(piece)
+            continue
+        line.setFont(other, size)
+        for (columns, advance), group in groupby(
+            piece, key=lambda ch: (text_columns(ch), stringWidth(ch, other, size))
+        ):
+            line.setCharSpace(columns * column - advance)
+            line.textOut("".join(group))
+    canvas.drawText(line)
 
 
 def _draw_qr(canvas: Canvas, payload: str, bottom: float) -> None:

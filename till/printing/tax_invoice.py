@@ -26,6 +26,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from shared.receipt import Receipt, ReceiptKind, missing_particulars
 from shared.receipt_text import full_totals
+from till.printing.fonts import font_markup
 
 __all__ = ["TaxInvoiceError", "tax_invoice_pdf"]
 
@@ -47,8 +48,10 @@ def _number(value: Decimal) -> str:
 
 
 def _text(value: str) -> str:
-    # Paragraphs take reportlab's mini-markup: shop data must never be read as tags.
-    return escape(" ".join("".join(ch if ch.isprintable() else " " for ch in value).split()))
+    # Paragraphs take reportlab's mini-markup: shop data must never be read as tags. Chinese
+    # runs are then put in the CJK font (the markup added is ours, around escaped text).
+    cleaned = " ".join("".join(ch if ch.isprintable() else " " for ch in value).split())
+    return font_markup(escape(cleaned))
 
 
 def _refuse_if_not_allowed(receipt: Receipt) -> None:
