@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from aiohttp import web
+from datetime import date
 
-from sync_service.central.reports.choices import outlets
-from sync_service.central.reports.common import Period
+from aiohttp import web
+from sqlalchemy import Connection
+
+from sync_service.central.reports.choices import OutletRef, outlets
+from sync_service.central.reports.common import Period, Scope
 from sync_service.central.reports.overview import Overview, overview
 from sync_service.server.dashboard.charts import hour_bars, share_bar
 from sync_service.server.dashboard.formats import tender
@@ -15,6 +18,18 @@ from sync_service.server.dashboard.web import READ, Viewer, dashboard, page, que
 routes = web.RouteTableDef()
 
 
+def _figures(
+    conn: Connection, visible: Scope, scope: Scope, period: Period, today: date
+) -> tuple[list[OutletRef], Overview, Overview]:
+    """The outlet choices, the period and today, from one snapshot: today's figures never
+    include a push the period's do not (or the other way round)."""
+    return (
+        outlets(conn, visible),
+        overview(conn, scope, period),
+        overview(conn, scope, Period.day(today)),
+    )
+
+
 @routes.get("/")
 @page(READ)
 async def overview_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
@@ -22,9 +37,7 @@ async def overview_page(request: web.Request, viewer: Viewer) -> web.StreamRespo
     period = period_param(request, default_days=7)
     scope = narrowed(viewer, outlet_id)
     today = dashboard(request).today()
-    choices = await query(request, outlets, viewer.scope)
-    chosen: Overview = await query(request, overview, scope, period)
-    now: Overview = await query(request, overview, scope, Period.day(today))
+    choices, chosen, now = await query(request, _figures, viewer.scope, scope, period, today)
     figures = chosen.total
     return render(
         request,

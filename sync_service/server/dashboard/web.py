@@ -179,8 +179,9 @@ async def db(request: web.Request, fn: Callable[..., T], *args: Any, **kwargs: A
 
 
 async def query(request: web.Request, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """``fn(conn, *args, **kwargs)`` in a read-only, repeatable-read transaction, so a page's
-    figures come from one snapshot and no filter text can ever change the data."""
+    """``fn(conn, *args, **kwargs)`` in a read-only, repeatable-read transaction, so its
+    figures come from one snapshot and no filter text can ever change the data. Figures a
+    page shows side by side, which must agree, are read in one call."""
     board = dashboard(request)
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(
