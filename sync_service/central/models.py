@@ -118,6 +118,7 @@ class Price(Base):
     __table_args__ = (
         PrimaryKeyConstraint("product_id", "effective_from"),
         CheckConstraint("price >= 0", name="price_not_negative"),
+        Index("ix_price_effective_from", "effective_from"),  # the minute's price schedule
     )
 
 

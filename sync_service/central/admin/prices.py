@@ -26,16 +26,24 @@ log = get_logger("sgpos.admin.prices")
 
 # The latest started price of each product whose price rows changed recently (or of every
 # product when :since is null), where it differs from the product's price.
-_DUE = text(
-    "SELECT due.product_id, due.price, due.created_by FROM ("
-    "  SELECT DISTINCT ON (pr.product_id) pr.product_id, pr.price, pr.created_by"
-    "  FROM sgpos.price pr"
-    "  WHERE pr.effective_from <= :now AND (CAST(:since AS timestamptz) IS NULL OR pr.product_id"
-    "    IN (SELECT product_id FROM sgpos.price"
-    "        WHERE effective_from > :since AND effective_from <= :now))"
-    "  ORDER BY pr.product_id, pr.effective_from DESC"
-    ") due JOIN sgpos.product p ON p.product_id = due.product_id"
-    " WHERE p.price <> due.price"
+# Each product's latest started price, where it differs from the product's price: over every
+# product (start-up), or only products with a price that started in (since, now] — found
+# through ix_price_effective_from, then each product's history through the primary key.
+_DUE = """
+SELECT due.product_id, due.price, due.created_by FROM (
+  SELECT DISTINCT ON (pr.product_id) pr.product_id, pr.price, pr.created_by
+  FROM sgpos.price pr
+  WHERE pr.effective_from <= :now {recent}
+  ORDER BY pr.product_id, pr.effective_from DESC
+) due JOIN sgpos.product p ON p.product_id = due.product_id
+WHERE p.price <> due.price
+"""
+_DUE_ALL = text(_DUE.format(recent=""))
+_DUE_SINCE = text(
+    _DUE.format(
+        recent="AND pr.product_id IN (SELECT product_id FROM sgpos.price "
+        "WHERE effective_from > :since AND effective_from <= :now)"
+    )
 )
 
 
@@ -165,7 +173,10 @@ def apply_due_prices(engine: Engine, now: datetime, *, since: datetime | None = 
     """
     changed = 0
     with engine.begin() as conn:
-        due = conn.execute(_DUE, {"now": now, "since": since}).all()
+        if since is None:
+            due = conn.execute(_DUE_ALL, {"now": now}).all()
+        else:
+            due = conn.execute(_DUE_SINCE, {"now": now, "since": since}).all()
         for product_id, price, created_by in due:
             # Who scheduled it is who changed it; the trigger records it per statement.
             actor = f"scheduled by {created_by}"
