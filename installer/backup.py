@@ -15,10 +15,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from installer.archive import DamagedBackup, compress, copy_store, temp_path, unpack
-from installer.files import fsync_dir
 from installer.report import Report
 from installer.steps import Refused, StepFailed
 from installer.store_check import NotATillStore, StoreFacts, examine, facts
+from shared.files import fsync_dir
 from shared.logs import get_logger
 from till.store.paths import backup_dir, store_file
 

@@ -17,8 +17,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from installer.files import render_toml, write_atomically
+from installer.files import render_toml
 from installer.steps import StepFailed
+from shared.files import write_atomically
 from sync_service.agent.settings import AgentSettings
 from till.settings import AGENT_FILE, TILL_FILE, TillSettings
 

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from installer import service
 from installer.central import CredentialRefused, Unreachable, retire
-from installer.files import fsync_dir
 from installer.in_use import hold_till
 from installer.report import Report
 from installer.settings import InstallerSettings
@@ -23,6 +22,7 @@ from installer.steps import Refused, StepFailed
 from installer.store_check import facts
 from installer.unsent import export_unsent
 from shared.config import ConfigError
+from shared.files import fsync_dir
 from shared.logs import get_logger
 from sync_service.agent.credentials import Credential, CredentialError, read_secret, secret_path
 from till.settings import agent_settings

@@ -1,45 +1,14 @@
-"""Writing the till's files so that a cut power or a full disk never leaves half of one.
-
-Every file is written to a temporary name in its own folder, flushed to disk and renamed into
-place; a failure removes the temporary file, so what was there before (or nothing) stays.
-"""
+"""The till's files from templates and settings; each is written with
+``shared.files.write_atomically``, so a cut power or a full disk never leaves half of one."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from string import Template
 from typing import Any
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-
-
-def write_atomically(path: Path, text: str, *, mode: int = 0o600) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    fsync_dir(path.parent)
-    return path
-
-
-def fsync_dir(path: Path) -> None:
-    """Make a rename in ``path`` survive a power cut."""
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def fill_template(name: str, values: Mapping[str, str]) -> str:

@@ -29,13 +29,13 @@ from pathlib import Path
 
 from installer.archive import DamagedBackup, unpack
 from installer.central import CredentialRefused, Unreachable, till_state
-from installer.files import fsync_dir
 from installer.in_use import hold_till
 from installer.report import Report
 from installer.settings import InstallerSettings
 from installer.steps import Refused, StepFailed
 from installer.store_check import NotATillStore, StoreFacts, examine, facts, known_revisions
 from installer.unsent import export_unsent
+from shared.files import fsync_dir
 from shared.logs import get_logger
 from sync_service.agent.credentials import Credential, CredentialError, read_secret
 from sync_service.agent.enrol import EnrolmentFailed, start_new_epoch

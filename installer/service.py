@@ -17,7 +17,8 @@ from pathlib import Path
 
 import platformdirs
 
-from installer.files import fill_template, write_atomically
+from installer.files import fill_template
+from shared.files import write_atomically
 
 UNIT = "sgpos-sync.service"
 LAUNCHER = "sgpos-till.desktop"

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shared.files import write_atomically
 from shared.logs import get_logger
 from sync_service.agent.paths import SECRET_FILE
 
@@ -44,20 +44,7 @@ def write_secret(data_dir: Path, secret: str) -> Path:
     """Store ``secret`` as the till's credential, replacing any earlier one atomically."""
     _check(secret, where="the secret from head office")
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    target = secret_path(data_dir)
-    fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=f".{SECRET_FILE}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o600)  # mkstemp's 0600 is narrowed by umask, never widened; say it anyway
-        with os.fdopen(fd, "w", encoding="ascii") as fh:
-            fh.write(secret + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(data_dir)  # the rename itself must survive a power cut too
-    return target
+    return write_atomically(secret_path(data_dir), secret + "\n", mode=0o600)
 
 
 def read_secret(data_dir: Path) -> str:
@@ -90,11 +77,3 @@ def _check(secret: str, *, where: str) -> None:
         raise CredentialError(f"{where} is not a valid till credential; enrol the till again")
     if any(c.isspace() for c in secret):
         raise CredentialError(f"{where} is not a valid till credential; enrol the till again")
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
