@@ -17,7 +17,7 @@ from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
-from installer.store_check import open_existing
+from till.store.migrate import open_existing
 
 Advance = Callable[..., None]
 SQLITE_MAGIC = b"SQLite format 3\x00"

@@ -16,12 +16,12 @@ from installer.central import CredentialRefused, HeadOffice, Unreachable, head_o
 from installer.prerequisites import describe_skew, free_mb
 from installer.settings import InstallerSettings
 from installer.steps import Colour
-from installer.store_check import integrity_problems, known_revisions
+from installer.store_check import integrity_problems
 from sync_service.agent.credentials import Credential, CredentialError, read_secret
 from till.printing import ReceiptPrinter
 from till.settings import TILL_FILE, TillSettings
 from till.store.db import StoreError
-from till.store.migrate import current_revision, head_revision
+from till.store.migrate import current_revision, head_revision, known_revisions
 
 GREEN, AMBER, RED = Colour.GREEN, Colour.AMBER, Colour.RED
 LOG_WINDOW = timedelta(hours=24)

@@ -33,13 +33,14 @@ from installer.in_use import hold_till
 from installer.report import Report
 from installer.settings import InstallerSettings
 from installer.steps import Refused, StepFailed
-from installer.store_check import NotATillStore, StoreFacts, examine, facts, known_revisions
+from installer.store_check import NotATillStore, StoreFacts, examine, facts
 from installer.unsent import export_unsent
 from shared.files import fsync_dir
 from shared.logs import get_logger
 from sync_service.agent.credentials import Credential, CredentialError, read_secret
 from sync_service.agent.enrol import EnrolmentFailed, start_new_epoch
 from till.store.db import Store, StoreError
+from till.store.migrate import known_revisions
 from till.store.models import Counter, TillIdentity
 from till.store.paths import backup_dir, store_file
 from till.store.uow import UnitOfWork

@@ -11,9 +11,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from alembic.script import ScriptDirectory
-
-from till.store.migrate import MIGRATIONS_DIR, alembic_config
+from till.store.migrate import open_existing
 
 # Tables every till store has had since its first revision: a file without them is not one.
 TILL_TABLES = frozenset(
@@ -43,17 +41,6 @@ class StoreFacts:
         if self.outlet_code and self.till_code:
             return f"{self.outlet_code}-{self.till_code}"
         return self.till_code or "(no till identity)"
-
-
-def known_revisions(migrations: Path = MIGRATIONS_DIR) -> list[str]:
-    """Every schema revision this release knows, oldest first (the till's history is linear)."""
-    script = ScriptDirectory.from_config(alembic_config(migrations=migrations))
-    return [s.revision for s in reversed(list(script.walk_revisions()))]
-
-
-def open_existing(path: Path) -> sqlite3.Connection:
-    """A connection that never creates the file (see till.store.migrate._open_existing)."""
-    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True)
 
 
 def integrity_problems(path: Path) -> list[str]:

@@ -18,10 +18,10 @@ from installer.in_use import hold_till
 from installer.report import Report
 from installer.restore import swap_store
 from installer.steps import Refused, StepFailed
-from installer.store_check import facts, known_revisions
+from installer.store_check import facts
 from shared.logs import get_logger
 from till.store.db import StoreError
-from till.store.migrate import MIGRATIONS_DIR, current_revision, upgrade_store
+from till.store.migrate import MIGRATIONS_DIR, current_revision, known_revisions, upgrade_store
 from till.store.paths import backup_dir, store_file
 
 log = get_logger("sgpos.installer")

@@ -76,7 +76,7 @@ def upgrade_store(
     if not path.parent.is_dir():
         raise StoreError(f"the data folder {path.parent} does not exist; check the till's setup")
     config = alembic_config(path, migrations=migrations)
-    history = _history(ScriptDirectory.from_config(config))
+    history = known_revisions(migrations)
     head = history[-1]
     has_tables, start = _inspect(path)
     if start is not None and start not in history:
@@ -127,7 +127,7 @@ def backup_store(path: Path, backup_dir: Path, *, revision: str | None, now: dat
     while target.exists():
         target, n = backup_dir / f"{stem}-{n}.sqlite", n + 1
     try:
-        with closing(_open_existing(path)) as source, closing(sqlite3.connect(target)) as copy:
+        with closing(open_existing(path)) as source, closing(sqlite3.connect(target)) as copy:
             source.backup(copy)
             # One self-contained file (no -wal beside it), safe to carry away on a USB stick.
             copy.execute("PRAGMA journal_mode = DELETE")
@@ -146,8 +146,9 @@ def backup_store(path: Path, backup_dir: Path, *, revision: str | None, now: dat
     return target
 
 
-def _history(script: ScriptDirectory) -> list[str]:
-    """Every revision id, oldest first (the till's history is linear)."""
+def known_revisions(migrations: Path = MIGRATIONS_DIR) -> list[str]:
+    """Every schema revision this release knows, oldest first (the till's history is linear)."""
+    script = ScriptDirectory.from_config(alembic_config(migrations=migrations))
     return [s.revision for s in reversed(list(script.walk_revisions()))]
 
 
@@ -156,7 +157,7 @@ def _inspect(path: Path) -> tuple[bool, str | None]:
     if not path.exists() or path.stat().st_size == 0:
         return False, None
     try:
-        with closing(_open_existing(path)) as db:
+        with closing(open_existing(path)) as db:
             query = "SELECT name FROM sqlite_master WHERE type = 'table'"
             tables = {name for (name,) in db.execute(query)}
             rows = []
@@ -169,7 +170,7 @@ def _inspect(path: Path) -> tuple[bool, str | None]:
     return bool(tables), (str(rows[0][0]) if rows else None)
 
 
-def _open_existing(path: Path) -> sqlite3.Connection:
+def open_existing(path: Path) -> sqlite3.Connection:
     """A plain connection that never creates the file and, unlike open_engine, never switches
     its journal mode: looking at a store must not change it. (Not ``mode=ro``: a read-only
     connection leaves -wal/-shm files behind and cannot recover a hot journal.)"""
