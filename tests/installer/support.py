@@ -88,8 +88,14 @@ def sgpos_install_process(*argv: str, env: dict[str, str] | None = None) -> Ran:
 
 
 def install(
-    capsys: pytest.CaptureFixture[str], head_office: HeadOffice, data_dir: Path, *extra: str
+    capsys: pytest.CaptureFixture[str],
+    head_office: HeadOffice,
+    data_dir: Path,
+    *extra: str,
+    central: str | None = None,
 ) -> tuple[Ran, str]:
+    """``sgpos-install install`` with a fresh code from ``head_office``, talking to its server
+    or to ``central`` (another server on the same database, which a test can stop)."""
     till_code = new_till_code()
     ran = sgpos_install(
         capsys,
@@ -97,7 +103,7 @@ def install(
         "--data-dir",
         str(data_dir),
         "--central",
-        head_office.url,
+        central or head_office.url,
         "--code",
         head_office.code(till_code),
         *extra,

@@ -20,7 +20,6 @@ from tests.installer.support import (
     ROOT,
     HeadOffice,
     install,
-    new_till_code,
     sell,
     sgpos_install,
     sync,
@@ -205,17 +204,7 @@ def test_restore_with_head_office_unreachable_needs_offline_and_skips_ahead(
 ) -> None:
     data_dir = tmp_path / "till"
     with running_central(pg_url) as own:
-        ran = sgpos_install(
-            capsys,
-            "install",
-            "--data-dir",
-            str(data_dir),
-            "--central",
-            own.url,
-            "--code",
-            head_office.code(new_till_code()),
-            "--no-service",
-        )
+        ran, _ = install(capsys, head_office, data_dir, "--no-service", central=own.url)
         assert ran.code == 0, ran.out
         sell(data_dir, 2)
         assert sync(data_dir)

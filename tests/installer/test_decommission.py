@@ -14,7 +14,6 @@ from tests.e2e.central_process import running_central
 from tests.installer.support import (
     HeadOffice,
     install,
-    new_till_code,
     sell,
     sgpos_install,
     sync,
@@ -65,17 +64,7 @@ def test_decommission_without_the_network_wipes_nothing(
 ) -> None:
     data_dir = tmp_path / "till"
     with running_central(pg_url) as own:
-        ran = sgpos_install(
-            capsys,
-            "install",
-            "--data-dir",
-            str(data_dir),
-            "--central",
-            own.url,
-            "--code",
-            head_office.code(new_till_code()),
-            "--no-service",
-        )
+        ran, _ = install(capsys, head_office, data_dir, "--no-service", central=own.url)
         assert ran.code == 0, ran.out
     ran = sgpos_install(capsys, "decommission", "--data-dir", str(data_dir))
     assert ran.code == 2
