@@ -48,9 +48,19 @@ def pg_url(pg_server: str) -> Iterator[str]:
     with admin.cursor() as cur:
         cur.execute(f'CREATE DATABASE "{name}"')
     parts = urlsplit(pg_server)
+    url = urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+    # The server is shared, as in a shop: a stranger sits idle in a transaction that holds an
+    # id and a snapshot, in this database and in another, for the whole run. Nothing we do may
+    # wait for it (DESIGN.md §7, invariant 8).
+    strangers = [psycopg2.connect(u) for u in (url, pg_server)]
+    for stranger in strangers:
+        with stranger.cursor() as cur:
+            cur.execute("SELECT pg_current_xact_id()")
     try:
-        yield urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+        yield url
     finally:
+        for stranger in strangers:
+            stranger.close()
         with admin.cursor() as cur:
             cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()

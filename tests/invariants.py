@@ -157,7 +157,7 @@ class _Central:
     movements: dict[tuple[str, str], Decimal]  # (reason, source) -> quantity
     audit: dict[Key, str]  # (epoch, seq) -> hash
     products: dict[str, Decimal]
-    head: tuple[int, int] | None
+    head: int | None  # the highest change_id head office holds
     stock_mismatches: list[Any]
 
 
@@ -223,13 +223,7 @@ def _read_central(conn: Connection, till_id: str) -> _Central:
         str(r.product_id): r.price
         for r in conn.execute(text("SELECT product_id, price FROM sgpos.product WHERE active"))
     }
-    head = conn.execute(
-        text(
-            "SELECT txid, change_id FROM sgpos.change_log "
-            "WHERE txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint "
-            "ORDER BY txid DESC, change_id DESC LIMIT 1"
-        )
-    ).first()
+    head = conn.scalar(text("SELECT max(change_id) FROM sgpos.change_log"))
     stock_mismatches = list(
         conn.execute(
             text(
@@ -252,7 +246,7 @@ def _read_central(conn: Connection, till_id: str) -> _Central:
         movements=movements,
         audit=audit,
         products=products,
-        head=(int(head.txid), int(head.change_id)) if head else None,
+        head=int(head) if head is not None else None,
         stock_mismatches=stock_mismatches,
     )
 
@@ -410,21 +404,19 @@ def _applied_once(till: _Till, central: _Central) -> None:
         )
 
 
-def _cursor_position(cursor: str) -> tuple[int, int]:
-    if cursor == "0":
-        return (0, 0)
-    _, txid, change_id = cursor.split(".")
-    return (int(txid), int(change_id))
+def _cursor_position(cursor: str) -> int:
+    """The change id a till's cursor stands after."""
+    return 0 if cursor == "0" else int(cursor.removeprefix("v2."))
 
 
 def _master_data(till: _Till, central: _Central) -> None:
     at = _cursor_position(till.cursor)
-    head = central.head or (0, 0)
+    head = central.head or 0
     if at < head:
         raise _broken(
             3,
             f"the till's pull cursor {till.cursor!r} is behind head office's head "
-            f"v1.{head[0]}.{head[1]}: let 'sgpos-sync once' finish before checking",
+            f"v2.{head}: let 'sgpos-sync once' finish before checking",
         )
     if till.products != central.products:
         missing = sorted(central.products.keys() - till.products.keys())

@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import sys
 import tempfile
-import time as _time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -47,7 +46,6 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 PASSWORD = "demo password 2025"  # noqa: S105 - a throwaway demo database
 WIDTH, HEIGHT = 1400, 900
-PULL_PATIENCE_S = 600.0  # a benchmark loading millions of rows holds a transaction that long
 # (hour of the day, sales rung then): a shop's day, busier at lunch and after work.
 TRADING_DAY = ((8, 3), (10, 4), (12, 8), (13, 6), (15, 3), (17, 6), (19, 5))
 
@@ -178,28 +176,6 @@ def staff_at(engine: Engine, outlet_codes: Sequence[str]) -> None:
         )
 
 
-def wait_until_pullable(engine: Engine, timeout_s: float = PULL_PATIENCE_S) -> None:
-    """Wait until a till's first pull can see every master change: a pull holds back changes
-    while any older transaction on the database server is still open (docs/sync.md)."""
-    deadline = _time.monotonic() + timeout_s
-    while True:
-        with engine.connect() as conn:
-            ready = conn.execute(
-                text(
-                    "SELECT coalesce(max(txid), 0) < pg_snapshot_xmin(pg_current_snapshot())"
-                    "::text::bigint FROM sgpos.change_log"
-                )
-            ).scalar_one()
-        if ready:
-            return
-        if _time.monotonic() > deadline:
-            raise RuntimeError(
-                f"a transaction elsewhere on the database server stayed open for {timeout_s:g} s "
-                "and holds back the tills' pulls; end it and try again"
-            )
-        _time.sleep(0.5)
-
-
 @contextmanager
 def demo_head_office(
     db_url: str, workdir: Path, *, outlet_codes: Sequence[str] = ("ORC", "TPY"), day: date
@@ -211,7 +187,6 @@ def demo_head_office(
     try:
         seed_demo(engine, products=60)
         staff_at(engine, outlet_codes)
-        wait_until_pullable(engine)
         email = f"admin-{uuid.uuid4().hex[:6]}@example.com"
         create_user(engine, email=email, password=PASSWORD, role="admin", outlet_code=None)
         with running_central(db_url, workdir, env=CHILD_ENV) as central:

@@ -151,11 +151,18 @@ class StaffOutlet(Base):
     )
 
 
+# Every statement writing a master table takes this transaction-level advisory lock first (a
+# trigger, migration 0005), so master writers commit one at a time in change_id order. Its eight
+# bytes spell "SGPOSMDW".
+MASTER_WRITE_LOCK = 0x5347504F534D4457
+
+
 class ChangeLog(Base):
     """One row per change of master data, written by triggers; the pull cursor walks it.
 
-    ``txid`` is the writing transaction's id: a pull only reads rows of transactions older than
-    every transaction still running, so a change committed late can never be skipped.
+    Writers hold ``MASTER_WRITE_LOCK`` from their first master statement until they end, so
+    ``change_id`` grows in commit order and a pull walks plain ``change_id`` order
+    (docs/sync.md). ``txid`` says which transaction wrote the row.
     """
 
     __tablename__ = "change_log"
@@ -167,7 +174,6 @@ class ChangeLog(Base):
     key: Mapped[str] = mapped_column(String(120))
     op: Mapped[str] = mapped_column(String(6))
     changed_at: Mapped[datetime] = mapped_column(Moment, server_default=_now())
-    __table_args__ = (Index("ix_change_log_txid_change_id", "txid", "change_id"),)
 
 
 class HeadOfficeAudit(Base):

@@ -1,12 +1,11 @@
 """Master data down to tills: pages of changes behind an opaque cursor.
 
-Triggers write one ``change_log`` row per change, stamped with the writing transaction's id.
-A page returns only rows of transactions older than every transaction still running
-(``txid < pg_snapshot_xmin(pg_current_snapshot())``), in ``(txid, change_id)`` order. A
-transaction that commits late therefore holds back every change after it instead of being
-skipped by a cursor that has already moved past its ``change_id``; a transaction that has not
-yet written gets a transaction id above anything already returned. A new till's initial load is
-the same walk from cursor ``0``, resumable after a kill.
+Triggers write one ``change_log`` row per change. Every master writer holds one advisory lock
+from its first master statement until its transaction ends (``models.MASTER_WRITE_LOCK``), so
+``change_id`` grows in commit order and a page is simply the next ``change_id``s after the
+cursor that this statement's snapshot can see. Why no change can be skipped, and why no other
+transaction on the server can hold a pull back: docs/sync.md, "Pull". A new till's initial load
+is the same walk from cursor ``0``, resumable after a kill.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select, text
 
 from shared.gc_pause import cycle_collection_paused
-from shared.logs import get_logger
 from shared.protocol import (
     MasterChange,
     MasterEntity,
@@ -31,59 +29,55 @@ from shared.wire import WireModel
 from sync_service.central import models as m
 from sync_service.central.tills import TillAuth
 
-_CURSOR = re.compile(r"^(?:0|v1\.(\d{1,19})\.(\d{1,19}))$")
+# "v2.<change_id>"; "v1.<txid>.<change_id>" from servers before migration 0005 is still read.
+_CURSOR = re.compile(r"^(?:0|v2\.(\d{1,19})|v1\.(\d{1,19})\.(\d{1,19}))$")
 _CHANGES = text(
-    "SELECT change_id, txid, entity, key, op FROM sgpos.change_log "
-    "WHERE (txid, change_id) > (:txid, :change_id) "
-    "AND txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint "
-    "ORDER BY txid, change_id LIMIT :limit"
+    "SELECT change_id, entity, key, op FROM sgpos.change_log "
+    "WHERE change_id > :after ORDER BY change_id LIMIT :limit"
 )
-
-
-# Changes after the cursor that exist but are not yet safe to send (see the module docstring).
-_HELD_BACK = text(
-    "SELECT count(*) FROM sgpos.change_log "
-    "WHERE (txid, change_id) > (:txid, :change_id) "
-    "AND txid >= pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+# A v1 cursor promised every change up to (txid, change_id) in (txid, change_id) order; the
+# first change it had not yet sent may have a smaller change_id, so resume just before that.
+# Changes sent twice are harmless: a page carries each entity's current state.
+_FROM_V1 = text(
+    "SELECT coalesce(min(change_id) - 1, (SELECT coalesce(max(change_id), 0) "
+    "FROM sgpos.change_log)) FROM sgpos.change_log WHERE (txid, change_id) > (:txid, :change_id)"
 )
-log = get_logger("sgpos.pull")
 
 
 class BadCursor(ValueError):
     pass
 
 
-def parse_cursor(cursor: str) -> tuple[int, int]:
+def parse_cursor(cursor: str) -> tuple[int, int] | int:
+    """The change id a cursor stands after, or a v1 cursor's (txid, change_id)."""
     match = _CURSOR.match(cursor)
     if match is None:
         raise BadCursor(f"{cursor[:40]!r} is not a cursor this server issued; start again from 0")
-    return (int(match[1]), int(match[2])) if match[1] else (0, 0)
+    if match[2]:
+        return (int(match[2]), int(match[3]))
+    return int(match[1] or 0)
 
 
 def pull_page(engine: Engine, till: TillAuth, cursor: str, limit: int) -> PullPage:
-    txid, change_id = parse_cursor(cursor)
+    position = parse_cursor(cursor)
     # A page is thousands of rows, dicts and changes alive at once (see shared.gc_pause).
     with cycle_collection_paused(), engine.connect() as conn:
-        rows = conn.execute(
-            _CHANGES, {"txid": txid, "change_id": change_id, "limit": limit + 1}
-        ).all()
+        if isinstance(position, tuple):
+            txid, change_id = position
+            position = int(conn.scalar(_FROM_V1, {"txid": txid, "change_id": change_id}))
+        rows = conn.execute(_CHANGES, {"after": position, "limit": limit + 1}).all()
         has_more = len(rows) > limit
         rows = rows[:limit]
-        if not has_more:
-            # Not "up to date" while changes wait behind a transaction still running anywhere
-            # on the server: the till must keep asking, and head office should know.
-            after = (rows[-1].txid, rows[-1].change_id) if rows else (txid, change_id)
-            held = conn.execute(_HELD_BACK, {"txid": after[0], "change_id": after[1]}).scalar()
-            if held:
-                has_more = True
-                log.warning("pull.held_back", till_id=str(till.till_id), changes=held)
         # The latest state of each key, once, in the order its last change was made.
         last: dict[tuple[str, str], Any] = {}
         for row in rows:
             last.pop((row.entity, row.key), None)
             last[(row.entity, row.key)] = row
         changes = _changes(conn, till, list(last))
-    next_cursor = f"v1.{rows[-1].txid}.{rows[-1].change_id}" if rows else cursor
+    if rows:
+        next_cursor = f"v2.{rows[-1].change_id}"
+    else:
+        next_cursor = cursor if cursor == "0" else f"v2.{position}"
     return PullPage.model_construct(
         status="ok", cursor=cursor, next_cursor=next_cursor, has_more=has_more, changes=changes
     )

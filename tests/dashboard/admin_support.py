@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,8 +16,6 @@ from sync_service.central.migrate import upgrade_central
 from sync_service.central.pull import pull_page
 from sync_service.central.tills import TillAuth
 from tests.migrations.central_support import fresh_database
-
-PULL_PATIENCE_S = 60.0  # another session's open transaction holds pulls back; wait it out
 
 
 @contextmanager
@@ -72,20 +69,14 @@ def till_at(outlet: m.Outlet) -> TillAuth:
 def pull_to_head(
     engine: Engine, till: TillAuth, cursor: str = "0"
 ) -> tuple[str, list[MasterChange]]:
-    """Every change after ``cursor`` up to head office's head, waiting while another session's
-    open transaction holds the pull back (it says so with ``has_more``)."""
+    """Every change after ``cursor`` up to head office's head."""
     changes: list[MasterChange] = []
-    deadline = time.monotonic() + PULL_PATIENCE_S
     while True:
         page = pull_page(engine, till, cursor, 1000)
         changes += page.changes
-        moved = page.next_cursor != cursor
         cursor = page.next_cursor
         if not page.has_more:
             return cursor, changes
-        if not moved:
-            assert time.monotonic() < deadline, "the pull stayed held back for a minute"
-            time.sleep(0.2)
 
 
 def latest(changes: list[MasterChange], entity: str, key: str) -> MasterChange | None:

@@ -18,11 +18,6 @@ from sync_service.central.models import Category, Product, TaxCode
 log = get_logger("sgpos.admin.categories")
 
 
-def lock_category_names(conn: Connection) -> None:
-    """Serialise category writers: name uniqueness is checked here, not by a constraint."""
-    conn.execute(select(func.pg_advisory_xact_lock(func.hashtext("sgpos.category.name"))))
-
-
 def category_named(conn: Connection, name: str) -> uuid.UUID | None:
     return conn.scalar(
         select(Category.category_id).where(func.lower(Category.name) == name.lower()).limit(1)
@@ -33,7 +28,6 @@ def create_category(engine: Engine, actor: str, name: str) -> uuid.UUID:
     title = fields.name("category name", name)
     category_id = uuid.uuid4()
     with head_office_edit(engine, actor) as conn:
-        lock_category_names(conn)
         if category_named(conn, title) is not None:
             raise FieldError("category name", f"there is already a category called {title}")
         conn.execute(insert(Category).values(category_id=category_id, name=title))
@@ -44,7 +38,6 @@ def create_category(engine: Engine, actor: str, name: str) -> uuid.UUID:
 def rename_category(engine: Engine, actor: str, category_id: uuid.UUID, name: str) -> None:
     title = fields.name("category name", name)
     with head_office_edit(engine, actor) as conn:
-        lock_category_names(conn)
         other = category_named(conn, title)
         if other is not None and other != category_id:
             raise FieldError("category name", f"there is already a category called {title}")

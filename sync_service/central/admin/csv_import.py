@@ -178,9 +178,9 @@ def run_import(
     apply: Callable[[Connection, P], None],
     report: Callable[[P, bool], ImportReport],
     dry_run: bool,
-    lock: Callable[[Connection], None] | None = None,
 ) -> ImportReport:
-    """Check (and unless ``dry_run``, write) an import; ``lock`` is taken before checking."""
+    """Check (and unless ``dry_run``, write) an import; a write checks under the master
+    writers' lock (``head_office_edit``), so two imports cannot both create one category."""
     if dry_run:
         with engine.connect() as conn:
             try:
@@ -189,8 +189,6 @@ def run_import(
                 conn.rollback()  # a read: never leave its snapshot open
         return report(plan, False)
     with head_office_edit(engine, actor) as conn:
-        if lock is not None:
-            lock(conn)
         plan = check(conn)
         if plan.problems.items:
             raise ImportRefused(report(plan, False))

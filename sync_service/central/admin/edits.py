@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from sync_service.central.models import HeadOfficeAudit
+from sync_service.central.models import MASTER_WRITE_LOCK, HeadOfficeAudit
 
 MAX_ACTOR = 120  # ho_audit.changed_by
 
@@ -33,6 +33,10 @@ def head_office_edit(engine: Engine, actor: str) -> Iterator[Connection]:
 
     ``set_config(..., true)`` is ``SET LOCAL`` with a bound parameter: the actor is an email
     typed by a person, so it must never be spliced into SQL text.
+
+    Every master-table statement takes the master writers' lock anyway (migration 0005);
+    taking it first, before any row lock, means two edits never deadlock over it, and a check
+    made here (a category name not yet taken, say) still holds when the write follows.
     """
     who = actor.strip()
     if not who:
@@ -40,6 +44,7 @@ def head_office_edit(engine: Engine, actor: str) -> Iterator[Connection]:
     try:
         with engine.begin() as conn:
             conn.execute(select(func.set_config("sgpos.actor", who[:MAX_ACTOR], True)))
+            conn.execute(select(func.pg_advisory_xact_lock(MASTER_WRITE_LOCK)))
             yield conn
     except IntegrityError as exc:
         # The checks before each write make this a lost race with another edit of the same

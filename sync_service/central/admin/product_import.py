@@ -26,7 +26,6 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from shared.logs import get_logger
 from sync_service.central.admin import fields
-from sync_service.central.admin.categories import lock_category_names
 from sync_service.central.admin.csv_import import (
     CsvRow,
     ImportReport,
@@ -79,7 +78,6 @@ def import_products(
         apply=lambda conn, plan: _apply(conn, actor, plan, now),
         report=lambda plan, applied: _report(rows, plan, now, applied=applied),
         dry_run=dry_run,
-        lock=lock_category_names,  # two imports creating one new category: one waits
     )
     if report.applied:
         log.info(
