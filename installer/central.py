@@ -25,6 +25,7 @@ from shared.protocol import (
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
     Busy,
+    Failed,
     Health,
     Rejected,
     TillRetired,
@@ -104,6 +105,8 @@ def _authorised(
         )
     if (busy := _parse(Busy, body)) is not None:
         raise Unreachable(f"head office at {url} is busy; try again in {busy.retry_after} s")
+    if (failed := _parse(Failed, body)) is not None:
+        raise Unreachable(f"head office at {url} failed on the request: {failed.message}")
     if (upgrade := _parse(UpgradeRequired, body)) is not None:
         raise Unreachable(f"head office needs a newer SG-POS: {upgrade.message}")
     if (rejected := _parse(Rejected, body)) is not None:

@@ -30,6 +30,8 @@ AGENT_KEYS = (
     "request_timeout_s",
     "backoff_base_s",
     "backoff_max_s",
+    "probe_interval_s",
+    "busy_patience_s",
     "log_level",
 )
 _AGENT_HEADER = """SG-POS sync agent settings, written by sgpos-install (the defaults, spelt out).

@@ -16,7 +16,15 @@ from sqlalchemy import func, select
 
 from installer.report import Advance
 from installer.steps import StepFailed
-from shared.protocol import MAX_PULL_PAGE, Busy, PullPage, Rejected, Unauthorized, UpgradeRequired
+from shared.protocol import (
+    MAX_PULL_PAGE,
+    Busy,
+    Failed,
+    PullPage,
+    Rejected,
+    Unauthorized,
+    UpgradeRequired,
+)
 from sync_service.agent.agent import SyncAgent
 from sync_service.agent.bookkeeping import CursorMoved, NotEnrolled
 from sync_service.agent.client import CentralClient, Offline, TooLarge, http_session
@@ -97,6 +105,11 @@ async def _pull_all(agent: SyncAgent, advance: Advance) -> int:
                 case Busy():
                     raise StepFailed(
                         "head office stayed busy", "run the same command again in a few minutes"
+                    )
+                case Failed(message=message):
+                    raise StepFailed(
+                        f"head office failed while sending the catalogue: {message}",
+                        "run the same command again in a minute; it carries on where it stopped",
                     )
                 case Unauthorized(message=message) | UpgradeRequired(message=message):
                     raise StepFailed(f"head office refused the load: {message}")

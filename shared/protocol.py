@@ -6,6 +6,7 @@ so a poison event can be quarantined and acknowledged without blocking the event
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -14,12 +15,19 @@ from uuid import UUID
 from pydantic import AwareDatetime, Field, ValidationError
 
 from shared.wire import (
+    APP_VERSION_MAX,
+    AUDIT_MOMENT_MAX,
+    STAFF_REF_MAX,
+    STORE_REVISION_MAX,
     Code,
+    Count,
     Money,
     Name,
     PositiveInt,
     Quantity,
     Rate,
+    ReceiptNo,
+    Seq,
     Sha256Hex,
     ShortText,
     WireModel,
@@ -84,7 +92,7 @@ class TenderV1(WireModel):
 
 class SaleCompletedV1(WireModel):
     sale_id: UUID
-    receipt_no: Name
+    receipt_no: ReceiptNo
     shift_id: UUID
     cashier_id: UUID
     sold_at: AwareDatetime
@@ -112,9 +120,9 @@ class RefundLineV1(WireModel):
 
 class RefundCompletedV1(WireModel):
     refund_id: UUID
-    receipt_no: Name
+    receipt_no: ReceiptNo
     original_sale_id: UUID | None
-    original_receipt_no: Name | None
+    original_receipt_no: ReceiptNo | None
     is_void: bool
     reason: ShortText
     shift_id: UUID
@@ -142,9 +150,9 @@ class ShiftClosedV1(WireModel):
     expected_cash: Money
     counted_cash: Money
     variance: Money
-    counted: dict[Annotated[str, Field(pattern=r"^\d+\.\d{2}$")], Annotated[int, Field(ge=0)]]
+    counted: dict[Annotated[str, Field(pattern=r"^\d+\.\d{2}$")], Count]
     approved_by: UUID | None
-    sales_count: Annotated[int, Field(ge=0)]
+    sales_count: Count
     sales_total: Money
     refunds_total: Money
     gst_total: Money
@@ -178,9 +186,9 @@ class AuditRecordedV1(WireModel):
 
     till_id: UUID
     epoch: PositiveInt
-    seq: PositiveInt
-    occurred_at: str
-    actor: str | None
+    seq: Seq
+    occurred_at: Annotated[str, Field(max_length=AUDIT_MOMENT_MAX)]
+    actor: Annotated[str, Field(max_length=STAFF_REF_MAX)] | None
     action: Name
     subject: ShortText | None
     before: dict[str, Any] | None
@@ -229,7 +237,7 @@ class Event(WireModel):
     event_id: UUID
     till_id: UUID
     epoch: PositiveInt
-    seq: PositiveInt
+    seq: Seq
     kind: str  # checked per event, so an unknown kind is quarantined, not the whole batch
     schema_version: PositiveInt
     occurred_at: AwareDatetime  # the till's clock: informational only, never ordering
@@ -271,6 +279,8 @@ class Event(WireModel):
             raise PayloadError(f"payload is larger than {MAX_PAYLOAD_BYTES} bytes")
         if digest != self.payload_sha256:
             raise PayloadError("payload_sha256 does not match the payload (corrupted in transit?)")
+        if holds_nul(raw):
+            raise PayloadError("payload holds a NUL character (\\u0000), which cannot be stored")
         try:
             model = PAYLOAD_MODELS[(EventKind(self.kind), self.schema_version)]
         except (ValueError, KeyError):
@@ -283,6 +293,15 @@ class Event(WireModel):
             raise PayloadError(f"invalid {self.kind} payload: {_first_error(exc)}") from None
 
 
+# A JSON \u0000 escape whose backslash is not itself escaped: a NUL character in a string.
+# PostgreSQL stores NUL neither in text nor in jsonb.
+_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def holds_nul(canonical: bytes) -> bool:
+    return b"\\u0000" in canonical and _NUL.search(canonical) is not None
+
+
 def _first_error(exc: ValidationError) -> str:
     err = exc.errors()[0]
     where = ".".join(str(p) for p in err["loc"]) or "payload"
@@ -293,10 +312,10 @@ def _first_error(exc: ValidationError) -> str:
 class TillReport(WireModel):
     """What a till says about itself with every push, for head office's fleet view."""
 
-    app_version: ShortText
-    store_revision: ShortText
+    app_version: Annotated[str, Field(max_length=APP_VERSION_MAX)]
+    store_revision: Annotated[str, Field(max_length=STORE_REVISION_MAX)]
     # Events still waiting behind this push's batch, and the oldest of them.
-    backlog: Annotated[int, Field(ge=0)]
+    backlog: Count
     oldest_pending_at: AwareDatetime | None
     sent_at: AwareDatetime  # compared with the server's clock to flag skew
 
@@ -315,7 +334,7 @@ class EventOutcome(StrEnum):
 
 class EventResult(WireModel):
     event_id: UUID
-    seq: PositiveInt
+    seq: Seq
     outcome: EventOutcome
     reason: ShortText | None = None
 
@@ -337,6 +356,15 @@ class Busy(WireModel):
     message: ShortText = "the server is busy; retry later"
 
 
+class Failed(WireModel):
+    """HTTP 500: head office failed on this request, stored nothing, and has logged why. A
+    fault of the server's, not of what was sent: the till keeps its events, counts the
+    attempt and tries again after its backoff (never at once, as it would after 'busy')."""
+
+    status: Literal["failed"] = "failed"
+    message: ShortText
+
+
 class UpgradeRequired(WireModel):
     status: Literal["upgrade_required"] = "upgrade_required"
     accepted_versions: list[int]
@@ -356,7 +384,7 @@ class Rejected(WireModel):
     events: list[EventRejection] = Field(default_factory=list)
 
 
-ErrorBody = Busy | UpgradeRequired | Unauthorized | Rejected
+ErrorBody = Busy | Failed | UpgradeRequired | Unauthorized | Rejected
 PushResponse = Annotated[PushOk | ErrorBody, Field(discriminator="status")]
 
 

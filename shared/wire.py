@@ -61,11 +61,27 @@ Rate = Annotated[
     _decimal_text(2, Decimal(100)),
     PlainSerializer(lambda d: format(d.normalize(), "f"), return_type=str),
 ]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=120)]
-ShortText = Annotated[str, StringConstraints(max_length=200)]
+# The sizes of head office's columns. sync_service/central/models.py builds its columns from
+# these very constants, so anything the protocol accepts fits the database: an event that
+# passed validation and then failed in PostgreSQL used to block its till's queue.
+NAME_MAX = 120
+SHORT_TEXT_MAX = 200
+RECEIPT_NO_MAX = 40
+APP_VERSION_MAX = 40
+STORE_REVISION_MAX = 60
+AUDIT_MOMENT_MAX = 40  # an audit record's occurred_at, kept as the exact text the till hashed
+STAFF_REF_MAX = 36  # an audit record's actor: a staff id
+INT32_MAX = 2**31 - 1  # PostgreSQL integer
+INT64_MAX = 2**63 - 1  # PostgreSQL bigint
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=NAME_MAX)]
+ShortText = Annotated[str, StringConstraints(max_length=SHORT_TEXT_MAX)]
+ReceiptNo = Annotated[str, StringConstraints(min_length=1, max_length=RECEIPT_NO_MAX)]
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{2,8}$")]
 Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
-PositiveInt = Annotated[int, Field(ge=1)]
+PositiveInt = Annotated[int, Field(ge=1, le=INT32_MAX)]
+Count = Annotated[int, Field(ge=0, le=INT32_MAX)]
+Seq = Annotated[int, Field(ge=1, le=INT64_MAX)]
 
 
 def canonical_json(value: Any) -> bytes:

@@ -6,7 +6,10 @@ office answers decides what happens next:
 
 - ``ok``: the answered events are acknowledged locally and the high-water mark moves past them
   (``bookkeeping``), then the next batch goes, until the outbox is empty;
-- ``busy``: wait the ``retry_after`` it asked for (a stop request cuts the wait short), retry;
+- ``busy``: wait the ``retry_after`` it asked for (a stop request cuts the wait short), retry,
+  for at most ``busy_patience_s`` per cycle; then the cycle ends with the reason recorded;
+- ``failed`` (HTTP 500): head office's own fault; the attempt is counted on each event of the
+  batch, the reason recorded, and the scheduler backs off;
 - ``unauthorized``, ``upgrade_required``, ``rejected``: nothing is marked; the agent stops
   talking to head office and records a message a person can act on (re-enrol, upgrade, call
   support). A refused credential is tried again only once the credential changes
@@ -41,6 +44,7 @@ from shared.protocol import (
     MAX_PULL_PAGE,
     PROTOCOL_VERSION,
     Busy,
+    Failed,
     PullPage,
     PushOk,
     PushRequest,
@@ -149,6 +153,12 @@ class SyncAgent:
             for d in ("push", "pull")
         }
         self._halts: dict[Direction, _Halt] = {}
+        # Head office answered nothing at the last attempt (the network, not a refusal): the
+        # scheduler then probes /v1/health to end its backoff as soon as the link is back.
+        self.offline = False
+        # Successful answers (a push acknowledged, a page pulled) since start: the scheduler
+        # resets every backoff when this moves.
+        self.answers = 0
         self._stopping = threading.Event()
         self._on_stop: list[Callable[[], None]] = []
         self.last_problem: str | None = None
@@ -255,9 +265,20 @@ class SyncAgent:
         self.last_problem = result.problem
         return result
 
+    async def probe(self, http: aiohttp.ClientSession) -> bool:
+        """Does head office answer again? A cheap ``/v1/health``, asked while offline."""
+        try:
+            target = await self._db(self.check_enrolled)
+            await CentralClient(http, target.url).health()
+        except (NotEnrolled, Offline, StoreError):
+            return False
+        self.offline = False
+        return True
+
     async def _push(self, http: aiohttp.ClientSession) -> PushResult:
         acknowledged = quarantined = 0
         limit = self.settings.push_batch
+        patience = _Patience(self.settings.busy_patience_s)
 
         def result(outcome: Outcome, problem: str | None = None) -> PushResult:
             return PushResult(outcome, acknowledged, quarantined, problem)
@@ -283,6 +304,7 @@ class SyncAgent:
             try:
                 answer = await CentralClient(http, target.url).push(target.credential, request)
             except Offline as exc:
+                self.offline = True
                 await self._db(self.book.record_send_failure, batch, exc.reason)
                 log.warning("push.offline", reason=exc.reason, events=len(batch.keys), **ctx)
                 return result(Outcome.RETRY, exc.reason)
@@ -296,8 +318,11 @@ class SyncAgent:
                     "stored nothing; the queue cannot move past it — call support"
                 )
                 return result(await self._halt(("push",), problem, None, **ctx), problem)
+            self.offline = False
             match answer:
                 case PushOk():
+                    self.answers += 1
+                    patience.reset()
                     done = await self._db(self.book.acknowledge, batch, answer)
                     if done.last is None:
                         problem = f"head office answered for none of {batch.describe()}"
@@ -323,7 +348,16 @@ class SyncAgent:
                         )
                 case Busy(retry_after=wait):
                     log.info("push.busy", retry_after_s=wait, **ctx)
+                    if not patience.allows(wait):
+                        problem = patience.exhausted(f"sending {batch.describe()}")
+                        await self._db(self.book.record_problem, problem)
+                        return result(Outcome.RETRY, problem)
                     await self._pause(wait)
+                case Failed(message=message):
+                    problem = f"head office failed on {batch.describe()}: {message}"
+                    await self._db(self.book.record_send_failure, batch, problem)
+                    log.warning("push.failed_at_head_office", message=message, **ctx)
+                    return result(Outcome.RETRY, problem)
                 case Unauthorized() | UpgradeRequired():
                     return result(*await self._refused(answer, target, **ctx))
                 case Rejected():
@@ -333,6 +367,7 @@ class SyncAgent:
 
     async def _pull(self, http: aiohttp.ClientSession) -> PullResult:
         pages = changes = 0
+        patience = _Patience(self.settings.busy_patience_s)
         # The next page, asked for while this one is applied (see ``agent.prefetch``).
         ahead: Asked | None = None
 
@@ -353,12 +388,16 @@ class SyncAgent:
                 try:
                     answer = await asked.answer
                 except (Offline, TooLarge) as exc:
+                    self.offline = isinstance(exc, Offline)
                     problem = exc.reason if isinstance(exc, Offline) else str(exc)
                     await self._db(self.book.record_problem, problem)
                     log.warning("pull.offline", till_id=till_id, cursor=cursor, reason=problem)
                     return result(Outcome.RETRY, problem)
+                self.offline = False
                 match answer:
                     case PullPage():
+                        self.answers += 1
+                        patience.reset()
                         if answer.cursor != cursor or (
                             answer.has_more and answer.next_cursor == cursor
                         ):
@@ -402,7 +441,16 @@ class SyncAgent:
                             return result(Outcome.DONE)
                     case Busy(retry_after=wait):
                         log.info("pull.busy", till_id=till_id, retry_after_s=wait)
+                        if not patience.allows(wait):
+                            problem = patience.exhausted("bringing master data down")
+                            await self._db(self.book.record_problem, problem)
+                            return result(Outcome.RETRY, problem)
                         await self._pause(wait)
+                    case Failed(message=message):
+                        problem = f"head office failed to send master data: {message}"
+                        await self._db(self.book.record_problem, problem)
+                        log.warning("pull.failed_at_head_office", till_id=till_id, message=message)
+                        return result(Outcome.RETRY, problem)
                     case Unauthorized() | UpgradeRequired():
                         return result(*await self._refused(answer, target, till_id=till_id))
                     case Rejected():
@@ -478,6 +526,29 @@ class SyncAgent:
             return
         async with http_session(timeout_s=self.settings.request_timeout_s) as session:
             yield session
+
+
+class _Patience:
+    """How long one cycle keeps waiting out 'busy' answers before it gives up for now."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.deadline: float | None = None
+
+    def reset(self) -> None:
+        self.deadline = None
+
+    def allows(self, wait: float) -> bool:
+        now = time.monotonic()
+        if self.deadline is None:
+            self.deadline = now + self.seconds
+        return now + wait <= self.deadline
+
+    def exhausted(self, doing: str) -> str:
+        return (
+            f"head office stayed busy for {self.seconds:g} s while {doing}; the till keeps "
+            "everything and tries again shortly"
+        )
 
 
 def _locate(location: Path) -> tuple[Path, Path]:

@@ -23,6 +23,7 @@ from sqlalchemy import tuple_, update
 
 from shared.gc_pause import cycle_collection_paused
 from shared.protocol import Event, EventOutcome, PullPage, PushOk, TillReport
+from shared.wire import APP_VERSION_MAX, STORE_REVISION_MAX
 from sync_service.agent.credentials import Credential, CredentialError, read_secret
 from till.store.db import Store
 from till.store.master import AppliedCounts, apply_changes
@@ -121,8 +122,8 @@ class SyncBook:
                 return None
             waiting = backlog(s, behind=(rows[-1].epoch, rows[-1].seq))
         report = TillReport(
-            app_version=app_version[:200],
-            store_revision=store_revision[:200],
+            app_version=app_version[:APP_VERSION_MAX],
+            store_revision=store_revision[:STORE_REVISION_MAX],
             backlog=waiting.pending,
             oldest_pending_at=waiting.oldest_at,
             sent_at=self.clock(),

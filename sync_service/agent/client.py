@@ -2,11 +2,12 @@
 out.
 
 Every answer the server can give is returned as its protocol model (``PushOk``, ``Busy``,
-``UpgradeRequired``, ``Unauthorized``, ``Rejected``, ``PullPage``, ``EnrolOk``); deciding what
-to do about it is the caller's business. Everything that means "head office cannot be used
-right now" — refused or reset connections, timeouts, DNS failures, a proxy's HTML error page,
-an answer that is not SG-POS's — becomes one :class:`Offline` exception with a reason a person
-can read, because the agent treats all of them the same way: keep the events, back off, retry.
+``Failed``, ``UpgradeRequired``, ``Unauthorized``, ``Rejected``, ``PullPage``, ``EnrolOk``);
+deciding what to do about it is the caller's business. Everything that means "head office
+cannot be used right now" — refused or reset connections, timeouts, DNS failures, a proxy's
+HTML error page, an answer that is not SG-POS's — becomes one :class:`Offline` exception with
+a reason a person can read, because the agent treats all of them the same way: keep the
+events, back off, retry.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from shared.protocol import (
     Busy,
     EnrolOk,
     EnrolRequest,
+    Failed,
     Health,
     PullPage,
     PushRequest,
@@ -45,7 +47,7 @@ CONNECT_TIMEOUT_S = 10.0
 
 _T = TypeVar("_T")
 
-ErrorAnswer = Busy | UpgradeRequired | Unauthorized | Rejected
+ErrorAnswer = Busy | Failed | UpgradeRequired | Unauthorized | Rejected
 PushAnswer = PushResponse
 PullAnswer = Annotated[PullPage | ErrorAnswer, Field(discriminator="status")]
 EnrolAnswer = Annotated[EnrolOk | ErrorAnswer, Field(discriminator="status")]

@@ -23,6 +23,7 @@ from shared.protocol import (
     Busy,
     EnrolOk,
     EnrolRequest,
+    Failed,
     Rejected,
     Unauthorized,
     UpgradeRequired,
@@ -206,6 +207,11 @@ def _accepted(answer: EnrolOk | ErrorAnswer, url: str) -> EnrolOk:
         case Busy(retry_after=wait):
             raise EnrolmentFailed(
                 f"head office at {url} is busy; try again in {wait} seconds (the code was not used)"
+            )
+        case Failed(message=message):
+            raise EnrolmentFailed(
+                f"head office at {url} failed on the enrolment ({message}); try again in a "
+                "minute, and if it repeats, tell head office (the code was not used)"
             )
         case UpgradeRequired(accepted_versions=versions, message=message):
             raise EnrolmentFailed(

@@ -11,6 +11,12 @@ Each job: ``max_instances=1`` (one push and one pull at a time; a long drain sim
 ``coalesce=True`` (ticks missed meanwhile become one run, not a burst), and
 ``misfire_grace_time`` of one interval (a run later than that is dropped: the next tick is
 due anyway). After a failed cycle the job skips its ticks until the backoff delay has passed.
+
+Healing within a minute (DESIGN.md §8): the backoff is capped (``MAX_BACKOFF_S``); any
+successful answer, in either direction, resets both directions' backoff and runs the other
+direction at once (a pull that gets through wakes the waiting pusher); and while the last
+attempt found head office unreachable, a third job probes ``/v1/health`` every
+``probe_interval_s`` and ends every wait as soon as it answers.
 """
 
 from __future__ import annotations
@@ -79,6 +85,15 @@ class Runner:
                         misfire_grace_time=max(1, math.ceil(every)),
                         next_run_time=datetime.now(UTC),
                     )
+                scheduler.add_job(
+                    self._probe,
+                    "interval",
+                    id="probe",
+                    seconds=settings.probe_interval_s,
+                    max_instances=1,
+                    coalesce=True,
+                    misfire_grace_time=max(1, math.ceil(settings.probe_interval_s)),
+                )
                 scheduler.start()
                 self._scheduler = scheduler
                 log.info(
@@ -103,17 +118,41 @@ class Runner:
             _call_soon(self._loop, self._push_now)
 
     def _push_now(self) -> None:
+        self._run_now("push")
+
+    def _run_now(self, direction: Direction) -> None:
         if self._scheduler is not None:
             with contextlib.suppress(JobLookupError):  # shutting down
-                self._scheduler.modify_job("push", next_run_time=datetime.now(UTC))
+                self._scheduler.modify_job(direction, next_run_time=datetime.now(UTC))
+
+    def _heard_from_head_office(self) -> None:
+        """Head office answers again: a direction waiting out a backoff goes at once."""
+        now = time.monotonic()
+        for direction in ("push", "pull"):
+            self.agent.backoff[direction].reset()
+            if self._not_before[direction] > now:
+                self._not_before[direction] = 0.0
+                self._run_now(direction)
+
+    async def _probe(self) -> None:
+        agent = self.agent
+        waiting = any(t > time.monotonic() for t in self._not_before.values())
+        if agent.stopping or not agent.offline or not waiting:
+            return
+        if await agent.probe(self._http):
+            log.info("sync.head_office_back")
+            self._heard_from_head_office()
 
     async def _tick(self, direction: Direction) -> None:
         agent = self.agent
         if agent.stopping:
             return
         if time.monotonic() >= self._not_before[direction]:
+            answers = agent.answers
             result = await self._cycle(direction)
             backoff = agent.backoff[direction]
+            if agent.answers > answers:
+                self._heard_from_head_office()
             if result is None or result.outcome is Outcome.RETRY:
                 delay = backoff.next_delay()
                 self._not_before[direction] = time.monotonic() + delay

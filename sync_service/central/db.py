@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import psycopg2
 from pydantic import SecretStr
 from sqlalchemy import Engine, create_engine
+from sqlalchemy.exc import DBAPIError
 
 from shared.config import SgposSettings
 
@@ -39,3 +41,31 @@ def central_engine(url: str, *, pool_size: int = 10) -> Engine:
         pool_pre_ping=True,
         connect_args={"application_name": "sgpos-central"},
     )
+
+
+def _driver_error(exc: BaseException) -> BaseException:
+    # Ingest may use SQLAlchemy (which wraps driver errors) or the driver directly.
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        return exc.orig
+    return exc
+
+
+def sqlstate(exc: BaseException) -> str | None:
+    code = getattr(_driver_error(exc), "pgcode", None)
+    return code if isinstance(code, str) else None
+
+
+def failed_table(exc: BaseException) -> str | None:
+    """The table a constraint violation happened on, as PostgreSQL reports it."""
+    cause = _driver_error(exc)
+    diag = getattr(cause, "diag", None) if isinstance(cause, psycopg2.Error) else None
+    name = getattr(diag, "table_name", None)
+    return name if isinstance(name, str) else None
+
+
+def database_error(exc: BaseException) -> str:
+    """The driver's first line: SQLAlchemy's own text repeats the statement and its parameters,
+    which for a push are the till's payloads."""
+    cause = _driver_error(exc)
+    first = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {first[0][:300] if first else ''}"

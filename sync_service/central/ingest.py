@@ -7,17 +7,26 @@ payload that fails validation is quarantined and acknowledged so it never blocks
 Valid events are projected into the fact tables with bulk statements; a fact that collides
 with a different stored fact (a receipt number used twice) is quarantined too. Idempotency
 lives in these constraints, so any number of server processes may share the database.
+
+No event can block a queue (DESIGN.md §7, invariant 5). The protocol's limits are the
+database's (``shared.wire``), but should PostgreSQL still refuse something an event carries,
+the batch is projected again one event at a time, each under a savepoint: the event that fails
+is quarantined with the database's reason and the rest of the batch applies. Only a lost race
+with another server (the inbox key taken, a deadlock or serialisation failure) makes the whole
+batch start again: the database decides, and the retry then sees those events as duplicates.
 """
 
 from __future__ import annotations
 
+import secrets
+import time
 from collections.abc import Sequence
 from datetime import datetime
 
-from psycopg2.errors import UniqueViolation
+import psycopg2
 from sqlalchemy import Connection, Engine, and_, any_, cast, or_, select, update
 from sqlalchemy.dialects.postgresql import ARRAY, UUID, array
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 
 from shared.logs import get_logger
 from shared.protocol import (
@@ -31,12 +40,25 @@ from shared.protocol import (
     PushRequest,
     Rejected,
 )
+from shared.wire import INT32_MAX
 from sync_service.central.bulk import bulk_insert
-from sync_service.central.projections import INBOX, PROJECTIONS, QUARANTINE, TILL, Batch, inbox_row
+from sync_service.central.db import database_error, failed_table, sqlstate
+from sync_service.central.projections import INBOX, QUARANTINE, TILL, Batch, project
 from sync_service.central.tills import TillAuth
 
 log = get_logger("sgpos.ingest")
-RETRIES = 3
+ATTEMPTS = 4
+DatabaseError = (DBAPIError, psycopg2.Error)
+
+
+def lost_race(exc: BaseException) -> bool:
+    """Another server applied (part of) the same batch first, or PostgreSQL chose this
+    transaction as a deadlock or serialisation victim: start the batch again."""
+    code = sqlstate(exc)
+    if code in {"40001", "40P01"}:
+        return True
+    # The inbox is the one insert without ON CONFLICT: its key taken means the batch was won.
+    return code == "23505" and failed_table(exc) == INBOX.name
 
 
 def apply_push(
@@ -51,23 +73,20 @@ def apply_push(
                 for e in foreign[:50]
             ],
         )
-    # Two servers applying the same batch at once: the loser's insert into the inbox fails on
-    # the key, and a retry then sees every event as a duplicate. The database decides.
-    for attempt in range(1, RETRIES + 1):
-        batch = Batch(till, now)
+    for attempt in range(1, ATTEMPTS + 1):
         try:
-            with engine.begin() as conn:
-                _sort(conn, batch, request.events)
-                _project(conn, batch)
-                # No ON CONFLICT for the inbox: a server that lost a race must fail and retry.
-                bulk_insert(conn, INBOX, batch.inbox, on_conflict=None)
-                bulk_insert(conn, QUARANTINE, batch.quarantine)
-                _record_report(conn, till, request, now)
+            batch = _apply(engine, till, request, now)
             break
-        except (IntegrityError, UniqueViolation):
-            if attempt == RETRIES:
+        except DatabaseError as exc:
+            if not lost_race(exc) or attempt == ATTEMPTS:
                 raise
-            log.info("push.retry_after_race", till_id=str(till.till_id), attempt=attempt)
+            log.info(
+                "push.retry_after_race",
+                till_id=str(till.till_id),
+                attempt=attempt,
+                sqlstate=sqlstate(exc),
+            )
+            time.sleep(0.01 * attempt + secrets.randbelow(20) / 1000)
     if batch.quarantine:
         log.warning(
             "push.quarantined",
@@ -76,6 +95,56 @@ def apply_push(
             reasons=sorted({q["reason"][:80] for q in batch.quarantine})[:5],
         )
     return PushOk(results=[batch.results[e.event_id] for e in request.events], server_time=now)
+
+
+def _apply(engine: Engine, till: TillAuth, request: PushRequest, now: datetime) -> Batch:
+    with engine.begin() as conn:
+        batch = Batch(till, now)
+        _sort(conn, batch, request.events)
+        sorted_batch = batch.snapshot()  # projection adds to the batch as it goes
+        try:
+            with conn.begin_nested():
+                project(conn, batch)
+        except Exception as exc:
+            if lost_race(exc):
+                raise
+            log.warning("push.isolating", till_id=str(till.till_id), error=database_error(exc))
+            batch = _project_one_by_one(conn, sorted_batch)
+        # No ON CONFLICT for the inbox: a server that lost a race must fail and retry.
+        bulk_insert(conn, INBOX, batch.inbox, on_conflict=None)
+        bulk_insert(conn, QUARANTINE, batch.quarantine)
+        _record_report(conn, till, request, now)
+    return batch
+
+
+def _project_one_by_one(conn: Connection, sorted_batch: Batch) -> Batch:
+    """Project each event under its own savepoint, in the order the till sent them; one that
+    cannot be stored is quarantined with the reason, the others apply."""
+    batch = sorted_batch.snapshot()
+    for event, payload in sorted_batch.to_apply():
+        one = Batch(batch.till, batch.now)
+        one.applied[EventKind(event.kind)].append((event, payload))
+        try:
+            with conn.begin_nested():
+                project(conn, one)
+        # Not only database errors: psycopg2 refuses some values before sending them, and a
+        # fault of ours on one odd event must not stop the events behind it either.
+        except Exception as exc:
+            if lost_race(exc):
+                raise
+            reason = f"head office could not store this event: {database_error(exc)}"
+            log.error(
+                "push.event_refused_by_database",
+                till_id=str(batch.till.till_id),
+                epoch=event.epoch,
+                seq=event.seq,
+                kind=event.kind,
+                error=database_error(exc),
+            )
+            batch.quarantine_event(event, reason, record_inbox=True)
+            continue
+        batch.absorb(one)
+    return batch
 
 
 def _sort(conn: Connection, batch: Batch, events: Sequence[Event]) -> None:
@@ -186,23 +255,6 @@ def _answer_quarantined_again(conn: Connection, batch: Batch, events: list[Event
         )
 
 
-def _project(conn: Connection, batch: Batch) -> None:
-    for kind, project in PROJECTIONS.items():
-        items = batch.applied.get(kind)
-        if items:
-            project(conn, batch, items)
-    # Summaries last, once per table: the same transaction as the facts they add up.
-    batch.summaries.flush(conn)
-    # Every event that survived projection is applied; record it in the inbox.
-    for items in batch.applied.values():
-        for event, _ in items:
-            if event.event_id not in batch.results:
-                batch.results[event.event_id] = EventResult(
-                    event_id=event.event_id, seq=event.seq, outcome=EventOutcome.APPLIED
-                )
-                batch.inbox.append(inbox_row(event, "applied"))
-
-
 def _record_report(conn: Connection, till: TillAuth, request: PushRequest, now: datetime) -> None:
     report = request.till
     conn.execute(
@@ -214,6 +266,9 @@ def _record_report(conn: Connection, till: TillAuth, request: PushRequest, now: 
             store_revision=report.store_revision,
             backlog=report.backlog,
             oldest_pending_at=report.oldest_pending_at,
-            clock_skew_s=round((report.sent_at - now).total_seconds()),
+            # A till's clock a century out must not fail the push: the skew is informational.
+            clock_skew_s=max(
+                -INT32_MAX, min(INT32_MAX, round((report.sent_at - now).total_seconds()))
+            ),
         )
     )

@@ -35,11 +35,23 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.naming import NAMING_CONVENTION
+from shared.wire import (
+    APP_VERSION_MAX,
+    AUDIT_MOMENT_MAX,
+    NAME_MAX,
+    RECEIPT_NO_MAX,
+    SHORT_TEXT_MAX,
+    STAFF_REF_MAX,
+    STORE_REVISION_MAX,
+)
 
 SCHEMA = "sgpos"
 MONEY = Numeric(14, 2)
 QUANTITY = Numeric(12, 3)
 RATE = Numeric(5, 2)
+# Running totals (summaries, stock on hand): each amount added fits its own column, but no
+# bound holds for a sum of them, so these are exact and unbounded (migration 0008).
+SUM = Numeric()
 Moment = DateTime(timezone=True)
 Id = UUID(as_uuid=True)
 
@@ -58,7 +70,7 @@ def _now() -> Any:
 class Company(Base):
     __tablename__ = "company"
     company_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
-    name: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
 
 
 class Outlet(Base):
@@ -66,7 +78,7 @@ class Outlet(Base):
     outlet_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
     company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("company.company_id"))
     code: Mapped[str] = mapped_column(String(8), unique=True)
-    name: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
     address_lines: Mapped[list[str]] = mapped_column(JSONB)
     gst_reg_no: Mapped[str | None] = mapped_column(String(20))
     gst_rounding: Mapped[str] = mapped_column(String(5))
@@ -80,20 +92,20 @@ class Outlet(Base):
 class TaxCode(Base):
     __tablename__ = "tax_code"
     code: Mapped[str] = mapped_column(String(2), primary_key=True)
-    description: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(String(NAME_MAX))
 
 
 class Category(Base):
     __tablename__ = "category"
     category_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
-    name: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
 
 
 class Product(Base):
     __tablename__ = "product"
     product_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
     sku: Mapped[str] = mapped_column(String(120), unique=True)
-    name: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
     price: Mapped[Decimal] = mapped_column(MONEY)  # the price in force now, GST-inclusive
     tax_code: Mapped[str] = mapped_column(ForeignKey("tax_code.code"))
     category_id: Mapped[uuid.UUID | None] = mapped_column(
@@ -134,9 +146,9 @@ class Staff(Base):
     __tablename__ = "staff"
     staff_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
     code: Mapped[str] = mapped_column(String(12), unique=True)
-    display_name: Mapped[str] = mapped_column(String(120))
+    display_name: Mapped[str] = mapped_column(String(NAME_MAX))
     role: Mapped[str] = mapped_column(String(16))
-    pin_hash: Mapped[str] = mapped_column(String(200))
+    pin_hash: Mapped[str] = mapped_column(String(SHORT_TEXT_MAX))
     active: Mapped[bool]
     __table_args__ = (CheckConstraint("role IN ('cashier', 'supervisor', 'manager')", name="role"),)
 
@@ -171,7 +183,7 @@ class ChangeLog(Base):
         BigInteger, server_default=text("pg_current_xact_id()::text::bigint")
     )
     entity: Mapped[str] = mapped_column(String(16))
-    key: Mapped[str] = mapped_column(String(120))
+    key: Mapped[str] = mapped_column(String(NAME_MAX))
     op: Mapped[str] = mapped_column(String(6))
     changed_at: Mapped[datetime] = mapped_column(Moment, server_default=_now())
 
@@ -182,7 +194,7 @@ class HeadOfficeAudit(Base):
     __tablename__ = "ho_audit"
     audit_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     table_name: Mapped[str] = mapped_column(String(40))
-    key: Mapped[str] = mapped_column(String(120))
+    key: Mapped[str] = mapped_column(String(NAME_MAX))
     op: Mapped[str] = mapped_column(String(6))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
@@ -203,8 +215,8 @@ class Till(Base):
     enrolled_at: Mapped[datetime] = mapped_column(Moment, server_default=_now())
     revoked_at: Mapped[datetime | None] = mapped_column(Moment)
     last_seen_at: Mapped[datetime | None] = mapped_column(Moment)
-    app_version: Mapped[str | None] = mapped_column(String(40))
-    store_revision: Mapped[str | None] = mapped_column(String(60))
+    app_version: Mapped[str | None] = mapped_column(String(APP_VERSION_MAX))
+    store_revision: Mapped[str | None] = mapped_column(String(STORE_REVISION_MAX))
     backlog: Mapped[int | None]
     oldest_pending_at: Mapped[datetime | None] = mapped_column(Moment)
     clock_skew_s: Mapped[int | None]
@@ -300,7 +312,7 @@ class Sale(Base):
     sale_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
     till_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("till.till_id"))
     outlet_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("outlet.outlet_id"))
-    receipt_no: Mapped[str] = mapped_column(String(40), unique=True)
+    receipt_no: Mapped[str] = mapped_column(String(RECEIPT_NO_MAX), unique=True)
     shift_id: Mapped[uuid.UUID] = mapped_column(Id)
     cashier_id: Mapped[uuid.UUID] = mapped_column(Id)
     sold_at: Mapped[datetime] = mapped_column(Moment)
@@ -328,8 +340,8 @@ class SaleLine(Base):
     sale_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sale.sale_id"), index=True)
     position: Mapped[int]
     product_id: Mapped[uuid.UUID] = mapped_column(Id, index=True)
-    sku: Mapped[str] = mapped_column(String(120))
-    name: Mapped[str] = mapped_column(String(120))
+    sku: Mapped[str] = mapped_column(String(NAME_MAX))
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
     quantity: Mapped[Decimal] = mapped_column(QUANTITY)
     unit_price: Mapped[Decimal] = mapped_column(MONEY)
     list_price: Mapped[Decimal] = mapped_column(MONEY)
@@ -351,7 +363,7 @@ class Tender(Base):
     document_kind: Mapped[str] = mapped_column(String(6))
     type: Mapped[str] = mapped_column(String(10))
     amount: Mapped[Decimal] = mapped_column(MONEY)
-    reference: Mapped[str | None] = mapped_column(String(200))
+    reference: Mapped[str | None] = mapped_column(String(SHORT_TEXT_MAX))
     card_last4: Mapped[str | None] = mapped_column(String(4))
     confirmed_by: Mapped[uuid.UUID | None] = mapped_column(Id)
     __table_args__ = (
@@ -365,11 +377,11 @@ class Refund(Base):
     refund_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
     till_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("till.till_id"), index=True)
     outlet_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("outlet.outlet_id"))
-    receipt_no: Mapped[str] = mapped_column(String(40), unique=True)
+    receipt_no: Mapped[str] = mapped_column(String(RECEIPT_NO_MAX), unique=True)
     original_sale_id: Mapped[uuid.UUID | None] = mapped_column(Id, index=True)
-    original_receipt_no: Mapped[str | None] = mapped_column(String(40))
+    original_receipt_no: Mapped[str | None] = mapped_column(String(RECEIPT_NO_MAX))
     is_void: Mapped[bool]
-    reason: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(String(SHORT_TEXT_MAX))
     shift_id: Mapped[uuid.UUID] = mapped_column(Id)
     cashier_id: Mapped[uuid.UUID] = mapped_column(Id)
     approved_by: Mapped[uuid.UUID | None] = mapped_column(Id)
@@ -387,7 +399,7 @@ class RefundLine(Base):
     position: Mapped[int]
     line_id: Mapped[uuid.UUID | None] = mapped_column(Id)  # the sold line, if any
     product_id: Mapped[uuid.UUID] = mapped_column(Id)
-    name: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
     quantity: Mapped[Decimal] = mapped_column(QUANTITY)
     amount: Mapped[Decimal] = mapped_column(MONEY)
     gst: Mapped[Decimal] = mapped_column(MONEY)
@@ -426,7 +438,7 @@ class CashMovement(Base):
     staff_id: Mapped[uuid.UUID] = mapped_column(Id)
     direction: Mapped[str] = mapped_column(String(3))
     amount: Mapped[Decimal] = mapped_column(MONEY)
-    reason: Mapped[str] = mapped_column(String(120))
+    reason: Mapped[str] = mapped_column(String(NAME_MAX))
     moved_at: Mapped[datetime] = mapped_column(Moment)
 
 
@@ -453,7 +465,7 @@ class StockOnHand(Base):
     __tablename__ = "stock_on_hand"
     outlet_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("outlet.outlet_id"), primary_key=True)
     product_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
-    quantity: Mapped[Decimal] = mapped_column(QUANTITY)
+    quantity: Mapped[Decimal] = mapped_column(SUM)
 
 
 class AuditRecord(Base):
@@ -463,10 +475,10 @@ class AuditRecord(Base):
     till_id: Mapped[uuid.UUID] = mapped_column(Id)
     epoch: Mapped[int]
     seq: Mapped[int] = mapped_column(BigInteger)
-    occurred_at: Mapped[str] = mapped_column(String(40))
-    actor: Mapped[str | None] = mapped_column(String(36))
-    action: Mapped[str] = mapped_column(String(120), index=True)
-    subject: Mapped[str | None] = mapped_column(String(200))
+    occurred_at: Mapped[str] = mapped_column(String(AUDIT_MOMENT_MAX))
+    actor: Mapped[str | None] = mapped_column(String(STAFF_REF_MAX))
+    action: Mapped[str] = mapped_column(String(NAME_MAX), index=True)
+    subject: Mapped[str | None] = mapped_column(String(SHORT_TEXT_MAX))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     prev_hash: Mapped[str] = mapped_column(String(64))
@@ -484,7 +496,7 @@ class Customer(Base):
 
     __tablename__ = "customer"
     customer_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
-    name: Mapped[str | None] = mapped_column(String(120))
+    name: Mapped[str | None] = mapped_column(String(NAME_MAX))
     phone: Mapped[str | None] = mapped_column(String(16))
     email: Mapped[str | None] = mapped_column(String(254))
     consent_contact: Mapped[bool]
@@ -509,13 +521,13 @@ class SalesByHour(Base):
     business_date: Mapped[date] = mapped_column(Date)
     hour: Mapped[int] = mapped_column(SmallInteger)  # 0..23, Singapore time
     sales_count: Mapped[int]
-    sales_total: Mapped[Decimal] = mapped_column(MONEY)  # GST included, before cash rounding
-    sales_gst: Mapped[Decimal] = mapped_column(MONEY)
-    sales_rounding: Mapped[Decimal] = mapped_column(MONEY)
+    sales_total: Mapped[Decimal] = mapped_column(SUM)  # GST included, before cash rounding
+    sales_gst: Mapped[Decimal] = mapped_column(SUM)
+    sales_rounding: Mapped[Decimal] = mapped_column(SUM)
     refund_count: Mapped[int]
-    refund_total: Mapped[Decimal] = mapped_column(MONEY)
-    refund_gst: Mapped[Decimal] = mapped_column(MONEY)
-    refund_rounding: Mapped[Decimal] = mapped_column(MONEY)
+    refund_total: Mapped[Decimal] = mapped_column(SUM)
+    refund_gst: Mapped[Decimal] = mapped_column(SUM)
+    refund_rounding: Mapped[Decimal] = mapped_column(SUM)
     __table_args__ = (PrimaryKeyConstraint("outlet_id", "business_date", "hour"),)
 
 
@@ -528,10 +540,10 @@ class SalesByTax(Base):
     business_date: Mapped[date] = mapped_column(Date)
     tax_code: Mapped[str] = mapped_column(String(2))
     gst_rate: Mapped[Decimal] = mapped_column(RATE)
-    sales_amount: Mapped[Decimal] = mapped_column(MONEY)
-    sales_gst: Mapped[Decimal] = mapped_column(MONEY)
-    refund_amount: Mapped[Decimal] = mapped_column(MONEY)
-    refund_gst: Mapped[Decimal] = mapped_column(MONEY)
+    sales_amount: Mapped[Decimal] = mapped_column(SUM)
+    sales_gst: Mapped[Decimal] = mapped_column(SUM)
+    refund_amount: Mapped[Decimal] = mapped_column(SUM)
+    refund_gst: Mapped[Decimal] = mapped_column(SUM)
     __table_args__ = (PrimaryKeyConstraint("outlet_id", "business_date", "tax_code", "gst_rate"),)
 
 
@@ -542,8 +554,8 @@ class SalesByTender(Base):
     outlet_id: Mapped[uuid.UUID] = mapped_column(Id)
     business_date: Mapped[date] = mapped_column(Date)
     tender_type: Mapped[str] = mapped_column(String(10))
-    sales_amount: Mapped[Decimal] = mapped_column(MONEY)
-    refund_amount: Mapped[Decimal] = mapped_column(MONEY)
+    sales_amount: Mapped[Decimal] = mapped_column(SUM)
+    refund_amount: Mapped[Decimal] = mapped_column(SUM)
     __table_args__ = (PrimaryKeyConstraint("outlet_id", "business_date", "tender_type"),)
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table, and_, or_, select
 from sqlalchemy.dialects.postgresql import insert
@@ -67,6 +67,25 @@ class Batch:
     )
     summaries: SummaryDeltas = field(default_factory=SummaryDeltas)
 
+    def snapshot(self) -> Batch:
+        """This batch as sorted, before projection: what a failed projection falls back to."""
+        copy = Batch(self.till, self.now, dict(self.results), list(self.inbox))
+        copy.quarantine = list(self.quarantine)
+        for kind, items in self.applied.items():
+            copy.applied[kind] = list(items)
+        return copy
+
+    def to_apply(self) -> list[tuple[Event, Any]]:
+        """The events to project, in the order the till sent them."""
+        items = [item for items in self.applied.values() for item in items]
+        return sorted(items, key=lambda item: (item[0].epoch, item[0].seq))
+
+    def absorb(self, other: Batch) -> None:
+        """What a projection of some of this batch's events (on their own) came to."""
+        self.results.update(other.results)
+        self.inbox += other.inbox
+        self.quarantine += other.quarantine
+
     def quarantine_event(self, event: Event, reason: str, *, record_inbox: bool) -> None:
         self.results[event.event_id] = EventResult(
             event_id=event.event_id,
@@ -80,14 +99,30 @@ class Batch:
                 "epoch": event.epoch,
                 "seq": event.seq,
                 "event_id": event.event_id,
-                "kind": event.kind[:40],
-                "reason": reason,
-                "payload": event.payload,
+                "kind": storable(event.kind[:40]),
+                "reason": storable(reason),
+                "payload": storable(event.payload),
                 "payload_sha256": event.payload_sha256,
             }
         )
         if record_inbox:
             self.inbox.append(inbox_row(event, "quarantined"))
+
+
+_T = TypeVar("_T")
+
+
+def storable(value: _T) -> _T:
+    """``value`` with every NUL character replaced by U+FFFD: PostgreSQL stores NUL neither in
+    text nor in jsonb, and a quarantined event must be stored whatever it holds. (Only kept
+    aside this way; the hash stays the one the till sent.)"""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")  # type: ignore[return-value]
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}  # type: ignore[return-value]
+    if isinstance(value, list):
+        return [storable(v) for v in value]  # type: ignore[return-value]
+    return value
 
 
 def inbox_row(event: Event, outcome: str) -> dict[str, Any]:
@@ -96,7 +131,7 @@ def inbox_row(event: Event, outcome: str) -> dict[str, Any]:
         "epoch": event.epoch,
         "seq": event.seq,
         "event_id": event.event_id,
-        "kind": event.kind[:40],
+        "kind": storable(event.kind[:40]),
         "payload_sha256": event.payload_sha256,
         "outcome": outcome,
         "occurred_at": event.occurred_at,
@@ -496,7 +531,7 @@ def _customers(conn: Connection, batch: Batch, items: list[tuple[Event, Any]]) -
         [
             {
                 **c.model_dump(include={"customer_id", *columns}),
-                "updated_at": datetime.now(tz=c.consent_at.tzinfo) if c.consent_at else None,
+                "updated_at": batch.now,
             }
             for c in latest.values()
         ],
@@ -516,3 +551,21 @@ PROJECTIONS: dict[EventKind, Projection] = {
     EventKind.AUDIT_RECORDED: _audit,
     EventKind.CUSTOMER_UPSERTED: _customers,
 }
+
+
+def project(conn: Connection, batch: Batch) -> None:
+    """Write every event in ``batch.applied`` into the fact tables and the summaries, and
+    record each one that survived as applied."""
+    for kind, projection in PROJECTIONS.items():
+        items = batch.applied.get(kind)
+        if items:
+            projection(conn, batch, items)
+    # Summaries last, once per table: the same transaction as the facts they add up.
+    batch.summaries.flush(conn)
+    for items in batch.applied.values():
+        for event, _ in items:
+            if event.event_id not in batch.results:
+                batch.results[event.event_id] = EventResult(
+                    event_id=event.event_id, seq=event.seq, outcome=EventOutcome.APPLIED
+                )
+                batch.inbox.append(inbox_row(event, "applied"))

@@ -10,7 +10,6 @@ the event loop. Pushes are load-shed: past ``max_concurrent_pushes`` a push wait
 from __future__ import annotations
 
 import asyncio
-import secrets
 import signal
 import ssl
 import time
@@ -23,7 +22,7 @@ from typing import Any, TypeVar
 import psycopg2
 from aiohttp import web
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from structlog.contextvars import bind_contextvars, clear_contextvars, get_contextvars
 
@@ -41,7 +40,7 @@ from shared.protocol import (
     PushRequest,
     Rejected,
 )
-from sync_service.central.db import CentralSettings, central_engine
+from sync_service.central.db import CentralSettings, central_engine, database_error
 from sync_service.central.ingest import apply_push
 from sync_service.central.pull import BadCursor, pull_page
 from sync_service.central.tills import (
@@ -73,12 +72,6 @@ ENROL_FAILURES_PER_MINUTE = 10
 DEFAULT_PULL_PAGE = 1000
 HEALTH_TIMEOUT_S = 2.0
 MAX_ENROL_BODY = 16 * 1024
-# Two servers given the same batch at once both find its events new; the second to commit hits
-# the inbox key and rolls back. Trying again then finds them stored and acknowledges them as
-# duplicates, which is what the till needs to hear. Deadlock and serialisation failures are the
-# same kind of lost race.
-_LOST_RACE = frozenset({"23505", "40001", "40P01"})
-_PUSH_ATTEMPTS = 4
 
 
 def utc_now() -> datetime:
@@ -169,7 +162,7 @@ class SyncApi:
                     for e in foreign[:50]
                 ],
             )
-        result = await self._db(self._apply, till, batch)
+        result = await self._db(apply_push, self.engine, till, batch, now=self.clock())
         if isinstance(result, Rejected):
             raise Refusal(403, result)
         self._alarm(till, result)
@@ -185,19 +178,6 @@ class SyncApi:
             return await work()
         finally:
             self.push_slots.release()
-
-    def _apply(self, till: TillAuth, batch: PushRequest) -> PushOk | Rejected:
-        for attempt in range(1, _PUSH_ATTEMPTS + 1):
-            try:
-                return apply_push(self.engine, till, batch, now=self.clock())
-            # Ingest may use SQLAlchemy (which wraps driver errors) or the driver directly.
-            except (DBAPIError, psycopg2.Error) as exc:
-                code = sqlstate(exc)
-                if code not in _LOST_RACE or attempt == _PUSH_ATTEMPTS:
-                    raise
-                log.info("push.retry", till_id=str(till.till_id), attempt=attempt, sqlstate=code)
-                time.sleep(0.01 * attempt + secrets.randbelow(20) / 1000)
-        raise AssertionError("unreachable")  # the loop returns or raises
 
     def _alarm(self, till: TillAuth, result: PushOk) -> None:
         quarantined = [r for r in result.results if r.outcome is EventOutcome.QUARANTINED]
@@ -270,20 +250,6 @@ class SyncApi:
         self.health_db.shutdown(wait=False, cancel_futures=True)
 
 
-def sqlstate(exc: BaseException) -> str | None:
-    cause = exc.orig if isinstance(exc, DBAPIError) else exc
-    code = getattr(cause, "pgcode", None)
-    return code if isinstance(code, str) else None
-
-
-def database_error(exc: BaseException) -> str:
-    """The driver's first line: SQLAlchemy's own text repeats the statement and its parameters,
-    which for a push are the till's payloads."""
-    cause = exc.orig if isinstance(exc, DBAPIError) else exc
-    first = str(cause).strip().splitlines()
-    return f"{type(cause).__name__}: {first[0][:300] if first else ''}"
-
-
 def pull_query(query: Mapping[str, str]) -> tuple[str, int]:
     """``cursor`` (required, opaque) and ``limit`` (1..MAX_PULL_PAGE) from the query string."""
     unknown = sorted(set(query) - {"cursor", "limit"})
@@ -325,8 +291,9 @@ async def answer_typed(
     # A typed answer, with the traceback in the log, beats aiohttp's HTML page for a 500.
     except Exception:
         log.exception("request.failed", method=request.method, path=request.path)
-        response = Refusal.busy(
-            "the server failed on this request and stored nothing; retry later", status=500
+        response = Refusal.failed(
+            "head office failed on this request and stored nothing; it has logged why. The "
+            "till keeps its events and tries again later"
         ).response()
     log.info(
         "request",

@@ -18,6 +18,7 @@ from shared.protocol import (
     PROTOCOL_VERSION,
     Busy,
     EventRejection,
+    Failed,
     Rejected,
     Unauthorized,
     UpgradeRequired,
@@ -86,6 +87,10 @@ class Refusal(Exception):
                 f"{', '.join(map(str, accepted))}: upgrade the till software",
             ),
         )
+
+    @classmethod
+    def failed(cls, message: str) -> Refusal:
+        return cls(500, Failed(message=message[:200]))
 
     @classmethod
     def busy(

@@ -3,6 +3,7 @@ holds, poison events, store backups, and a push stalled inside its transaction."
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import uuid
@@ -102,6 +103,44 @@ def add_poison(till: AgentTill, kind: str, payload: dict[str, Any]) -> tuple[int
         )
         uow.commit()
     return epoch, seq
+
+
+def sale_like(till: AgentTill, **changes: str) -> dict[str, Any]:
+    """The till's latest sale payload under a new sale and line id, with ``receipt_no`` or the
+    first line's ``name`` changed."""
+    with till.store() as store, store.read() as s:
+        raw = s.scalars(
+            select(OutboxEvent.payload)
+            .where(OutboxEvent.kind == "sale.completed")
+            .order_by(OutboxEvent.seq.desc())
+            .limit(1)
+        ).one()
+    payload: dict[str, Any] = json.loads(raw)
+    payload["sale_id"] = str(uuid.uuid4())
+    payload["lines"] = payload["lines"][:1]
+    payload["lines"][0]["line_id"] = str(uuid.uuid4())
+    if "receipt_no" in changes:
+        payload["receipt_no"] = changes["receipt_no"]
+    if "name" in changes:
+        payload["lines"][0]["name"] = changes["name"]
+    return payload
+
+
+def audit_like(till: AgentTill, *, occurred_at: str) -> dict[str, Any]:
+    """An audit record payload of this till (not a link of its real chain)."""
+    return {
+        "till_id": till.till_id,
+        "epoch": 9_999,
+        "seq": 1,
+        "occurred_at": occurred_at,
+        "actor": None,
+        "action": "drawer.opened",
+        "subject": None,
+        "before": None,
+        "after": None,
+        "prev_hash": "0" * 64,
+        "hash": "f" * 64,
+    }
 
 
 def copy_store(source: Path, target: Path) -> None:

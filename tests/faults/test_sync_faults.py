@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -47,6 +48,7 @@ from tests.e2e.support_tills import (
 from tests.faults.proxy import Fault, FaultProxy
 from tests.faults.support_faults import (
     add_poison,
+    audit_like,
     central_sales,
     drain,
     end_sleeping_pushes,
@@ -58,6 +60,7 @@ from tests.faults.support_faults import (
     quarantined,
     receipts,
     restore_from_old_backup,
+    sale_like,
     sleeping_pushes,
 )
 from tests.invariants import (
@@ -317,6 +320,43 @@ def test_poison_events_are_quarantined_and_the_queue_keeps_draining(
     assert set(listed) == {bad_sale, unknown}
     assert listed[unknown]["kind"] == "loyalty.points_awarded"
     assert "unknown event kind" in listed[unknown]["reason"]
+
+
+def test_events_the_database_once_choked_on_are_quarantined_and_the_sales_behind_arrive(
+    head_office: HeadOffice, till: AgentTill
+) -> None:
+    """Each of these passed validation and then failed in PostgreSQL, answered 500 as 'busy',
+    and blocked the till's queue for good."""
+    engine = head_office.engine
+    till.ring(2, seed=21)
+    long_receipt = add_poison(till, "sale.completed", sale_like(till, receipt_no="R" * 80))
+    nul_name = add_poison(till, "sale.completed", sale_like(till, name="Kopi\x00O"))
+    long_moment = add_poison(till, "audit.recorded", audit_like(till, occurred_at="9" * 60))
+    till.ring(2, seed=22)
+    customer = {
+        "customer_id": str(uuid.uuid4()),
+        "name": "Siti",
+        "consent_contact": False,
+        "consent_marketing": False,
+        "consent_at": None,
+    }
+    add_poison(till, "customer.upserted", customer)  # not poison any more: it applies
+    till.ring(2, seed=23)
+    events = till.pending()
+
+    drain(engine, till)
+
+    kept = {(q.epoch, q.seq): q.reason for q in quarantined(engine, till.till_id)}
+    assert set(kept) == {long_receipt, nul_name, long_moment}
+    assert "receipt_no: String should have at most 40 characters" in kept[long_receipt]
+    assert "NUL character" in kept[nul_name]
+    assert "occurred_at: String should have at most 40 characters" in kept[long_moment]
+    assert outcomes(till) == {"applied": events - 3, "quarantined": 3}
+    with engine.connect() as conn:
+        assert conn.scalar(
+            text("SELECT count(*) FROM sgpos.customer WHERE customer_id = :c"),
+            {"c": customer["customer_id"]},
+        )
 
 
 def test_a_poison_event_whose_answer_was_lost_still_shows_as_quarantined_on_the_till(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import random
 import signal
 import socket
 import stat
@@ -40,6 +41,8 @@ from shared.protocol import (
     EnrolRequest,
     EventOutcome,
     EventResult,
+    Failed,
+    Health,
     MasterChange,
     MasterEntity,
     ProductV1,
@@ -133,6 +136,7 @@ class FakeCentral:
     push_script: deque[PushScript] = field(default_factory=deque)
     pull_script: deque[Callable[[str], Reply]] = field(default_factory=deque)
     enrol_script: deque[Reply] = field(default_factory=deque)
+    health_checks: int = 0
     port: int = 0
 
     def __post_init__(self) -> None:
@@ -162,9 +166,10 @@ class FakeCentral:
         app.router.add_post("/v1/push", self._push)
         app.router.add_get("/v1/pull", self._pull)
         app.router.add_post("/v1/enroll", self._enrol)
+        app.router.add_get("/v1/health", self._health)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
         self.port = self._runner.addresses[0][1]
 
     async def _push(self, request: web.Request) -> web.Response:
@@ -186,6 +191,17 @@ class FakeCentral:
             page = PullPage(cursor=cursor, next_cursor=cursor, has_more=False, changes=[])
             return _respond(200, page, {})
         return _respond(*self.pull_script.popleft()(cursor))
+
+    async def _health(self, request: web.Request) -> web.Response:
+        self.health_checks += 1
+        health = Health(
+            status="ok",
+            protocol=1,
+            accepted_versions=[1],
+            server_time=datetime.now(UTC),
+            database="ok",
+        )
+        return _respond(200, health, {})
 
     async def _enrol(self, request: web.Request) -> web.Response:
         self.enrolments.append(EnrolRequest.model_validate_json(await request.read()))
@@ -368,7 +384,7 @@ def test_a_stop_cuts_a_busy_wait_short_and_acknowledges_nothing(
     shop: DemoTill, central: FakeCentral
 ) -> None:
     enrol_locally(shop, central.url)
-    central.push_script.append(answer(503, Busy(retry_after=600)))
+    central.push_script.append(answer(503, Busy(retry_after=40)))  # within busy_patience_s
     with new_agent(shop) as agent:
         threading.Timer(0.5, agent.stop).start()
         started = time.monotonic()
@@ -446,6 +462,39 @@ def test_an_http_500_counts_an_attempt_and_keeps_every_event(
     assert all(e.attempts == 0 for e in events[10:])
     assert mark(shop) == (0, 0) and all(e.acked_at is None for e in events)
     assert "HTTP 500" in (sync_state(shop).last_error or "")
+
+
+def test_head_office_failing_on_a_batch_is_recorded_and_the_cycle_ends(
+    shop: DemoTill, central: FakeCentral
+) -> None:
+    enrol_locally(shop, central.url)
+    failed = Failed(message="head office failed on this request and stored nothing")
+    central.push_script.append(answer(500, failed))
+    with new_agent(shop) as agent:
+        result = asyncio.run(agent.push_once())
+
+    assert result.outcome is Outcome.RETRY and len(central.pushes) == 1
+    assert result.problem and "head office failed on 10 events" in result.problem
+    assert all(e.attempts == 1 for e in outbox(shop)[:10])
+    assert "failed on 10 events" in (sync_state(shop).last_error or "")
+    assert mark(shop) == (0, 0)
+
+
+def test_a_head_office_that_stays_busy_ends_the_cycle_within_its_patience(
+    shop: DemoTill, central: FakeCentral
+) -> None:
+    enrol_locally(shop, central.url)
+    for _ in range(50):
+        central.push_script.append(answer(503, Busy(retry_after=1), {"Retry-After": "1"}))
+    with new_agent(shop, busy_patience_s=2.5) as agent:
+        started = time.monotonic()
+        result = asyncio.run(agent.push_once())
+
+    assert result.outcome is Outcome.RETRY
+    assert time.monotonic() - started < 5 and 2 <= len(central.pushes) <= 4
+    assert result.problem and "stayed busy for 2.5 s" in result.problem
+    assert "stayed busy" in (sync_state(shop).last_error or "")
+    assert mark(shop) == (0, 0)
 
 
 def test_offline_records_the_error_and_once_exits_1(shop: DemoTill) -> None:
@@ -667,6 +716,47 @@ def test_in_a_thread_it_drains_the_outbox_reports_status_and_stops_cleanly(
     assert mark(shop) == (outbox(shop)[-1].epoch, outbox(shop)[-1].seq)
     assert seen[-1]["online"] is True
     new_agent(shop).close()  # stopping released the lock
+
+
+class LongestWaits(random.Random):
+    """Full jitter at its worst: every backoff waits its whole cap."""
+
+    def uniform(self, a: float, b: float) -> float:
+        return b
+
+
+def test_a_till_drains_within_seconds_of_head_office_coming_back_whatever_its_backoff(
+    shop: DemoTill,
+) -> None:
+    port = free_port()
+    enrol_locally(shop, f"http://127.0.0.1:{port}")
+    settings = AgentSettings(
+        **FAST
+        | {"backoff_base_s": 0.25, "backoff_max_s": 300.0, "probe_interval_s": 0.5}
+        | {"push_interval_s": 0.5}
+    )
+    assert settings.backoff_max_s == 30  # a settings file's 300 s is capped
+    agent = SyncAgent(shop.till.data_dir, settings, rng=LongestWaits())
+    handle = agent.start_in_thread(lambda _status: None)
+    try:
+        # Waits of 0.25, 0.5, 1, 2, 4, then 8 s: head office returns as that one starts.
+        deadline = time.monotonic() + 30
+        while agent.backoff["push"].failures < 6:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        asleep_for = handle.runner._not_before["push"] - time.monotonic()
+        assert asleep_for > 5 and outbox(shop)[0].acked_at is None
+        central = FakeCentral(watch_store=shop.till.store.path, port=port).start()
+        back = time.monotonic()
+        try:
+            while any(e.acked_at is None for e in outbox(shop)):
+                assert time.monotonic() - back < 5, "not drained within 5 s of head office's return"
+                time.sleep(0.1)
+        finally:
+            central.stop()
+    finally:
+        handle.stop(timeout=15)
+    assert central.health_checks >= 1  # the probe, not the backoff, ended the wait
 
 
 def test_run_drains_the_outbox_and_exits_0_on_sigterm(shop: DemoTill, central: FakeCentral) -> None:
