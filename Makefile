@@ -5,7 +5,7 @@ UV := $(PYTHON) -m uv
 RUN := $(UV) run --frozen --no-sync
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: test lint format demo demo-day bench screenshots
+.PHONY: test lint format demo demo-reset demo-day bench screenshots soak-sync
 .DEFAULT_GOAL := test
 
 .venv/.synced: pyproject.toml uv.lock
@@ -31,7 +31,11 @@ test: lint
 # The till app on a demo shop in the user's data folder; with PostgreSQL on 127.0.0.1:5432
 # (or SGPOS_DEMO_DB_URL) also head office's server and dashboard, which the till syncs with.
 demo: .venv/.synced
-	$(RUN) python -m installer.demo
+	@$(RUN) python -m installer.demo || [ $$? -eq 130 ]  # Ctrl-C is a normal way to stop it
+
+# Deletes the demo's folder and its database; the next 'make demo' starts a fresh shop.
+demo-reset: .venv/.synced
+	$(RUN) python -m installer.demo --reset
 
 # Rings a demo trading day into the user's data folder; prints its Z report and a receipt.
 demo-day: .venv/.synced

@@ -7,13 +7,17 @@ till enrolled with a one-time code that pulls its catalogue from head office, a 
 sales from a second, headless till at the other outlet, and then the till app, syncing in the
 background. Without PostgreSQL the till app runs stand-alone on its own demo store, and this
 says how to get the dashboard too. Every step is idempotent: running it again reuses what is
-there and adds a little more trade.
+there and adds a little more trade. Deleting the demo folder and running it again installs
+fresh tills for the same till codes, which start past every number head office already has
+(as a replaced machine does); ``--reset`` (``make demo-reset``) removes the folder and the
+demo database both. Ctrl-C stops it quietly at any point.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -162,12 +166,62 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--no-app", action="store_true", help="set up and serve head office, without the till app"
     )
+    p.add_argument(
+        "--reset", action="store_true", help="delete the demo's folder and database, then stop"
+    )
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("\nThe demo was stopped (Ctrl-C). Run 'make demo' again to carry on.")
+        return 130
+
+
+def reset(root: Path, url: str) -> int:
+    if root.exists():
+        shutil.rmtree(root)
+        print(f"Deleted the demo folder {root}")
+    server, _, name = url.rpartition("/")
+    try:
+        conn = psycopg2.connect(f"{server}/postgres", connect_timeout=3)
+    except psycopg2.Error:
+        print(f"No PostgreSQL at {mask_url(server)}: there is no demo database to delete.")
+        return 0
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+    finally:
+        conn.close()
+    print(f"Deleted the demo database {name}. 'make demo' starts a fresh shop.")
+    return 0
+
+
+def no_display() -> str | None:
+    """Why the till app cannot open a window here, or None."""
+    if sys.platform != "linux" or os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return "there is no display here (neither DISPLAY nor WAYLAND_DISPLAY is set)"
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     root: Path = args.data_dir or demo_root()
+    if args.reset:
+        return reset(root, args.db_url)
+    headless = None if args.no_app else no_display()
+    if headless is not None:
+        print(f"The till app needs a desktop: {headless}.")
+        print("Run 'make demo' in a desktop session (or under Xvfb) to see it; meanwhile")
+        print("head office is set up and served, with a headless till trading beside it.")
+        args.no_app = True
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
     configure_logging(log_file=root / "demo.log", console=False)
     till_app = [_bin("sgpos-till"), "--demo"]
@@ -175,7 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if problem is not None:
         print(f"Head office is not part of this demo ({problem}).")
         print("For the dashboard too, run PostgreSQL on 127.0.0.1:5432 or set SGPOS_DEMO_DB_URL.")
-        return 0 if args.no_app else subprocess.call(till_app)  # noqa: S603
+        return 0 if args.no_app else _app_exit(subprocess.call(till_app))  # noqa: S603
     central = f"http://127.0.0.1:{args.port}"
     print(f"Head office database: {mask_url(args.db_url)}")
     try:
@@ -199,7 +253,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 server.wait()
             return 0
         print("Starting the till app (ORC-T01); it syncs with head office in the background.")
-        return subprocess.call([*till_app, "--data-dir", str(shop)])  # noqa: S603
+        return _app_exit(subprocess.call([*till_app, "--data-dir", str(shop)]))  # noqa: S603
     except DemoProblem as exc:
         print(f"The demo stopped: {exc}", file=sys.stderr)
         return 1
@@ -207,6 +261,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         server.terminate()
         with suppress(subprocess.TimeoutExpired):
             server.wait(timeout=20)
+
+
+def _app_exit(code: int) -> int:
+    # The app ends with SIGINT's status when Ctrl-C in this terminal reached it too.
+    return 130 if code in (-2, 130) else code
 
 
 if __name__ == "__main__":

@@ -38,16 +38,18 @@ from installer.unsent import export_unsent
 from shared.files import fsync_dir
 from shared.logs import get_logger
 from sync_service.agent.credentials import Credential, CredentialError, read_secret
-from sync_service.agent.enrol import EnrolmentFailed, start_new_epoch
+from sync_service.agent.enrol import (
+    EPOCH_MARGIN,
+    RECEIPT_MARGIN,
+    EnrolmentFailed,
+    start_new_epoch,
+)
 from till.store.db import Store, StoreError
 from till.store.migrate import known_revisions
-from till.store.models import Counter, TillIdentity
+from till.store.models import RECEIPT_COUNTER, Counter, TillIdentity
 from till.store.paths import backup_dir, store_file
 from till.store.uow import UnitOfWork
 
-RECEIPT_MARGIN = 10_000  # more receipts than a shop rings in a week
-EPOCH_MARGIN = 100
-RECEIPT_COUNTER = "receipt"  # till.services.checkout.RECEIPT_COUNTER
 _STORE_FILES = ("", "-wal", "-shm", "-journal")
 
 log = get_logger("sgpos.installer")

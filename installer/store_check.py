@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from till.store.migrate import open_existing
+from till.store.models import RECEIPT_COUNTER
 
 # Tables every till store has had since its first revision: a file without them is not one.
 TILL_TABLES = frozenset(
     {"alembic_version", "till_identity", "counter", "sale", "refund", "outbox", "sync_state"}
 )
-RECEIPT_COUNTER = "receipt"  # till.services.checkout.RECEIPT_COUNTER, read without the services
 
 
 class NotATillStore(ValueError):

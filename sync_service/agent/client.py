@@ -34,6 +34,7 @@ from shared.protocol import (
     PushRequest,
     PushResponse,
     Rejected,
+    TillState,
     Unauthorized,
     UpgradeRequired,
 )
@@ -51,10 +52,12 @@ ErrorAnswer = Busy | Failed | UpgradeRequired | Unauthorized | Rejected
 PushAnswer = PushResponse
 PullAnswer = Annotated[PullPage | ErrorAnswer, Field(discriminator="status")]
 EnrolAnswer = Annotated[EnrolOk | ErrorAnswer, Field(discriminator="status")]
+StateAnswer = Annotated[TillState | ErrorAnswer, Field(discriminator="status")]
 
 _PUSH: TypeAdapter[Any] = TypeAdapter(PushAnswer)
 _PULL: TypeAdapter[Any] = TypeAdapter(PullAnswer)
 _ENROL: TypeAdapter[Any] = TypeAdapter(EnrolAnswer)
+_STATE: TypeAdapter[Any] = TypeAdapter(StateAnswer)
 _REJECTED = TypeAdapter(Rejected)
 _HEALTH = TypeAdapter(Health)
 
@@ -120,6 +123,12 @@ class CentralClient:
             _PULL,
             params={"cursor": cursor, "limit": str(limit)},
             credential=credential,
+        )
+        return answer
+
+    async def till_state(self, credential: Credential) -> TillState | ErrorAnswer:
+        answer: TillState | ErrorAnswer = await self._call(
+            "GET", "/v1/till/state", _STATE, credential=credential
         )
         return answer
 

@@ -3,6 +3,14 @@
 ``enrol_till`` is what the installer calls (and ``sgpos-sync enroll``): a one-time code from
 head office goes up; the till's identity comes back and is written to the store, and its secret
 to ``DIR/till-secret``. Every failure is a sentence the technician can act on.
+
+A till code may have sold before, on a machine that has since died or been replaced. With its
+new credential the till asks head office what it already holds from that till
+(``GET /v1/till/state``) and starts above it: a new epoch above the highest head office has
+seen, the receipt counter past the highest receipt number. Should that answer not come (the
+link dropped right after enrolling), the till jumps ``EPOCH_MARGIN`` epochs and
+``RECEIPT_MARGIN`` receipt numbers instead: a visible, audited gap rather than a risk of
+reusing a number.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ from shared.protocol import (
     EnrolRequest,
     Failed,
     Rejected,
+    TillState,
     Unauthorized,
     UpgradeRequired,
 )
@@ -36,16 +45,18 @@ from sync_service.agent.client import (
     TooLarge,
     http_session,
 )
-from sync_service.agent.credentials import write_secret
+from sync_service.agent.credentials import Credential, write_secret
 from sync_service.agent.paths import backup_dir, store_file
 from till.store.db import Store, StoreError
 from till.store.migrate import upgrade_store
-from till.store.models import OutboxEvent, TillIdentity
+from till.store.models import RECEIPT_COUNTER, Counter, OutboxEvent, TillIdentity
 from till.store.outbox import backlog, sync_state
 from till.store.uow import UnitOfWork
 
 Clock = Callable[[], datetime]
 ENROL_TIMEOUT_S = 20.0
+RECEIPT_MARGIN = 10_000  # more receipts than a shop rings in a week
+EPOCH_MARGIN = 100
 _CODE = re.compile(r"^[A-Z0-9-]{8,32}$")  # EnrolRequest.code
 
 log = get_logger("sgpos.sync")
@@ -112,7 +123,11 @@ def enrol_till(
         # The secret first: a cut between the two leaves a credential head office will refuse,
         # which a re-enrolment mends, never an identity without one.
         write_secret(data_dir, ok.secret)
-        epoch = _write_identity(store, ok, url, now=(clock or _utc_now)())
+        # This store already is this till (a new secret for it): it knows its own numbers.
+        # Otherwise the till code may have sold on another machine before.
+        same_till = before is not None and before.till_id == str(ok.till_id)
+        held = None if same_till else asyncio.run(_held_at_head_office(url, ok, timeout_s))
+        epoch = _write_identity(store, ok, url, held, now=(clock or _utc_now)())
     finally:
         store.close()
     log.info(
@@ -224,28 +239,78 @@ def _accepted(answer: EnrolOk | ErrorAnswer, url: str) -> EnrolOk:
     raise EnrolmentFailed(f"head office at {url} gave an answer SG-POS does not understand")
 
 
-def _write_identity(store: Store, ok: EnrolOk, url: str, *, now: datetime) -> int:
+def _write_identity(
+    store: Store, ok: EnrolOk, url: str, held: TillState | None, *, now: datetime
+) -> int:
     with UnitOfWork(store) as uow:
+        counter = uow.session.get(Counter, RECEIPT_COUNTER)
+        if counter is None:
+            counter = Counter(name=RECEIPT_COUNTER, value=0)
+            uow.session.add(counter)
         ident = uow.session.get(TillIdentity, 1)
         # A store that already sent events as another till starts a fresh epoch above them, so
         # (epoch, seq) stays unique in its outbox and the new till's sequence starts at 1.
         fresh = (uow.session.scalar(select(func.max(OutboxEvent.epoch))) or 0) + 1
+        same_till = ident is not None and ident.till_id == str(ok.till_id)
         if ident is None:
             ident = TillIdentity(singleton=1)
             uow.session.add(ident)
             epoch = fresh
-        elif ident.till_id == str(ok.till_id):
+        elif same_till:
             epoch = ident.epoch  # a re-enrolment (a new secret) continues the same sequence
         else:
             epoch = fresh
             # Another till (perhaps another outlet): its master data comes down from the start.
             state = sync_state(uow.session)
             state.pull_cursor, state.prices_as_of = INITIAL_CURSOR, None
+        before = {"epoch": epoch, "receipt_counter": counter.value}
+        # Past everything this till code already used, on this machine or another.
+        if same_till:
+            checked = "this store is already this till"
+        elif held is not None:
+            epoch = max(epoch, held.highest_epoch + 1)
+            counter.value = max(counter.value, held.highest_receipt)
+            checked = (
+                f"head office holds up to epoch {held.highest_epoch}, receipt number "
+                f"{held.highest_receipt:,}"
+            )
+        else:
+            epoch += EPOCH_MARGIN
+            counter.value += RECEIPT_MARGIN
+            checked = (
+                "head office could not say what it holds; skipped "
+                f"{RECEIPT_MARGIN:,} receipt numbers and {EPOCH_MARGIN} epochs to be safe"
+            )
         ident.till_id = str(ok.till_id)
         ident.till_code = ok.till_code
         ident.outlet_id = str(ok.outlet_id)
         ident.epoch = epoch
         ident.central_url = url
         ident.enrolled_at = now
+        after = {"epoch": epoch, "receipt_counter": counter.value}
+        if after != before:
+            # The numbers jump (receipt numbers must run serially): the audit trail says why.
+            uow.session.flush()
+            uow.audit(
+                "till.enrolled",
+                actor=None,
+                at=now,
+                subject=f"{ok.outlet_code}-{ok.till_code}",
+                before=before,
+                after={**after, "checked_with": checked},
+            )
         uow.commit()
+    if held is None:
+        log.warning("till.enrolled_without_head_office_figures", till_id=str(ok.till_id))
     return epoch
+
+
+async def _held_at_head_office(url: str, ok: EnrolOk, timeout_s: float) -> TillState | None:
+    """What head office already holds from this till code; None if it cannot say."""
+    credential = Credential(str(ok.till_id), ok.secret)
+    async with http_session(timeout_s=timeout_s) as http:
+        try:
+            answer = await CentralClient(http, url).till_state(credential)
+        except (Offline, TooLarge):
+            return None
+    return answer if isinstance(answer, TillState) else None

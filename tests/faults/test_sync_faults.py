@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from sync_service.agent.enrol import start_new_epoch
 from sync_service.central.db import central_engine
 from sync_service.central.migrate import upgrade_central
 from sync_service.central.seed import seed_demo
+from sync_service.central.tills import retire_till
 from tests.e2e.central_process import CentralProcess, running_central, start_central
 from tests.e2e.support_tills import (
     AGENT_ENV,
@@ -375,6 +376,45 @@ def test_a_poison_event_whose_answer_was_lost_still_shows_as_quarantined_on_the_
     drain(head_office.engine, till)
     status = sync_status(till.data_dir)
     assert [(q["epoch"], q["seq"]) for q in status["quarantined"]] == [poison]
+
+
+# --- a replaced machine ----------------------------------------------------------------------
+
+
+def test_a_replaced_machine_starts_past_every_number_its_till_code_used(
+    head_office: HeadOffice, proxy: FaultProxy, till: AgentTill, tmp_path: Path
+) -> None:
+    """The till's PC dies; a technician installs a new one for the same till code. Before, the
+    new store started at epoch 1 and receipt 1: every event clashed and was quarantined, and
+    it printed receipt numbers head office already had."""
+    engine = head_office.engine
+    till.ring(4, seed=30)
+    drain(engine, till)
+    old = central_sales(engine, till.till_id)
+    retire_till(engine, uuid.UUID(till.till_id), now=datetime.now(UTC))  # the dead machine
+
+    new = enrolled_agent_till(
+        engine,
+        proxy.url,
+        tmp_path / "replacement",
+        outlet_code=till.outlet_code,
+        till_code=till.till_code,
+    )
+    assert new.till_id == till.till_id
+    new.ring(3, seed=31)
+    drain(engine, new, totals=False)  # head office also holds the old machine's sales
+
+    assert quarantined(engine, till.till_id) == []
+    now = central_sales(engine, till.till_id)
+    fresh = sorted(set(now) - set(old))
+    assert len(now) == len(old) + len(fresh) and fresh
+    assert min(int(r.rsplit("-", 1)[1]) for r in fresh) > max(int(r.rsplit("-", 1)[1]) for r in old)
+    with new.store() as store, store.read() as s:
+        epoch = s.scalar(select(OutboxEvent.epoch).order_by(OutboxEvent.epoch).limit(1))
+        jump = s.scalars(
+            text("SELECT action FROM audit_record WHERE action = 'till.enrolled'")
+        ).all()
+    assert epoch is not None and epoch > 1 and jump == ["till.enrolled"]
 
 
 # --- a till restored from an old backup ------------------------------------------------------

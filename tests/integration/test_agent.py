@@ -50,6 +50,7 @@ from shared.protocol import (
     PushOk,
     PushRequest,
     Rejected,
+    TillState,
     Unauthorized,
 )
 from shared.wire import WireModel
@@ -136,6 +137,7 @@ class FakeCentral:
     push_script: deque[PushScript] = field(default_factory=deque)
     pull_script: deque[Callable[[str], Reply]] = field(default_factory=deque)
     enrol_script: deque[Reply] = field(default_factory=deque)
+    state_script: deque[Reply] = field(default_factory=deque)
     health_checks: int = 0
     port: int = 0
 
@@ -167,6 +169,7 @@ class FakeCentral:
         app.router.add_get("/v1/pull", self._pull)
         app.router.add_post("/v1/enroll", self._enrol)
         app.router.add_get("/v1/health", self._health)
+        app.router.add_get("/v1/till/state", self._till_state)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
@@ -191,6 +194,20 @@ class FakeCentral:
             page = PullPage(cursor=cursor, next_cursor=cursor, has_more=False, changes=[])
             return _respond(200, page, {})
         return _respond(*self.pull_script.popleft()(cursor))
+
+    async def _till_state(self, request: web.Request) -> web.Response:
+        till_id = request.headers["Authorization"].removeprefix("Bearer ").split(":")[0]
+        if self.state_script:
+            return _respond(*self.state_script.popleft())
+        state = TillState(
+            till_id=uuid.UUID(till_id),
+            outlet_code="ORC",
+            till_code="T07",
+            highest_epoch=0,
+            highest_receipt=0,
+            server_time=datetime.now(UTC),
+        )
+        return _respond(200, state, {})
 
     async def _health(self, request: web.Request) -> web.Response:
         self.health_checks += 1

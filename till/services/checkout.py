@@ -28,10 +28,17 @@ from till.services.shifts import require_open_shift
 from till.services.staff import SignedIn
 from till.store.catalogue import Catalogue
 from till.store.db import Store
-from till.store.models import Counter, ParkedCart, Payment, Sale, SaleLine, StockMovement
+from till.store.models import (
+    RECEIPT_COUNTER,
+    Counter,
+    ParkedCart,
+    Payment,
+    Sale,
+    SaleLine,
+    StockMovement,
+)
 from till.store.uow import UnitOfWork
 
-RECEIPT_COUNTER = "receipt"
 PAYNOW_VALIDITY = timedelta(minutes=15)
 
 

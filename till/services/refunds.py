@@ -23,13 +23,14 @@ from shared.protocol import EventKind, RefundCompletedV1, RefundLineV1
 from shared.receipt import Receipt, ReceiptNumber, render_text
 from shared.refund import RefundedSoFar, RefundLine, SoldLine, refund_line
 from shared.tender import Tender, TenderType
-from till.services.checkout import RECEIPT_COUNTER, tender_event
+from till.services.checkout import tender_event
 from till.services.context import CashierError, Clock, OutletProfile, utc_now
 from till.services.receipts import find_sale, refund_receipt
 from till.services.shifts import require_open_shift
 from till.services.staff import SignedIn
 from till.store.db import Store
 from till.store.models import (
+    RECEIPT_COUNTER,
     Payment,
     Refund,
     Sale,

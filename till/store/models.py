@@ -102,6 +102,10 @@ class TillIdentity(Base):
     __table_args__ = (CheckConstraint("singleton = 1", name="singleton"),)
 
 
+# The counter behind receipt numbers (sales and refunds share one serial per till).
+RECEIPT_COUNTER = "receipt"
+
+
 class Counter(Base):
     """Gap-free sequences (receipt numbers, outbox seq per epoch), bumped inside the sale's
     own transaction so a rolled-back sale never consumes a number."""
