@@ -8,7 +8,6 @@ is it renamed to its final name, so a file with a backup's name is always a good
 
 from __future__ import annotations
 
-import errno
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,7 +17,7 @@ from installer.archive import DamagedBackup, compress, copy_store, temp_path, un
 from installer.report import Report
 from installer.steps import Refused, StepFailed
 from installer.store_check import NotATillStore, StoreFacts, examine, facts
-from shared.files import fsync_dir
+from shared.files import disk_trouble_at, fsync_dir
 from shared.logs import get_logger
 from till.store.paths import backup_dir, store_file
 
@@ -41,7 +40,7 @@ def run_backup(data_dir: Path, to: Path | None, report: Report) -> Backup:
         )
     try:
         name = facts(store).till_name.replace("(no till identity)", "unenrolled")
-    except sqlite3.Error:
+    except (sqlite3.Error, NotATillStore):
         name = "unknown"  # the copy below says what is wrong with it
     target = _target(data_dir, to, f"till-{name}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
     try:
@@ -80,7 +79,8 @@ def run_backup(data_dir: Path, to: Path | None, report: Report) -> Backup:
             done("verified")
     except (OSError, sqlite3.Error, DamagedBackup, NotATillStore) as exc:
         raise StepFailed(
-            f"the backup could not be written to {target}: {_why(exc)}; nothing was kept",
+            f"the backup could not be written to {target}: {_why(exc, target.parent)}; "
+            "nothing was kept",
             "free some disk space or choose another --to, then run the backup again",
         ) from None
     finally:
@@ -106,9 +106,10 @@ def _target(data_dir: Path, to: Path | None, stem: str) -> Path:
     return target
 
 
-def _why(exc: BaseException) -> str:
-    if isinstance(exc, OSError):
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-            return "the disk is full"
-        return exc.strerror.lower() if exc.strerror else str(exc)
+def _why(exc: BaseException, folder: Path) -> str:
+    trouble = disk_trouble_at(exc, folder)
+    if trouble is not None:
+        return trouble
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror.lower()
     return str(exc)

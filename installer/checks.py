@@ -16,7 +16,9 @@ from installer.central import CredentialRefused, HeadOffice, Unreachable, head_o
 from installer.prerequisites import describe_skew, free_mb
 from installer.settings import InstallerSettings
 from installer.steps import Colour
-from installer.store_check import integrity_problems
+from installer.store_check import DiskTrouble, integrity_problems
+from shared.disk import disk_fix
+from shared.files import disk_trouble_at
 from sync_service.agent.credentials import Credential, CredentialError, read_secret
 from till.printing import ReceiptPrinter
 from till.settings import TILL_FILE, TillSettings
@@ -50,7 +52,10 @@ def store_integrity(store: Path) -> Check:
         return Check(
             name, RED, f"no till store at {store}", "install the till: sgpos-install install"
         )
-    problems = integrity_problems(store)
+    try:
+        problems = integrity_problems(store)
+    except DiskTrouble as exc:
+        return Check(name, RED, f"the store cannot be checked: {exc}", disk_fix(str(exc)))
     if problems:
         return Check(
             name,
@@ -69,7 +74,13 @@ def store_revision(store: Path) -> Check:
     try:
         found = current_revision(store)
     except StoreError as exc:
-        return Check(name, RED, str(exc), "restore the latest backup: sgpos-install restore FILE")
+        trouble = disk_trouble_at(exc, store.parent)
+        fix = (
+            disk_fix(trouble)
+            if trouble
+            else "restore the latest backup: sgpos-install restore FILE"
+        )
+        return Check(name, RED, str(exc), fix)
     if found == head:
         return Check(name, GREEN, f"at {head} (this release's newest)")
     if found is None:

@@ -7,7 +7,6 @@ address or a dead network leaves the machine exactly as it was.
 
 from __future__ import annotations
 
-import errno
 import os
 import shutil
 import sys
@@ -17,6 +16,7 @@ from pathlib import Path
 from installer.central import HeadOffice, Unreachable, head_office
 from installer.settings import InstallerSettings
 from installer.steps import StepFailed
+from shared.disk import NOT_ALLOWED, disk_fix, disk_trouble
 
 MIN_PYTHON = (3, 11)
 # The probe writes this much for real: a folder that takes a few bytes but not a store's worth
@@ -146,19 +146,14 @@ def check_writable(data_dir: Path) -> str:
 
 
 def _why(exc: OSError) -> str:
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-        return "the disk is full (or this user's quota or file-size limit is reached)"
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return "this user is not allowed to write there"
-    if exc.errno == errno.EROFS:
-        return "the disk is mounted read-only"
-    return exc.strerror.lower() if exc.strerror else str(exc)
+    return disk_trouble(exc) or (exc.strerror.lower() if exc.strerror else str(exc))
 
 
 def _fix(exc: OSError) -> str:
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-        return "free some disk space (or raise the limit) and run the same command again"
-    return (
-        "run as the till's own user, choose a --data-dir that user may write (for example "
-        "one under the home folder), or fix the folder's owner; then run again"
-    )
+    trouble = disk_trouble(exc)
+    if trouble is None or trouble == NOT_ALLOWED:
+        return (
+            "run as the till's own user, choose a --data-dir that user may write (for example "
+            "one under the home folder), or fix the folder's owner; then run again"
+        )
+    return disk_fix(trouble)

@@ -11,6 +11,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
+from shared.files import disk_trouble_at
 from till.store.migrate import open_existing
 from till.store.models import RECEIPT_COUNTER
 
@@ -22,6 +23,10 @@ TILL_TABLES = frozenset(
 
 class NotATillStore(ValueError):
     """The file is not a (healthy) till store; the message says why."""
+
+
+class DiskTrouble(OSError):
+    """The store could not be looked at because of its disk (full, read-only), not itself."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,9 @@ def integrity_problems(path: Path) -> list[str]:
             for table, rowid, parent, _ in db.execute("PRAGMA foreign_key_check").fetchall()[:5]:
                 problems.append(f"{table} row {rowid} points to a missing {parent}")
     except sqlite3.DatabaseError as exc:
+        trouble = disk_trouble_at(exc, path.parent)
+        if trouble is not None:
+            raise DiskTrouble(trouble) from None  # not the store's fault: say so
         return [f"cannot be read as a database ({exc})"]
     return problems
 

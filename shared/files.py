@@ -11,7 +11,9 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["fsync_dir", "write_atomically"]
+from shared.disk import disk_trouble
+
+__all__ = ["disk_trouble_at", "fsync_dir", "write_atomically"]
 
 
 def write_atomically(path: Path, text: str, *, mode: int = 0o600) -> Path:
@@ -39,3 +41,14 @@ def fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def disk_trouble_at(exc: BaseException, folder: Path) -> str | None:
+    """``shared.disk.disk_trouble`` for a write that failed in ``folder``, told by looking at
+    that folder's file system (space left, mounted read-only)."""
+    try:
+        stat = os.statvfs(folder)
+    except OSError:
+        return disk_trouble(exc)
+    free = stat.f_bavail * stat.f_frsize
+    return disk_trouble(exc, free_bytes=free, read_only=bool(stat.f_flag & os.ST_RDONLY))

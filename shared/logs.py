@@ -7,14 +7,18 @@ before any renderer sees them, so no handler can leak them.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
 import re
+import sys
 from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
 import structlog
+
+from shared.disk import disk_trouble
 
 REDACTED = "***"
 _SENSITIVE = re.compile(r"pin|password|passwd|secret|token|credential|authorization", re.I)
@@ -69,11 +73,10 @@ def configure_logging(
         root.addHandler(handler)
 
     if log_file is not None:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):  # the file's handler reports it, once
+            log_file.parent.mkdir(parents=True, exist_ok=True)
         attach(
-            logging.handlers.RotatingFileHandler(
-                log_file, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
-            ),
+            LogFile(log_file, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"),
             # Never frame locals in the file: they can hold secrets and payloads.
             structlog.processors.ExceptionRenderer(
                 structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
@@ -82,6 +85,40 @@ def configure_logging(
         )
     if console:
         attach(logging.StreamHandler(), structlog.dev.ConsoleRenderer(colors=False))
+
+
+class LogFile(logging.handlers.RotatingFileHandler):
+    """The process's log file, which a full or read-only disk must not turn into tracebacks
+    on every line: the first failure is said once, on stderr, and the file is given up."""
+
+    def __init__(self, path: Path, **kwargs: Any) -> None:
+        super().__init__(path, delay=True, **kwargs)  # opened on the first line, inside emit
+        self.path = path
+        self.broken: str | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.broken is None:
+            super().emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if self.broken is not None:
+            return
+        exc = sys.exc_info()[1]
+        self.broken = (disk_trouble(exc) if exc else None) or str(exc)
+        print(
+            f"sgpos: the log file {self.path} cannot be written ({self.broken}); "
+            "carrying on without it",
+            file=sys.stderr,
+        )
+
+
+def log_file_in_use() -> Path | None:
+    """The log file lines are going to, or None (none configured, or it could not be written):
+    what an error message may point a person to."""
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, LogFile) and handler.broken is None:
+            return handler.path
+    return None
 
 
 def get_logger(name: str) -> Any:

@@ -21,7 +21,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from shared.config import ConfigError
-from shared.logs import configure_logging, get_logger
+from shared.disk import disk_fix, disk_trouble
+from shared.logs import configure_logging, get_logger, log_file_in_use
 from sync_service.agent.agent import AgentError, SyncAgent, utc_now
 from sync_service.agent.bookkeeping import NotEnrolled
 from sync_service.agent.client import app_version
@@ -96,8 +97,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"sgpos-sync: the agent's settings are not valid: {problems}", file=sys.stderr)
         return 1
     except Exception as exc:
+        trouble = disk_trouble(exc)
+        if trouble is not None:
+            print(
+                f"sgpos-sync: cannot write in the till's data folder {data_dir}: {trouble}; "
+                f"{disk_fix(trouble)}",
+                file=sys.stderr,
+            )
+            return 1
         log.exception("sync.cli_failed", command=args.command)
-        print(f"sgpos-sync: unexpected error ({exc}); details are in the log", file=sys.stderr)
+        where = log_file_in_use()
+        details = f"; details are in {where}" if where else ""
+        print(f"sgpos-sync: unexpected error ({exc}){details}", file=sys.stderr)
         return 1
 
 

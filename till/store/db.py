@@ -20,6 +20,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from shared.disk import FULL, disk_fix, disk_trouble
+from shared.files import disk_trouble_at
+
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -39,8 +42,9 @@ class StoreTooNew(StoreError):
     pass
 
 
-def translate(exc: BaseException) -> StoreError | None:
-    """The actionable StoreError behind a driver error, if we know one."""
+def translate(exc: BaseException, path: Path | None = None) -> StoreError | None:
+    """The actionable StoreError behind a driver error, if we know one; ``path``: the store's,
+    to tell a full disk behind SQLite's bare "disk I/O error"."""
     orig = exc.orig if isinstance(exc, DBAPIError) else exc
     if not isinstance(orig, sqlite3.Error):
         return None
@@ -50,13 +54,19 @@ def translate(exc: BaseException) -> StoreError | None:
             "the till's database is busy (another program is writing to it); "
             "nothing was saved — try again in a moment"
         )
-    if "disk is full" in text or "database or disk is full" in text:
+    trouble = disk_trouble_at(orig, path.parent) if path else disk_trouble(orig)
+    if trouble == FULL:
         return StoreFull(
             "the disk is full, so nothing was saved; free some space (or call support) "
             "and try again — the cart is still here"
         )
-    if "readonly" in text or "unable to open" in text:
-        return StoreError(f"the till cannot write its database ({orig}); check the data folder")
+    if trouble is not None:
+        return StoreError(
+            f"the till cannot write its database: {trouble}, so nothing was saved; "
+            f"{disk_fix(trouble)}"
+        )
+    if "unable to open" in text:
+        return StoreError(f"the till cannot open its database ({orig}); check the data folder")
     return None
 
 

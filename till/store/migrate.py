@@ -20,6 +20,8 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 
 import migrations_local
+from shared.disk import disk_fix
+from shared.files import disk_trouble_at
 from shared.logs import get_logger
 from till.store.db import StoreError, StoreTooNew
 
@@ -101,6 +103,12 @@ def upgrade_store(
             else "the foreign-key check after the last revision"
         )
         kept = f"a backup taken just before is at {backup}" if backup else "it held no tables"
+        trouble = disk_trouble_at(exc, path.parent)
+        if trouble is not None:
+            raise StoreError(
+                f"the store {path} could not be brought up to date: {trouble}. It was left "
+                f"unchanged and {kept}; {disk_fix(trouble)}"
+            ) from exc
         raise StoreError(
             f"upgrading the store {path} failed at {where}: {exc}. The store was left "
             f"unchanged at revision {start or '(none)'} and {kept}; call support"
@@ -133,8 +141,9 @@ def backup_store(path: Path, backup_dir: Path, *, revision: str | None, now: dat
             copy.execute("PRAGMA journal_mode = DELETE")
             verdict = copy.execute("PRAGMA integrity_check").fetchall()
     except sqlite3.Error as exc:
+        trouble = disk_trouble_at(exc, target.parent) or str(exc)
         raise StoreError(
-            f"could not back up the store to {target} ({exc}); the store was not upgraded — "
+            f"could not back up the store to {target} ({trouble}); the store was not upgraded — "
             "free some disk space or check the backup folder, then start the till again"
         ) from exc
     if verdict != [("ok",)]:
@@ -164,6 +173,11 @@ def _inspect(path: Path) -> tuple[bool, str | None]:
             if "alembic_version" in tables:
                 rows = db.execute("SELECT version_num FROM alembic_version").fetchall()
     except sqlite3.DatabaseError as exc:
+        trouble = disk_trouble_at(exc, path.parent)
+        if trouble is not None:
+            raise StoreError(
+                f"the store {path} cannot be opened: {trouble}; {disk_fix(trouble)}"
+            ) from exc
         raise StoreError(f"{path} cannot be read as a till store ({exc}); call support") from exc
     if len(rows) > 1:
         raise StoreError(f"{path} records several schema revisions ({rows}); call support")

@@ -53,7 +53,7 @@ class UnitOfWork:
             self.session.connection()  # take the write lock now, not half-way through
         except DBAPIError as exc:
             self.session.close()
-            raise translate(exc) or exc from exc
+            raise translate(exc, self.store.path) or exc from exc
         return self
 
     def __exit__(
@@ -64,14 +64,17 @@ class UnitOfWork:
                 self.session.rollback()
         finally:
             self.session.close()
-        if isinstance(exc, DBAPIError) and (friendly := translate(exc)) is not None:
+        if (
+            isinstance(exc, DBAPIError)
+            and (friendly := translate(exc, self.store.path)) is not None
+        ):
             raise friendly from exc
 
     def commit(self) -> None:
         try:
             self.session.commit()
         except DBAPIError as exc:
-            raise translate(exc) or exc from exc
+            raise translate(exc, self.store.path) or exc from exc
 
     # --- identity and gap-free numbers ------------------------------------------------------
 
