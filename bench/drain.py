@@ -37,11 +37,6 @@ from bench.common import save_result
 from bench.pg import fresh_database
 from shared.demo_catalogue import DEMO_STAFF
 from shared.logs import configure_logging
-from sync_service.agent.agent import SyncAgent
-from sync_service.agent.bookkeeping import SyncBook
-from sync_service.agent.client import CentralClient
-from sync_service.agent.enrol import enrol_till
-from sync_service.agent.settings import AgentSettings
 from sync_service.central.db import central_engine
 from sync_service.central.migrate import upgrade_central
 from sync_service.central.seed import seed_demo
@@ -50,6 +45,11 @@ from tests.e2e.central_process import ROOT, running_central
 from till.app import open_till
 from till.simulate import simulate
 from till.store.models import OutboxEvent, Refund, Sale, TillIdentity
+from till.sync.agent import SyncAgent
+from till.sync.bookkeeping import SyncBook
+from till.sync.client import CentralClient
+from till.sync.enrol import enrol_till
+from till.sync.settings import AgentSettings
 
 OUTLET, TILL = "ORC", "T01"
 CATALOGUE = 2000  # products at head office, pulled onto the till on installation day
@@ -172,7 +172,7 @@ def _drain_in_process(
 def _drain_cli(
     data_dir: Path, central_url: str, batch: int, split: dict[str, float]
 ) -> tuple[float, bool, str]:
-    command = [sys.executable, "-m", "sync_service.agent.cli", "--data-dir", str(data_dir)]
+    command = [sys.executable, "-m", "till.sync.cli", "--data-dir", str(data_dir)]
     start = time.perf_counter()
     finished = subprocess.run(
         [*command, "once", "--central", central_url],

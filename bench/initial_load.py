@@ -34,11 +34,6 @@ from bench.common import save_result
 from bench.drain import timed_methods
 from bench.pg import fresh_database
 from shared.logs import configure_logging
-from sync_service.agent.agent import SyncAgent
-from sync_service.agent.bookkeeping import SyncBook
-from sync_service.agent.client import CentralClient
-from sync_service.agent.enrol import enrol_till
-from sync_service.agent.settings import AgentSettings
 from sync_service.central.db import central_engine
 from sync_service.central.migrate import upgrade_central
 from sync_service.central.seed import seed_demo
@@ -46,6 +41,11 @@ from sync_service.central.tills import create_enrolment_code
 from tests.e2e.central_process import running_central
 from till.app import open_till
 from till.store.models import Barcode, Product, Staff
+from till.sync.agent import SyncAgent
+from till.sync.bookkeeping import SyncBook
+from till.sync.client import CentralClient
+from till.sync.enrol import enrol_till
+from till.sync.settings import AgentSettings
 
 OUTLET, TILL = "ORC", "T01"
 

@@ -33,8 +33,8 @@ from shared.protocol import (
     Unauthorized,
     UpgradeRequired,
 )
-from sync_service.agent.client import app_version
-from sync_service.agent.credentials import Credential
+from till.sync.client import app_version
+from till.sync.credentials import Credential
 
 _M = TypeVar("_M", bound=BaseModel)
 

@@ -19,11 +19,11 @@ from installer.steps import Colour
 from installer.store_check import DiskTrouble, integrity_problems
 from shared.disk import disk_fix
 from shared.files import disk_trouble_at
-from sync_service.agent.credentials import Credential, CredentialError, read_secret
 from till.printing import ReceiptPrinter
 from till.settings import TILL_FILE, TillSettings
 from till.store.db import StoreError
 from till.store.migrate import current_revision, head_revision, known_revisions
+from till.sync.credentials import Credential, CredentialError, read_secret
 
 GREEN, AMBER, RED = Colour.GREEN, Colour.AMBER, Colour.RED
 LOG_WINDOW = timedelta(hours=24)

@@ -20,8 +20,8 @@ from pydantic import ValidationError
 from installer.files import render_toml
 from installer.steps import StepFailed
 from shared.files import write_atomically
-from sync_service.agent.settings import AgentSettings
 from till.settings import AGENT_FILE, TILL_FILE, TillSettings
+from till.sync.settings import AgentSettings
 
 AGENT_KEYS = (
     "push_batch",

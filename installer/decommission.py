@@ -24,9 +24,9 @@ from installer.unsent import export_unsent
 from shared.config import ConfigError
 from shared.files import fsync_dir
 from shared.logs import get_logger
-from sync_service.agent.credentials import Credential, CredentialError, read_secret, secret_path
 from till.settings import agent_settings
 from till.store.paths import store_file
+from till.sync.credentials import Credential, CredentialError, read_secret, secret_path
 
 log = get_logger("sgpos.installer")
 

@@ -22,11 +22,11 @@ from installer.report import Report
 from installer.settings import InstallerSettings
 from installer.steps import Colour, worst
 from shared.config import ConfigError
-from sync_service.agent.status import read_status
 from till.settings import agent_settings
 from till.store.db import Store, StoreError
 from till.store.migrate import open_existing
 from till.store.paths import store_file
+from till.sync.status import read_status
 
 
 def run_doctor(data_dir: Path, settings: InstallerSettings) -> list[Check]:

@@ -24,8 +24,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from installer.steps import Refused
-from sync_service.agent.lock import AgentAlreadyRunning, AgentLock
 from till.store.paths import store_file
+from till.sync.lock import AgentAlreadyRunning, AgentLock
 
 SHM_DMS_BYTE = 128
 # struct flock on 64-bit Linux: short l_type, short l_whence, off_t l_start, off_t l_len,

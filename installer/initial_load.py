@@ -25,13 +25,13 @@ from shared.protocol import (
     Unauthorized,
     UpgradeRequired,
 )
-from sync_service.agent.agent import SyncAgent
-from sync_service.agent.bookkeeping import CursorMoved, NotEnrolled
-from sync_service.agent.client import CentralClient, Offline, TooLarge, http_session
-from sync_service.agent.lock import AgentAlreadyRunning
-from sync_service.agent.settings import AgentSettings
 from till.store.master import MasterDataError
 from till.store.models import Outlet, Product, Staff
+from till.sync.agent import SyncAgent
+from till.sync.bookkeeping import CursorMoved, NotEnrolled
+from till.sync.client import CentralClient, Offline, TooLarge, http_session
+from till.sync.lock import AgentAlreadyRunning
+from till.sync.settings import AgentSettings
 
 BUSY_RETRIES = 5
 

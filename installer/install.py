@@ -43,13 +43,13 @@ from installer.report import Report
 from installer.settings import InstallerSettings
 from installer.steps import Colour, StepFailed, worst
 from shared.logs import get_logger
-from sync_service.agent.client import app_version
-from sync_service.agent.credentials import secret_path
-from sync_service.agent.enrol import EnrolmentFailed, enrol_till
 from till.settings import agent_settings
 from till.store.db import StoreError
 from till.store.migrate import open_existing, upgrade_store
 from till.store.paths import backup_dir, store_file
+from till.sync.client import app_version
+from till.sync.credentials import secret_path
+from till.sync.enrol import EnrolmentFailed, enrol_till
 
 log = get_logger("sgpos.installer")
 KEEP = frozenset({"logs"})  # the installer's own log survives an undo: it says what happened

@@ -37,18 +37,18 @@ from installer.store_check import NotATillStore, StoreFacts, examine, facts
 from installer.unsent import export_unsent
 from shared.files import fsync_dir
 from shared.logs import get_logger
-from sync_service.agent.credentials import Credential, CredentialError, read_secret
-from sync_service.agent.enrol import (
-    EPOCH_MARGIN,
-    RECEIPT_MARGIN,
-    EnrolmentFailed,
-    start_new_epoch,
-)
 from till.store.db import Store, StoreError
 from till.store.migrate import known_revisions
 from till.store.models import RECEIPT_COUNTER, Counter, TillIdentity
 from till.store.paths import backup_dir, store_file
 from till.store.uow import UnitOfWork
+from till.sync.credentials import Credential, CredentialError, read_secret
+from till.sync.enrol import (
+    EPOCH_MARGIN,
+    RECEIPT_MARGIN,
+    EnrolmentFailed,
+    start_new_epoch,
+)
 
 _STORE_FILES = ("", "-wal", "-shm", "-journal")
 

@@ -47,7 +47,7 @@ def program(script: str, module: str) -> list[str]:
 
 
 def sync_command(data_dir: Path, config: Path) -> list[str]:
-    agent = program("sgpos-sync", "sync_service.agent.cli")
+    agent = program("sgpos-sync", "till.sync.cli")
     return [*agent, "--data-dir", str(data_dir), "--config", str(config), "run"]
 
 
@@ -80,7 +80,7 @@ def write_unit(data_dir: Path, config: Path) -> tuple[Path, bool]:
         UNIT,
         {
             "data_dir": str(data_dir),
-            "sync_program": quoted(program("sgpos-sync", "sync_service.agent.cli")),
+            "sync_program": quoted(program("sgpos-sync", "till.sync.cli")),
             "data_dir_arg": quoted([str(data_dir)]),
             "config_arg": quoted([str(config)]),
         },

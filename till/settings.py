@@ -13,8 +13,8 @@ from typing import Literal, TypeVar
 from pydantic import Field, ValidationError
 
 from shared.config import ConfigError, SgposSettings
-from sync_service.agent.settings import AgentSettings
 from till.printing import PrinterSettings
+from till.sync.settings import AgentSettings
 
 TILL_FILE = "till.toml"
 AGENT_FILE = "sync-agent.toml"

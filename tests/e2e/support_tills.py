@@ -28,10 +28,6 @@ from typing import Any
 from sqlalchemy import Engine, select, text
 
 from shared.demo_catalogue import DEMO_STAFF
-from sync_service.agent.agent import SyncAgent
-from sync_service.agent.enrol import enrol_till
-from sync_service.agent.settings import AgentSettings
-from sync_service.agent.status import read_status
 from sync_service.central.tills import create_enrolment_code
 from tests.tills import FakeClock
 from till.app import Till, open_till
@@ -41,6 +37,10 @@ from till.simulate import Summary, simulate
 from till.store.db import Store
 from till.store.models import Sale
 from till.store.paths import store_file
+from till.sync.agent import SyncAgent
+from till.sync.enrol import enrol_till
+from till.sync.settings import AgentSettings
+from till.sync.status import read_status
 
 ROOT = Path(__file__).resolve().parents[2]
 SYNC_TIMEOUT_S = 90.0  # one `sgpos-sync once` of a few dozen events takes a few seconds
@@ -86,7 +86,7 @@ def start_sgpos_sync(
 
 
 def _command(data_dir: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "sync_service.agent.cli", "--data-dir", str(data_dir), *args]
+    return [sys.executable, "-m", "till.sync.cli", "--data-dir", str(data_dir), *args]
 
 
 def stop_process(process: subprocess.Popen[str], *, sig: int = signal.SIGKILL) -> None:

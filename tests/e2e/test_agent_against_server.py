@@ -50,7 +50,7 @@ def head_office(pg_url: str) -> Iterator[tuple[Engine, str]]:
 
 def sgpos_sync(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "sync_service.agent.cli", "--data-dir", str(data_dir), *args],
+        [sys.executable, "-m", "till.sync.cli", "--data-dir", str(data_dir), *args],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -14,9 +14,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from shared.logs import configure_logging
-from sync_service.agent.agent import SyncAgent
-from sync_service.agent.paths import default_log_file
-from sync_service.agent.settings import AgentSettings
+from till.sync.agent import SyncAgent
+from till.sync.paths import default_log_file
+from till.sync.settings import AgentSettings
 
 
 def main() -> int:

@@ -26,7 +26,6 @@ import pytest
 from sqlalchemy import Engine, select, text
 
 from shared.gst import SINGAPORE
-from sync_service.agent.enrol import start_new_epoch
 from sync_service.central.db import central_engine
 from sync_service.central.migrate import upgrade_central
 from sync_service.central.seed import seed_demo
@@ -72,6 +71,7 @@ from tests.invariants import (
 )
 from tests.tills import FakeClock
 from till.store.models import OutboxEvent
+from till.sync.enrol import start_new_epoch
 
 pytestmark = pytest.mark.postgres
 

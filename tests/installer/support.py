@@ -158,8 +158,8 @@ def sync(data_dir: Path) -> bool:
     """One ``SyncAgent.sync_once`` (push everything, pull to the head)."""
     import asyncio
 
-    from sync_service.agent.agent import SyncAgent
     from till.settings import agent_settings
+    from till.sync.agent import SyncAgent
 
     with SyncAgent(data_dir, agent_settings(data_dir)) as agent:
         return asyncio.run(agent.sync_once())

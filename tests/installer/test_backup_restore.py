@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from sync_service.agent.lock import AgentLock
 from tests.e2e.central_process import running_central
 from tests.installer.support import (
     ROOT,
@@ -25,6 +24,7 @@ from tests.installer.support import (
     sync,
     till_id_of,
 )
+from till.sync.lock import AgentLock
 
 pytestmark = pytest.mark.postgres
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from installer.central import CredentialRefused, till_state
-from sync_service.agent.credentials import Credential
 from tests.e2e.central_process import running_central
 from tests.installer.support import (
     HeadOffice,
@@ -19,6 +18,7 @@ from tests.installer.support import (
     sync,
     till_id_of,
 )
+from till.sync.credentials import Credential
 
 pytestmark = pytest.mark.postgres
 

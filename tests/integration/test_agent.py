@@ -54,20 +54,20 @@ from shared.protocol import (
     Unauthorized,
 )
 from shared.wire import WireModel
-from sync_service.agent.agent import SyncAgent
-from sync_service.agent.backoff import Backoff
-from sync_service.agent.client import app_version
-from sync_service.agent.credentials import CredentialError, read_secret, write_secret
-from sync_service.agent.enrol import EnrolmentFailed, enrol_till, start_new_epoch
-from sync_service.agent.lock import AgentAlreadyRunning
-from sync_service.agent.outcomes import Outcome
-from sync_service.agent.settings import AgentSettings
 from tests.tills import DemoTill, demo_till
 from till.simulate import simulate
 from till.store.db import Store
 from till.store.migrate import head_revision
 from till.store.models import Barcode, OutboxEvent, Product, SyncState, TillIdentity
 from till.store.uow import UnitOfWork
+from till.sync.agent import SyncAgent
+from till.sync.backoff import Backoff
+from till.sync.client import app_version
+from till.sync.credentials import CredentialError, read_secret, write_secret
+from till.sync.enrol import EnrolmentFailed, enrol_till, start_new_epoch
+from till.sync.lock import AgentAlreadyRunning
+from till.sync.outcomes import Outcome
+from till.sync.settings import AgentSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "s3cret-" + "x" * 40
@@ -294,7 +294,7 @@ def free_port() -> int:
 
 def sgpos_sync(data_dir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "sync_service.agent.cli", "--data-dir", str(data_dir), *args],
+        [sys.executable, "-m", "till.sync.cli", "--data-dir", str(data_dir), *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -782,7 +782,7 @@ def test_run_drains_the_outbox_and_exits_0_on_sigterm(shop: DemoTill, central: F
         [
             sys.executable,
             "-m",
-            "sync_service.agent.cli",
+            "till.sync.cli",
             "--data-dir",
             str(shop.till.data_dir),
             "run",

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from shared.tender import Tender, TenderType
-from sync_service.agent.credentials import write_secret
 from tests.integration.test_checkout import standard_barcodes
 from tests.tills import DemoTill, demo_till
 from till.services.support import SupportBundleError, export_support_bundle
+from till.sync.credentials import write_secret
 
 D = Decimal
 SECRET = "bundle-must-never-carry-this-0123456789"

@@ -16,10 +16,10 @@ from PySide6.QtWidgets import QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from sync_service.agent.credentials import write_secret
 from tests.ui.backoffice import Shop, keys, open_shop, press, sell, show
 from till.store.models import OutboxEvent
 from till.store.uow import UnitOfWork
+from till.sync.credentials import write_secret
 from till.ui.diagnostics_view import DiagnosticsView
 from till.ui.sync_bridge import SyncBridge
 

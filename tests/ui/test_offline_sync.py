@@ -11,14 +11,14 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import update
 
-from sync_service.agent.credentials import write_secret
-from sync_service.agent.lock import AgentLock
-from sync_service.agent.settings import AgentSettings
 from tests.tills import DemoTill
 from tests.ui.offline_helpers import closed_port
 from tests.ui.selling import Till, press, running_till, sign_in, type_in
 from till.store.models import OutboxEvent, Sale, TillIdentity
 from till.store.uow import UnitOfWork
+from till.sync.credentials import write_secret
+from till.sync.lock import AgentLock
+from till.sync.settings import AgentSettings
 from till.ui.sync_bridge import AGENT, SERVICE, STAND_ALONE, SyncBridge
 
 # Quick cycles so the test sees the agent's answers soon; no timing is asserted.

@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from shared.logs import get_logger
-from sync_service.agent.paths import SECRET_FILE
-from sync_service.agent.status import read_status
 from till.services.context import CashierError
 from till.store.db import Store
 from till.store.migrate import backup_store, current_revision
 from till.store.paths import store_file
+from till.sync.paths import SECRET_FILE
+from till.sync.status import read_status
 
 # How many recent warnings and errors from the logs the diagnostics show, and how far back
 # in each log file they are looked for (the files rotate at a few MB).

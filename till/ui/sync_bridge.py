@@ -23,14 +23,14 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal
 
 from shared.logs import get_logger
-from sync_service.agent.agent import AgentError, SyncAgent
-from sync_service.agent.bookkeeping import NotEnrolled
-from sync_service.agent.lock import AgentAlreadyRunning
-from sync_service.agent.scheduling import AgentThread
-from sync_service.agent.settings import AgentSettings
-from sync_service.agent.status import read_status
 from till.services.context import Clock, utc_now
 from till.store.db import Store
+from till.sync.agent import AgentError, SyncAgent
+from till.sync.bookkeeping import NotEnrolled
+from till.sync.lock import AgentAlreadyRunning
+from till.sync.scheduling import AgentThread
+from till.sync.settings import AgentSettings
+from till.sync.status import read_status
 
 log = get_logger("sgpos.till.sync")
 

@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shared.protocol import EventOutcome
-from sync_service.agent.credentials import secret_path
 from till.store.db import Store
 from till.store.models import OutboxEvent, SyncState, TillIdentity
 from till.store.outbox import backlog
+from till.sync.credentials import secret_path
 
 # The newest quarantined events listed in full; the count covers all of them.
 QUARANTINE_LISTED = 50

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from shared.protocol import PullPage
-from sync_service.agent.bookkeeping import Target
-from sync_service.agent.client import ErrorAnswer
+from till.sync.bookkeeping import Target
+from till.sync.client import ErrorAnswer
 
 PullRequest = asyncio.Future[PullPage | ErrorAnswer]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from shared.files import write_atomically
 from shared.logs import get_logger
-from sync_service.agent.paths import SECRET_FILE
+from till.sync.paths import SECRET_FILE
 
 MAX_SECRET_CHARS = 128
 

@@ -13,7 +13,7 @@ import fcntl
 import os
 from pathlib import Path
 
-from sync_service.agent.paths import LOCK_FILE
+from till.sync.paths import LOCK_FILE
 
 
 class AgentAlreadyRunning(RuntimeError):

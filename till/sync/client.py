@@ -38,7 +38,7 @@ from shared.protocol import (
     Unauthorized,
     UpgradeRequired,
 )
-from sync_service.agent.credentials import Credential
+from till.sync.credentials import Credential
 
 # Bodies below this go as they are: gzip would add more time than it saves bytes.
 GZIP_FROM_BYTES = 1024

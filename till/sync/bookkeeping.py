@@ -24,12 +24,12 @@ from sqlalchemy import tuple_, update
 from shared.gc_pause import cycle_collection_paused
 from shared.protocol import Event, EventOutcome, PullPage, PushOk, TillReport
 from shared.wire import APP_VERSION_MAX, STORE_REVISION_MAX
-from sync_service.agent.credentials import Credential, CredentialError, read_secret
 from till.store.db import Store
 from till.store.master import AppliedCounts, apply_changes
 from till.store.models import OutboxEvent, SyncState, TillIdentity
 from till.store.outbox import backlog, pending, sync_state, to_wire
 from till.store.uow import UnitOfWork
+from till.sync.credentials import Credential, CredentialError, read_secret
 
 Clock = Callable[[], datetime]
 Key = tuple[int, int]  # (epoch, seq)

@@ -37,21 +37,21 @@ from shared.protocol import (
     Unauthorized,
     UpgradeRequired,
 )
-from sync_service.agent.bookkeeping import INITIAL_CURSOR, NotEnrolled
-from sync_service.agent.client import (
+from till.store.db import Store, StoreError
+from till.store.migrate import upgrade_store
+from till.store.models import RECEIPT_COUNTER, Counter, OutboxEvent, TillIdentity
+from till.store.outbox import backlog, sync_state
+from till.store.uow import UnitOfWork
+from till.sync.bookkeeping import INITIAL_CURSOR, NotEnrolled
+from till.sync.client import (
     CentralClient,
     ErrorAnswer,
     Offline,
     TooLarge,
     http_session,
 )
-from sync_service.agent.credentials import Credential, write_secret
-from sync_service.agent.paths import backup_dir, store_file
-from till.store.db import Store, StoreError
-from till.store.migrate import upgrade_store
-from till.store.models import RECEIPT_COUNTER, Counter, OutboxEvent, TillIdentity
-from till.store.outbox import backlog, sync_state
-from till.store.uow import UnitOfWork
+from till.sync.credentials import Credential, write_secret
+from till.sync.paths import backup_dir, store_file
 
 Clock = Callable[[], datetime]
 ENROL_TIMEOUT_S = 20.0

@@ -23,16 +23,16 @@ from pydantic import ValidationError
 from shared.config import ConfigError
 from shared.disk import disk_fix, disk_trouble
 from shared.logs import configure_logging, get_logger, log_file_in_use
-from sync_service.agent.agent import AgentError, SyncAgent, utc_now
-from sync_service.agent.bookkeeping import NotEnrolled
-from sync_service.agent.client import app_version
-from sync_service.agent.credentials import CredentialError
-from sync_service.agent.enrol import EnrolmentFailed, enrol_till
-from sync_service.agent.lock import AgentAlreadyRunning
-from sync_service.agent.paths import default_log_file, store_file
-from sync_service.agent.settings import AgentSettings
-from sync_service.agent.status import read_status
 from till.store.db import Store, StoreError
+from till.sync.agent import AgentError, SyncAgent, utc_now
+from till.sync.bookkeeping import NotEnrolled
+from till.sync.client import app_version
+from till.sync.credentials import CredentialError
+from till.sync.enrol import EnrolmentFailed, enrol_till
+from till.sync.lock import AgentAlreadyRunning
+from till.sync.paths import default_log_file, store_file
+from till.sync.settings import AgentSettings
+from till.sync.status import read_status
 
 log = get_logger("sgpos.sync")
 

@@ -1,7 +1,7 @@
 """The sync agent: sends the till's outbox up to head office and brings master data down.
 
 One cycle of each is :meth:`SyncAgent.push_once` and :meth:`SyncAgent.pull_once`;
-:meth:`SyncAgent.run` repeats them on a schedule (``sync_service.agent.scheduling``). What head
+:meth:`SyncAgent.run` repeats them on a schedule (``till.sync.scheduling``). What head
 office answers decides what happens next:
 
 - ``ok``: the answered events are acknowledged locally and the high-water mark moves past them
@@ -14,7 +14,7 @@ office answers decides what happens next:
   talking to head office and records a message a person can act on (re-enrol, upgrade, call
   support). A refused credential is tried again only once the credential changes
   (re-enrolment); the others wait for a restart;
-- head office unreachable (:class:`~sync_service.agent.client.Offline`): the attempt is
+- head office unreachable (:class:`~till.sync.client.Offline`): the attempt is
   counted on each event of the batch, the reason recorded, and the scheduler backs off.
 
 Sales never wait on any of this: the agent only reads the outbox and writes acknowledgements,
@@ -52,12 +52,15 @@ from shared.protocol import (
     Unauthorized,
     UpgradeRequired,
 )
-from sync_service.agent.backoff import Backoff
-from sync_service.agent.bookkeeping import CursorMoved, NotEnrolled, SyncBook, Target
-from sync_service.agent.client import CentralClient, Offline, TooLarge, app_version, http_session
-from sync_service.agent.credentials import Credential
-from sync_service.agent.lock import AgentLock
-from sync_service.agent.outcomes import (
+from till.store.db import Store, StoreError
+from till.store.master import MasterDataError
+from till.store.migrate import current_revision, upgrade_store
+from till.sync.backoff import Backoff
+from till.sync.bookkeeping import CursorMoved, NotEnrolled, SyncBook, Target
+from till.sync.client import CentralClient, Offline, TooLarge, app_version, http_session
+from till.sync.credentials import Credential
+from till.sync.lock import AgentLock
+from till.sync.outcomes import (
     Outcome,
     PullResult,
     PushResult,
@@ -66,16 +69,13 @@ from sync_service.agent.outcomes import (
     rejected_push,
     upgrade_needed,
 )
-from sync_service.agent.paths import backup_dir, store_file
-from sync_service.agent.prefetch import Asked, drop
-from sync_service.agent.settings import AgentSettings
-from sync_service.agent.status import read_status
-from till.store.db import Store, StoreError
-from till.store.master import MasterDataError
-from till.store.migrate import current_revision, upgrade_store
+from till.sync.paths import backup_dir, store_file
+from till.sync.prefetch import Asked, drop
+from till.sync.settings import AgentSettings
+from till.sync.status import read_status
 
 if TYPE_CHECKING:
-    from sync_service.agent.scheduling import AgentThread, StatusCallback
+    from till.sync.scheduling import AgentThread, StatusCallback
 
 Clock = Callable[[], datetime]
 Direction = Literal["push", "pull"]
@@ -204,7 +204,7 @@ class SyncAgent:
 
     def run(self) -> None:
         """Push and pull on a schedule until SIGTERM, SIGINT or :meth:`stop` (blocking)."""
-        from sync_service.agent.scheduling import run_agent
+        from till.sync.scheduling import run_agent
 
         run_agent(self)
 
@@ -212,7 +212,7 @@ class SyncAgent:
         """Run the agent on a background thread of the caller (the till app); ``on_status``
         gets :meth:`status` after every cycle, on that thread. The handle's ``stop()`` stops
         the agent and closes it."""
-        from sync_service.agent.scheduling import AgentThread
+        from till.sync.scheduling import AgentThread
 
         return AgentThread.start(self, on_status)
 

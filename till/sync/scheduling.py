@@ -36,9 +36,9 @@ from apscheduler.jobstores.base import JobLookupError  # type: ignore[import-unt
 from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
 
 from shared.logs import get_logger
-from sync_service.agent.agent import Direction, SyncAgent
-from sync_service.agent.client import http_session
-from sync_service.agent.outcomes import Outcome, PullResult, PushResult
+from till.sync.agent import Direction, SyncAgent
+from till.sync.client import http_session
+from till.sync.outcomes import Outcome, PullResult, PushResult
 
 StatusCallback = Callable[[dict[str, Any]], None]
 
