@@ -50,6 +50,7 @@ bench: .venv/.synced
 	$(RUN) python -m bench.fsync_floor
 	$(RUN) python -m bench.ingest
 	$(RUN) python -m bench.drain
+	$(RUN) python -m bench.visible
 	$(RUN) python -m bench.initial_load
 	$(RUN) python -m bench.fleet
 	QT_QPA_PLATFORM=offscreen $(RUN) python -m bench.scan

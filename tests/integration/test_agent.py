@@ -776,6 +776,30 @@ def test_a_till_drains_within_seconds_of_head_office_coming_back_whatever_its_ba
     assert central.health_checks >= 1  # the probe, not the backoff, ended the wait
 
 
+def test_an_agent_without_a_nudge_sends_a_new_sale_within_a_second(
+    shop: DemoTill, central: FakeCentral
+) -> None:
+    """The installed service runs apart from the app, which cannot nudge it: it notices the
+    new sale in the store itself, long before its next scheduled push."""
+    enrol_locally(shop, central.url)
+    agent = new_agent(shop, push_interval_s=600, pull_interval_s=600)
+    handle = agent.start_in_thread(lambda _status: None)
+    try:
+        deadline = time.monotonic() + 20
+        while any(e.acked_at is None for e in outbox(shop)):
+            assert time.monotonic() < deadline, "the first drain did not finish"
+            time.sleep(0.05)
+        pushes = len(central.pushes)
+        simulate(shop.till, 1, seed=11, cashier=shop.cashier, manager=shop.manager)
+        rung = time.monotonic()
+        while any(e.acked_at is None for e in outbox(shop)):
+            assert time.monotonic() - rung < 2, "the new sale waited for the next scheduled push"
+            time.sleep(0.02)
+    finally:
+        handle.stop(timeout=15)
+    assert len(central.pushes) > pushes
+
+
 def test_run_drains_the_outbox_and_exits_0_on_sigterm(shop: DemoTill, central: FakeCentral) -> None:
     enrol_locally(shop, central.url)
     child = subprocess.Popen(

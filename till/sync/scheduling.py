@@ -39,6 +39,7 @@ from shared.logs import get_logger
 from till.sync.agent import Direction, SyncAgent
 from till.sync.client import http_session
 from till.sync.outcomes import Outcome, PullResult, PushResult
+from till.sync.watch import OutboxWatch
 
 StatusCallback = Callable[[dict[str, Any]], None]
 
@@ -53,6 +54,10 @@ class Runner:
         self.on_status = on_status
         self._not_before: dict[Direction, float] = {"push": 0.0, "pull": 0.0}
         self._active: set[asyncio.Task[Any]] = set()
+        # Directions asked to run while a cycle of theirs was already running: they go round
+        # once more as soon as it ends, rather than waiting for the next tick.
+        self._again: set[Direction] = set()
+        self._watch: OutboxWatch | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._scheduler: Any = None
         self._http: Any = None
@@ -94,6 +99,16 @@ class Runner:
                     coalesce=True,
                     misfire_grace_time=max(1, math.ceil(settings.probe_interval_s)),
                 )
+                self._watch = OutboxWatch(agent.store_path)
+                scheduler.add_job(
+                    self._look_for_new_events,
+                    "interval",
+                    id="watch",
+                    seconds=settings.outbox_poll_s,
+                    max_instances=1,
+                    coalesce=True,
+                    misfire_grace_time=1,
+                )
                 scheduler.start()
                 self._scheduler = scheduler
                 log.info(
@@ -104,6 +119,8 @@ class Runner:
                 await self._finish_running_cycles()
         finally:
             self._scheduler = None
+            if self._watch is not None:
+                self._watch.close()
             if scheduler.running:
                 scheduler.shutdown(wait=False)
                 await asyncio.sleep(0)  # AsyncIOScheduler shuts down on the loop's next turn
@@ -121,6 +138,7 @@ class Runner:
         self._run_now("push")
 
     def _run_now(self, direction: Direction) -> None:
+        self._again.add(direction)
         if self._scheduler is not None:
             with contextlib.suppress(JobLookupError):  # shutting down
                 self._scheduler.modify_job(direction, next_run_time=datetime.now(UTC))
@@ -133,6 +151,11 @@ class Runner:
             if self._not_before[direction] > now:
                 self._not_before[direction] = 0.0
                 self._run_now(direction)
+
+    def _look_for_new_events(self) -> None:
+        backing_off = self._not_before["push"] > time.monotonic()
+        if self._watch is not None and self._watch.changed() and not backing_off:
+            self._run_now("push")
 
     async def _probe(self) -> None:
         agent = self.agent
@@ -147,7 +170,8 @@ class Runner:
         agent = self.agent
         if agent.stopping:
             return
-        if time.monotonic() >= self._not_before[direction]:
+        while time.monotonic() >= self._not_before[direction] and not agent.stopping:
+            self._again.discard(direction)
             answers = agent.answers
             result = await self._cycle(direction)
             backoff = agent.backoff[direction]
@@ -164,7 +188,9 @@ class Runner:
                 )
             elif result.outcome is Outcome.DONE:
                 backoff.reset()
-        await self._report()
+            await self._report()
+            if direction not in self._again:
+                break
 
     async def _cycle(self, direction: Direction) -> PushResult | PullResult | None:
         task = asyncio.current_task()

@@ -33,6 +33,9 @@ class AgentSettings(SgposSettings):
     backoff_base_s: Seconds = 1.0
     backoff_max_s: Seconds = MAX_BACKOFF_S
     probe_interval_s: Seconds = 5.0
+    # How often the agent asks the store whether anything new was committed (till.sync.watch),
+    # so a sale reaches head office within a second even when the agent is its own process.
+    outbox_poll_s: Seconds = 0.2
     # 'busy' answers are waited out (as long as each asks) for at most this long per cycle;
     # then the cycle ends, says so, and the backoff takes over.
     busy_patience_s: Seconds = 60.0
