@@ -34,6 +34,7 @@ from shared.protocol import (
 from sync_service.central.bulk import bulk_insert
 from sync_service.central.projections import INBOX, PROJECTIONS, QUARANTINE, TILL, Batch, inbox_row
 from sync_service.central.tills import TillAuth
+from sync_service.central.trust import refuse_untrusted
 
 log = get_logger("sgpos.ingest")
 RETRIES = 3
@@ -58,6 +59,7 @@ def apply_push(
         try:
             with engine.begin() as conn:
                 _sort(conn, batch, request.events)
+                refuse_untrusted(conn, batch)  # another till's facts: refused, stored nowhere
                 _project(conn, batch)
                 # No ON CONFLICT for the inbox: a server that lost a race must fail and retry.
                 bulk_insert(conn, INBOX, batch.inbox, on_conflict=None)

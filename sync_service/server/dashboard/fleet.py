@@ -18,7 +18,7 @@ from sync_service.central.admin.enrolment import (
     revoke_code,
     revoke_till,
 )
-from sync_service.central.admin.fleet import fleet, quarantined_events
+from sync_service.central.admin.fleet import fleet, quarantined_events, refused_events
 from sync_service.central.reports.choices import outlets
 from sync_service.server.dashboard.editing import Done, change, form_fields, notice, path_id
 from sync_service.server.dashboard.web import (
@@ -76,7 +76,8 @@ async def till_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     now = dashboard(request).clock()
     found = await query(request, fleet, viewer.scope, now, till_id=till_id)
     events = await query(request, quarantined_events, viewer.scope, till_id)
-    if not found or events is None:
+    refused = await query(request, refused_events, viewer.scope, till_id)
+    if not found or events is None or refused is None:
         raise not_found("till")
     return render(
         request,
@@ -85,6 +86,7 @@ async def till_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         title=f"Till {found[0].outlet_code} {found[0].till_code}",
         till=found[0],
         events=events,
+        refused=refused,
         now=now,
     )
 
