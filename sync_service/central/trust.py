@@ -44,6 +44,7 @@ from sqlalchemy.dialects.postgresql import UUID
 
 from shared.logs import get_logger
 from shared.protocol import (
+    REFUSED_REASON,
     AuditRecordedV1,
     CashMovedV1,
     CustomerUpsertedV1,
@@ -75,8 +76,6 @@ from sync_service.central.tills import TillAuth
 
 log = get_logger("sgpos.trust")
 
-# How a refused event's reason starts, for the till's diagnostics and the support desk.
-REFUSED = "rejected: "
 _SECURITY = m.SecurityEvent.__table__
 _IDS = ARRAY(UUID(as_uuid=True))
 
@@ -89,7 +88,7 @@ class Breach:
     why: str
 
     def answer(self) -> str:
-        return f"{REFUSED}{self.field}: {self.why}; nothing was stored"[:200]
+        return f"{REFUSED_REASON}{self.field}: {self.why}; nothing was stored"[:200]
 
 
 # --- which facts an event names ----------------------------------------------------------
