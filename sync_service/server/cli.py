@@ -24,6 +24,8 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from shared.config import ConfigError, mask_url
 from shared.gst import SINGAPORE
 from shared.logs import configure_logging
+from sync_service.central.admin import AdminError
+from sync_service.central.admin.enrolment import replacement_code
 from sync_service.central.db import CentralSettings, central_engine
 from sync_service.central.migrate import (
     CentralMigrationError,
@@ -36,6 +38,7 @@ from sync_service.central.tills import (
     CODE_VALIDITY,
     EnrolmentError,
     create_enrolment_code,
+    find_till,
     revoke_till,
 )
 from sync_service.central.users import ROLES, UserError, create_user
@@ -95,6 +98,14 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = command("revoke-till", _revoke_till, "stop a till's credential from working")
     revoke.add_argument("--outlet", type=_code, required=True, metavar="CODE")
     revoke.add_argument("--till", type=_code, required=True, metavar="CODE")
+    replace = command(
+        "replace-till",
+        _replace_till,
+        "print a one-time code that enrols a new machine in place of an enrolled till "
+        "(the old machine stops syncing when it is used)",
+    )
+    replace.add_argument("--outlet", type=_code, required=True, metavar="CODE")
+    replace.add_argument("--till", type=_code, required=True, metavar="CODE")
     user = command(
         "create-user",
         _create_user,
@@ -193,7 +204,7 @@ def _enrolment_code(settings: CentralSettings, args: argparse.Namespace) -> int:
             engine,
             outlet_code=args.outlet,
             till_code=args.till,
-            created_by=f"cli:{getpass.getuser()}",
+            created_by=_cli_actor(),
             now=now,
             valid_for=CODE_VALIDITY,
         )
@@ -206,6 +217,28 @@ def _enrolment_code(settings: CentralSettings, args: argparse.Namespace) -> int:
     print(f"Enrolment code for till {args.till} at outlet {args.outlet}: {code}")
     print(f"It works once, until {expires:%Y-%m-%d %H:%M} Singapore time ({hours} hours).")
     return EXIT_OK
+
+
+def _replace_till(settings: CentralSettings, args: argparse.Namespace) -> int:
+    engine = _engine(settings)
+    try:
+        till_id = find_till(engine, outlet_code=args.outlet, till_code=args.till)
+        fresh = replacement_code(engine, _cli_actor(), till_id, now=utc_now())
+    except (EnrolmentError, AdminError) as exc:
+        raise CommandFailed(str(exc)) from None
+    finally:
+        engine.dispose()
+    print(f"Replacement code for till {args.till} at outlet {args.outlet}: {fresh.code}")
+    print(
+        f"It works once, until {fresh.expires_at.astimezone(SINGAPORE):%Y-%m-%d %H:%M} "
+        "Singapore time. The machine that uses it becomes this till; the old one stops syncing."
+    )
+    return EXIT_OK
+
+
+def _cli_actor() -> str:
+    """Who made a change from the command line, for the audit trail."""
+    return f"cli:{getpass.getuser()}"
 
 
 def _revoke_till(settings: CentralSettings, args: argparse.Namespace) -> int:

@@ -1,8 +1,9 @@
-"""The fleet page: every till's health, its quarantined events, enrolment codes, revocation.
+"""The fleet page: every till's health, its quarantined and refused events, enrolment codes,
+replacement and revocation.
 
 Admins, analysts and outlet managers (their own outlet's tills) read it; only an admin creates
-or revokes enrolment codes and revokes tills. A new code is shown once, on the page that
-created it, and is not kept anywhere in clear.
+or revokes enrolment codes, replaces and revokes tills. A new code is shown once, on the page
+that created it, and is not kept anywhere in clear.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sync_service.central.admin import AdminError, FieldError
 from sync_service.central.admin.enrolment import (
     create_code,
     recent_codes,
+    replacement_code,
     revoke_code,
     revoke_till,
 )
@@ -112,6 +114,20 @@ async def code_create(request: web.Request, viewer: Viewer) -> web.StreamRespons
         return await _fleet_page(request, viewer, str(exc))
     # Shown here once, not redirected to: the code is never stored in clear to show it again.
     return render(request, viewer, "fleet_code.html", title="Enrolment code", fresh=fresh)
+
+
+@routes.post("/fleet/tills/{till_id}/replace")
+@page(ADMIN)
+async def till_replace(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """A code to put a new machine in place of this enrolled till (shown once, like any code)."""
+    till_id = path_id(request, "till_id", "till")
+    try:
+        fresh = await db(
+            request, replacement_code, viewer.email, till_id, now=dashboard(request).clock()
+        )
+    except AdminError as exc:
+        return await _fleet_page(request, viewer, str(exc))
+    return render(request, viewer, "fleet_code.html", title="Replacement code", fresh=fresh)
 
 
 @routes.post("/fleet/codes/revoke")
