@@ -12,7 +12,7 @@ from aiohttp import web
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from shared.logs import get_logger
+from shared.logs import get_logger, hide_in_logs, secrets_of_one_request
 from sync_service.server.dashboard.web import SIGNED_IN, Handler, PageRefused, render
 
 log = get_logger("sgpos.dashboard")
@@ -51,10 +51,13 @@ ROUTER_MESSAGES = {
 
 @web.middleware
 async def html_pages(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if request.path == "/ho":
-        response: web.StreamResponse = web.Response(status=308, headers={"Location": "/ho/"})
-    else:
-        response = await _answer(request, handler)
+    with secrets_of_one_request():
+        # The cookies are the visitor's session and sign-in form tokens.
+        hide_in_logs(*request.cookies.values())
+        if request.path == "/ho":
+            response: web.StreamResponse = web.Response(status=308, headers={"Location": "/ho/"})
+        else:
+            response = await _answer(request, handler)
     response.headers.update(SECURITY_HEADERS)
     if request.path.startswith(STATIC_PREFIX):
         response.headers.setdefault("Cache-Control", "max-age=300")
