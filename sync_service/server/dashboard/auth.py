@@ -28,6 +28,7 @@ from aiohttp import web
 from sqlalchemy import Engine, delete, insert, select
 
 from shared.logs import get_logger, hide_in_logs
+from shared.text import unseen_character
 from sync_service.central.models import HeadOfficeSession, HeadOfficeUser
 from sync_service.central.users import (
     MAX_PASSWORD_LENGTH,
@@ -150,6 +151,8 @@ def safe_next(target: str | None) -> str:
     """Only a dashboard path on this server: never an open redirect to somebody else's site."""
     if not target or not target.startswith("/ho/") or target.startswith("//"):
         return "/ho/"
+    if unseen_character(target) is not None:  # no control character into a Location header
+        return "/ho/"
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or "\\" in target:
         return "/ho/"
@@ -187,6 +190,10 @@ async def login(request: web.Request) -> web.StreamResponse:
     password = str(form.get("password", ""))
     code = str(form.get("code", ""))[:20]
     hide_in_logs(email, password, code)
+    if "\x00" in email + password + code:  # PostgreSQL cannot even compare it
+        return _login_page(
+            request, problem="The form contains a NUL character.", email="", status=400
+        )
     board = dashboard(request)
     address = request.remote or "unknown"
     wait = board.sign_in_delays.wait_s(email, address)

@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from shared.logs import get_logger, hide_in_logs, secrets_of_one_request
+from sync_service.server.dashboard.params import refuse_unseen_characters
 from sync_service.server.dashboard.web import SIGNED_IN, Handler, PageRefused, render
 
 log = get_logger("sgpos.dashboard")
@@ -69,6 +70,7 @@ async def html_pages(request: web.Request, handler: Handler) -> web.StreamRespon
 
 async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
+        refuse_unseen_characters(request)
         response = await handler(request)
     except PageRefused as refused:
         return _error_page(request, refused.status, refused.message, refused.headers)
