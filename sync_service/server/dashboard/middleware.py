@@ -7,6 +7,8 @@ dashboard request ever reaches the sync API's error handling.
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 import psycopg2
 from aiohttp import web
 from sqlalchemy.exc import OperationalError
@@ -73,6 +75,7 @@ async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:
         refuse_unseen_characters(request)
         response = await handler(request)
     except PageRefused as refused:
+        await _know_the_viewer(request)
         return _error_page(request, refused.status, refused.message, refused.headers)
     except web.HTTPException as exc:
         if exc.status >= 400:
@@ -96,6 +99,16 @@ async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:
     if isinstance(response, web.HTTPException):  # a handler that returned its redirect
         return _plain(response)
     return response
+
+
+async def _know_the_viewer(request: web.Request) -> None:
+    """A refusal before the page's own guard ran (a bad address parameter) still shows the
+    signed-in visitor their menu, not a "Sign in" link."""
+    from sync_service.server.dashboard.auth import signed_in
+
+    # Without the database, the error page is shown without the menu.
+    with suppress(OperationalError, PoolTimeout, psycopg2.OperationalError):
+        await signed_in(request)
 
 
 def _plain(exc: web.HTTPException) -> web.Response:
