@@ -96,7 +96,8 @@ class Breach:
 
 @dataclass(frozen=True)
 class Claim:
-    """``field`` of an event names ``key`` of one kind of fact (``Fact.name``)."""
+    """``field`` of an event names ``key`` of one kind of ``fact``: a receipt or an audit chain
+    (checked in the event itself) or one of ``HELD_ELSEWHERE`` (looked up)."""
 
     field: str
     fact: str

@@ -1,4 +1,5 @@
-"""The issue's repros, against a real ``sgpos-central serve`` over HTTP, with two outlets.
+"""The issue's repros, against a real ``sgpos-central serve`` over HTTP, with two outlets
+(and, last, the stale enrolment code, with real ``sgpos-sync enroll`` processes).
 
 A genuine till at Toa Payoh (TPY) trades and syncs with real ``sgpos-sync`` processes. A hostile
 till enrolled at Orchard (ORC) speaks the protocol by hand: it squats on the receipt number
@@ -26,6 +27,7 @@ from sync_service.central.db import central_engine
 from sync_service.central.migrate import upgrade_central
 from sync_service.central.reports.common import Scope
 from sync_service.central.seed import seed_demo
+from sync_service.central.tills import create_enrolment_code
 from tests.e2e.central_process import CentralProcess, running_central
 from tests.e2e.support_tills import CHILD_ENV, enrolled_agent_till, sgpos_sync
 from tests.security.hostile import Attack, HostileTill
@@ -110,3 +112,26 @@ def test_a_hostile_till_can_neither_squat_on_a_receipt_number_nor_close_another_
     assert any("refused for naming another till's data" in p for p in attacker.problems)
     assert victim.security_events == 0 and victim.quarantined == 0
     assert victim.health != "red", victim.problems
+
+
+def test_a_spare_enrolment_code_cannot_take_over_a_till_enrolled_with_another(
+    head_office: tuple[Engine, CentralProcess], tmp_path: Path
+) -> None:
+    """Codes A then B for one till; machine 1 enrols with B. Machine 2 with A is refused and
+    machine 1 carries on syncing (before: machine 2 took the till over)."""
+    engine, central = head_office
+    till_code = "S" + uuid.uuid4().hex[:5].upper()
+    spare, used = (
+        create_enrolment_code(
+            engine, outlet_code="ORC", till_code=till_code, created_by="test", now=datetime.now(UTC)
+        )
+        for _ in range(2)
+    )
+    enroll = ("enroll", "--central", central.url, "--code")
+    first = sgpos_sync(tmp_path / "machine-1", *enroll, used)
+    assert first.returncode == 0, first.stderr
+
+    second = sgpos_sync(tmp_path / "machine-2", *enroll, spare)
+    assert second.returncode == 1 and "not valid" in second.stderr, second.stderr
+    done = sgpos_sync(tmp_path / "machine-1", "once")
+    assert done.returncode == 0 and done.stdout.startswith("in sync"), done.stderr
