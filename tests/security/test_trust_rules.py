@@ -7,6 +7,9 @@ as before; a genuine event of the attacker's in the same push is applied regardl
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 import pytest
 from sqlalchemy import text
 
@@ -95,3 +98,58 @@ def test_a_genuine_event_of_the_attackers_own_is_applied(world: World) -> None:
         own = world.seal(kind, fresh(world, kind))
         (answer,) = push(world.engine, world.attacker.auth, [own]).results
         assert answer.outcome is EventOutcome.APPLIED, (kind, answer.reason)
+
+
+NEIGHBOUR = [
+    pytest.param(kind, path, id=f"{kind.value}:{path}")
+    for (kind, path) in VICTIM_FIELDS
+    if path != "customer_id"
+]
+
+
+@pytest.mark.parametrize(("kind", "path"), NEIGHBOUR)
+def test_a_till_at_the_same_outlet_may_not_touch_its_neighbours_till_facts(
+    world: World, kind: EventKind, path: str
+) -> None:
+    """Sales, lines, shifts, cash and stock movements, receipts and audit chains are one till's
+    own, even next to it at the counter."""
+    neighbour = world.neighbour
+    payload = _of_its_own(world, fresh(world, kind))
+    payload = put(payload, path, VICTIM_FIELDS[(kind, path)](world)[-1])
+    before = victim_books(world)
+    (answer,) = push(world.engine, neighbour, [world.seal(kind, payload, till=neighbour)]).results
+    assert answer.outcome is EventOutcome.QUARANTINED
+    assert (answer.reason or "").startswith(f"rejected: {field_name(path)}: "), answer.reason
+    assert victim_books(world) == before
+
+
+def _of_its_own(world: World, payload: dict[str, Any]) -> dict[str, Any]:
+    """The attacker's template made the neighbour's: its receipt numbers, and new shifts,
+    sales and lines of its own where the template named the attacker's."""
+    attacker = f"{world.attacker.auth.outlet_code}-{world.attacker.auth.till_code}-"
+    own = f"{world.neighbour.outlet_code}-{world.neighbour.till_code}-"
+    mine = dict(payload)
+    for key in ("receipt_no", "original_receipt_no"):
+        if isinstance(mine.get(key), str):
+            mine[key] = str(mine[key]).replace(attacker, own)
+    for key in ("shift_id", "original_sale_id"):
+        if mine.get(key) is not None:
+            mine[key] = str(uuid.uuid4())
+    if isinstance(mine.get("lines"), list):
+        mine["lines"] = [{**line, "line_id": str(uuid.uuid4())} for line in mine["lines"]]
+    return mine
+
+
+def test_a_till_at_the_same_outlet_may_update_the_shops_customer(world: World) -> None:
+    """Customers are the outlet's, whichever of its tills served them (docs/security.md)."""
+    customer = world.known.customer_ids[0]
+    payload = put(fresh(world, EventKind.CUSTOMER_UPSERTED), "customer_id", customer)
+    payload["consent_marketing"] = False
+    event = world.seal(EventKind.CUSTOMER_UPSERTED, payload, till=world.neighbour)
+    (answer,) = push(world.engine, world.neighbour, [event]).results
+    assert answer.outcome is EventOutcome.APPLIED, answer.reason
+    with world.engine.connect() as conn:
+        owner = conn.execute(
+            text("SELECT outlet_id FROM sgpos.customer WHERE customer_id = :c"), {"c": customer}
+        ).scalar_one()
+    assert owner == world.victim.auth.outlet_id  # still the shop's

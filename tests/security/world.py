@@ -48,7 +48,7 @@ from sync_service.central.reports.journal import sales_journal
 from sync_service.central.reports.overview import overview
 from sync_service.central.reports.sale_detail import sale_detail
 from sync_service.central.seed import seed_demo
-from sync_service.central.tills import TillAuth
+from sync_service.central.tills import TillAuth, create_enrolment_code, enrol
 from tests.central import SyncedTill, add_outlet, enrolled_till
 from tests.migrations.central_support import fresh_database
 from till.simulate import simulate
@@ -79,6 +79,7 @@ class World:
     known: Known
     attacker_events: list[Event]
     days: Period
+    neighbour: TillAuth  # another till at the victim's own outlet
     _seq: Iterator[int] = field(default_factory=lambda: itertools.count(100_000))
     _serial: Iterator[int] = field(default_factory=lambda: itertools.count(800_000))
 
@@ -95,12 +96,18 @@ class World:
         return f"{auth.outlet_code}-{auth.till_code}-{next(self._serial):06d}"
 
     def seal(
-        self, kind: str, payload: dict[str, Any], *, event_id: uuid.UUID | None = None
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        event_id: uuid.UUID | None = None,
+        till: TillAuth | None = None,
     ) -> Event:
-        """An event as the attacker's till would send it: its own till id and a fresh key."""
+        """An event as the attacker's till (or ``till``) would send it: its own till id and a
+        fresh key."""
         return Event(
             event_id=event_id or uuid.uuid4(),
-            till_id=self.attacker.auth.till_id,
+            till_id=(till or self.attacker.auth).till_id,
             epoch=1,
             seq=self.next_seq(),
             kind=kind,
@@ -262,6 +269,11 @@ def build_world(pg_server: str, base: Path) -> Iterator[World]:
                 attacker.demo.till.close()
             push_all(engine, victim.auth, victim_events)
             push_all(engine, attacker.auth, attacker_events)
+            code = create_enrolment_code(
+                engine, outlet_code=outlet_v.code, till_code="T02", created_by="test", now=day
+            )
+            ok = enrol(engine, code=code, now=day)
+            neighbour = TillAuth(ok.till_id, outlet_v.outlet_id, outlet_v.code, "T02")
             yield World(
                 engine,
                 victim,
@@ -269,6 +281,7 @@ def build_world(pg_server: str, base: Path) -> Iterator[World]:
                 _known(victim_events),
                 attacker_events,
                 Period(date(2025, 3, 1), date(2025, 3, 31)),
+                neighbour,
             )
         finally:
             engine.dispose()
