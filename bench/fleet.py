@@ -109,7 +109,8 @@ class Tally:
 
 
 def enrol_fleet(engine: Engine, tills: int) -> list[tuple[uuid.UUID, str, str]]:
-    """``tills`` tills (till id, till code, secret), four to an outlet."""
+    """``tills`` tills (till id, outlet and till code as receipts carry them: ``OCODE-F001``,
+    secret), four to an outlet."""
     outlets = [add_outlet(engine) for _ in range(math.ceil(tills / TILLS_PER_OUTLET))]
     now = datetime.now(UTC)
     fleet = []
@@ -123,7 +124,7 @@ def enrol_fleet(engine: Engine, tills: int) -> list[tuple[uuid.UUID, str, str]]:
             now=now,
         )
         ok = enrol(engine, code=code, now=now)
-        fleet.append((ok.till_id, till_code, ok.secret))
+        fleet.append((ok.till_id, f"{ok.outlet_code}-{till_code}", ok.secret))
     return fleet
 
 
@@ -227,7 +228,8 @@ def build_till(
             payload = shape.model_copy(
                 update={
                     "sale_id": uuid.uuid4(),
-                    "receipt_no": f"{till_code}-{till_id.hex[:8]}-{seq:06d}",
+                    # The till's own receipt numbers: head office refuses any other.
+                    "receipt_no": f"{till_code}-{seq:06d}",
                     "shift_id": shift_id,
                     "cashier_id": cashier_id,
                     "sold_at": at,

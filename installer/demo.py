@@ -34,10 +34,11 @@ from psycopg2 import sql
 
 from shared.config import mask_url
 from shared.logs import configure_logging
+from sync_service.central.admin.enrolment import replacement_code
 from sync_service.central.db import central_engine
 from sync_service.central.migrate import upgrade_central
 from sync_service.central.seed import seed_demo
-from sync_service.central.tills import create_enrolment_code
+from sync_service.central.tills import EnrolmentError, create_enrolment_code, find_till
 from sync_service.central.users import UserError, create_user
 
 DEFAULT_DB_URL = "postgresql://postgres@127.0.0.1:5432/sgpos_demo"
@@ -140,6 +141,11 @@ def enrol(url: str, central: str, data_dir: Path, outlet: str, till_code: str) -
                 created_by="demo",
                 now=datetime.now(UTC),
             )
+        except EnrolmentError:
+            # The demo's database outlived its data folder: replace the old demo till on
+            # purpose, as head office would replace a broken machine.
+            till_id = find_till(engine, outlet_code=outlet, till_code=till_code)
+            code = replacement_code(engine, "demo", till_id, now=datetime.now(UTC)).code
         finally:
             engine.dispose()
         sync = _bin("sgpos-sync")

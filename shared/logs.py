@@ -2,17 +2,26 @@
 
 JSON lines go to a rotating file (what a technician's support bundle collects), readable lines
 to the console. Values under sensitive keys (PINs, passwords, secrets, tokens) are replaced
-before any renderer sees them, so no handler can leak them.
+before any renderer sees them, so no handler can leak them. Tracebacks never show frame
+locals, in the file or on the console: a handler's locals hold form fields and tokens.
+
+A value can also turn up inside text: a database error quoting the row it refused, an
+exception message naming an email. A request handler names the secrets it holds with
+:func:`hide_in_logs` (its session and form tokens, the user's email, a typed password), and
+every line is searched for them after it is rendered, whatever carried them there.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import logging.handlers
 import re
 import sys
-from collections.abc import MutableMapping
+from collections.abc import Iterator, MutableMapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +31,35 @@ from shared.disk import disk_trouble
 
 REDACTED = "***"
 _SENSITIVE = re.compile(r"pin|password|passwd|secret|token|credential|authorization", re.I)
+# What the current request (or task) holds that no log line may show; see hide_in_logs.
+_HIDDEN: ContextVar[frozenset[str]] = ContextVar("sgpos_hidden_in_logs", default=frozenset())
+_SHORTEST_HIDDEN = 4  # shorter values would blot out ordinary words
+
+
+def hide_in_logs(*values: str | None) -> None:
+    """From now on in this request's context, ``values`` appear as ``***`` in every log line."""
+    keep = {v for v in values if v and len(v) >= _SHORTEST_HIDDEN}
+    if keep - _HIDDEN.get():
+        _HIDDEN.set(_HIDDEN.get() | keep)
+
+
+@contextmanager
+def secrets_of_one_request() -> Iterator[None]:
+    """Secrets named inside the block are forgotten after it (a keep-alive connection serves
+    the next request in the same task)."""
+    token = _HIDDEN.set(frozenset())
+    try:
+        yield
+    finally:
+        _HIDDEN.reset(token)
+
+
+def _scrub(_logger: Any, _method: str, rendered: Any) -> Any:
+    """The rendered line with every hidden value blotted out, as typed or JSON-escaped."""
+    for value in _HIDDEN.get():
+        for form in {value, json.dumps(value)[1:-1]}:
+            rendered = rendered.replace(form, REDACTED)
+    return rendered
 
 
 def redact_secrets(
@@ -66,7 +104,11 @@ def configure_logging(
         handler.setFormatter(
             structlog.stdlib.ProcessorFormatter(
                 foreign_pre_chain=shared,
-                processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *renderers],
+                processors=[
+                    structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                    *renderers,
+                    _scrub,
+                ],
             )
         )
         handler._sgpos = True  # type: ignore[attr-defined]
@@ -84,7 +126,13 @@ def configure_logging(
             structlog.processors.JSONRenderer(),
         )
     if console:
-        attach(logging.StreamHandler(), structlog.dev.ConsoleRenderer(colors=False))
+        # Plain tracebacks: the default (rich's, when installed) prints every frame's locals.
+        attach(
+            logging.StreamHandler(),
+            structlog.dev.ConsoleRenderer(
+                colors=False, exception_formatter=structlog.dev.plain_traceback
+            ),
+        )
 
 
 class LogFile(logging.handlers.RotatingFileHandler):

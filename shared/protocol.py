@@ -332,6 +332,13 @@ class EventOutcome(StrEnum):
     QUARANTINED = "quarantined"  # invalid or conflicting: kept aside, acknowledged
 
 
+# An event naming another till's facts is answered QUARANTINED with a reason starting so:
+# "rejected: <field>: why" (sync_service.central.trust). Every accepted version of the agent
+# acknowledges a quarantined event, so the queue keeps draining; the prefix lets a till and its
+# support desk tell a refusal apart from an invalid or conflicting event.
+REFUSED_REASON = "rejected: "
+
+
 class EventResult(WireModel):
     event_id: UUID
     seq: Seq

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import logging
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 # Qt must be told before PySide6 is imported anywhere; a headless CI has no display.
@@ -12,6 +14,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import psycopg2
 import pytest
+import structlog
 from hypothesis import HealthCheck, settings
 
 from tests import pgserver
@@ -64,3 +67,34 @@ def pg_url(pg_server: str) -> Iterator[str]:
         with admin.cursor() as cur:
             cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+@pytest.fixture
+def central_cli(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Iterator[Callable[..., tuple[int, str, str]]]:
+    """``sgpos-central`` in-process on the run's database: (exit code, stdout, stderr) of one
+    command; ``stdin=`` feeds standard input."""
+    from sync_service.server import cli
+
+    monkeypatch.setenv("SGPOS_CENTRAL_DB_URL", pg_url)
+    # The command sets up logging for a process; put back what the test session had, so no
+    # handler outlives this test writing to its captured (and then closed) stderr.
+    root = logging.getLogger()
+    handlers, level, structlog_config = list(root.handlers), root.level, structlog.get_config()
+
+    def run(*argv: str, stdin: str | None = None) -> tuple[int, str, str]:
+        if stdin is not None:
+            monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        code = cli.main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    try:
+        yield run
+    finally:
+        for handler in [h for h in root.handlers if h not in handlers]:
+            root.removeHandler(handler)
+            handler.close()
+        root.setLevel(level)
+        structlog.configure(**structlog_config)

@@ -130,10 +130,29 @@ def capture(driver: WebDriver, base: str, outdir: Path, start: date, end: date) 
     shot("stock-movements", str(first_product.get_attribute("href")).removeprefix(base))
     shot("audit", "/ho/audit?size=25")
     menu = {a.text: a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "nav a")}
-    for label in ("Fleet", "Catalogue", "Staff"):  # head office's editing pages, when present
+    for label in ("Fleet", "Catalogue", "Staff", "Users"):  # editing pages, when present
         if label in menu:
             shot(label.lower(), str(menu[label]).removeprefix(base))
+            if label == "Fleet":
+                refused = driver.find_elements(By.CSS_SELECTOR, "a.alarm")
+                if refused:  # a till that sent another till's data: its page
+                    shot("fleet-till", str(refused[0].get_attribute("href")).removeprefix(base))
+            if label == "Users":
+                user = driver.find_element(By.CSS_SELECTOR, "table.users tbody a")
+                shot("user", str(user.get_attribute("href")).removeprefix(base))
+    shot("account", "/ho/account")
     return shots
+
+
+def hostile_till(shop: DemoHeadOffice) -> None:
+    """A till enrolled at the first outlet whose software squats on the receipt number the
+    second outlet's till prints next and closes its shift: refused, and red on the fleet."""
+    from tests.security.hostile import Attack, HostileTill
+
+    attack = Attack.on(shop.tills[1])
+    HostileTill(shop.engine, shop.central, outlet=shop.tills[0].outlet_code, till="T09").push(
+        *attack.events()
+    )
 
 
 def login_screenshot(driver: WebDriver, base: str, outdir: Path) -> Path:
@@ -223,6 +242,7 @@ def main(argv: Sequence[str]) -> int:
         driver = chromium()
         try:
             shots = [login_screenshot(driver, shop.central.url, outdir)]
+            hostile_till(shop)
             sign_in(driver, shop.central.url, shop.admin_email)
             shots += capture(driver, shop.central.url, outdir, day, day)
         finally:

@@ -1,7 +1,7 @@
 """Running totals that no sum of valid events can overflow.
 
 Revision ID: 0008_unbounded_sums
-Revises: 0005_ordered_master_writes
+Revises: 0006_till_trust_and_accounts
 Create Date: 2026-12-04
 
 The dashboard's summaries and stock on hand add up many events' amounts, each of which fits its
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008_unbounded_sums"
-down_revision: str | Sequence[str] | None = "0005_ordered_master_writes"
+down_revision: str | Sequence[str] | None = "0006_till_trust_and_accounts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

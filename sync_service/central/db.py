@@ -39,6 +39,9 @@ def central_engine(url: str, *, pool_size: int = 10) -> Engine:
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
+        # An error's text must not carry the statement's values into a log: they are tills'
+        # payloads, emails, password hashes and session tokens.
+        hide_parameters=True,
         connect_args={"application_name": "sgpos-central"},
     )
 

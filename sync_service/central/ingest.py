@@ -45,6 +45,7 @@ from sync_service.central.bulk import bulk_insert
 from sync_service.central.db import database_error, failed_table, sqlstate
 from sync_service.central.projections import INBOX, QUARANTINE, TILL, Batch, project
 from sync_service.central.tills import TillAuth
+from sync_service.central.trust import refuse_untrusted
 
 log = get_logger("sgpos.ingest")
 ATTEMPTS = 4
@@ -101,6 +102,7 @@ def _apply(engine: Engine, till: TillAuth, request: PushRequest, now: datetime) 
     with engine.begin() as conn:
         batch = Batch(till, now)
         _sort(conn, batch, request.events)
+        refuse_untrusted(conn, batch)  # another till's facts: refused, stored nowhere
         sorted_batch = batch.snapshot()  # projection adds to the batch as it goes
         try:
             with conn.begin_nested():

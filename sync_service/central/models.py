@@ -237,6 +237,8 @@ class EnrolmentCode(Base):
     used_at: Mapped[datetime | None] = mapped_column(Moment)
     till_id: Mapped[uuid.UUID | None] = mapped_column(Id)
     revoked_at: Mapped[datetime | None] = mapped_column(Moment)
+    # Set only by "replace this till": the one kind of code that enrols over an active till.
+    replaces_till_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("till.till_id"))
 
 
 class HeadOfficeUser(Base):
@@ -248,6 +250,11 @@ class HeadOfficeUser(Base):
     outlet_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("outlet.outlet_id"))
     active: Mapped[bool]
     created_at: Mapped[datetime] = mapped_column(Moment, server_default=_now())
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(Moment)
+    # An authenticator app's shared secret (base32), and the last 30-second step whose code
+    # was accepted, so each code signs in once.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     __table_args__ = (
         CheckConstraint("role IN ('admin', 'analyst', 'outlet_manager')", name="role"),
     )
@@ -304,6 +311,28 @@ class Quarantine(Base):
     received_at: Mapped[datetime] = mapped_column(Moment, server_default=_now())
     resolved_at: Mapped[datetime | None] = mapped_column(Moment)
     # The same bad event sent again is one quarantine entry, not one per retry.
+    __table_args__ = (UniqueConstraint("till_id", "epoch", "seq", "payload_sha256"),)
+
+
+class SecurityEvent(Base):
+    """An event a till sent about another till's facts, refused (``sync_service.central.trust``).
+
+    The event itself is stored nowhere, not even in the inbox or quarantine: only which till
+    sent it, its key and hash, the field that broke the rule and why.
+    """
+
+    __tablename__ = "security_event"
+    security_event_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    till_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("till.till_id"))
+    epoch: Mapped[int]
+    seq: Mapped[int] = mapped_column(BigInteger)
+    event_id: Mapped[uuid.UUID] = mapped_column(Id)
+    kind: Mapped[str] = mapped_column(String(40))
+    field: Mapped[str] = mapped_column(String(80))
+    reason: Mapped[str] = mapped_column(Text)
+    payload_sha256: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(Moment, server_default=_now())
+    # The same event sent again is one security event, not one per retry.
     __table_args__ = (UniqueConstraint("till_id", "epoch", "seq", "payload_sha256"),)
 
 
@@ -492,10 +521,12 @@ class AuditRecord(Base):
 
 
 class Customer(Base):
-    """PDPA: contact details only with consent; no NRIC column, by design."""
+    """PDPA: contact details only with consent; no NRIC column, by design. ``outlet_id`` is
+    the outlet whose tills may change the customer (None: recorded before owners were kept)."""
 
     __tablename__ = "customer"
     customer_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
+    outlet_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("outlet.outlet_id"))
     name: Mapped[str | None] = mapped_column(String(NAME_MAX))
     phone: Mapped[str | None] = mapped_column(String(16))
     email: Mapped[str | None] = mapped_column(String(254))

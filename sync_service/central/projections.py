@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Table, and_, or_, select
+from sqlalchemy import Connection, Table, and_, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 
 from shared.gst import supply_date
@@ -51,6 +51,8 @@ SALE, SALE_LINE, TENDER = _t(m.Sale), _t(m.SaleLine), _t(m.Tender)
 REFUND, REFUND_LINE, SHIFT = _t(m.Refund), _t(m.RefundLine), _t(m.Shift)
 CASH, STOCK, ON_HAND = _t(m.CashMovement), _t(m.StockMovement), _t(m.StockOnHand)
 AUDIT, CUSTOMER = _t(m.AuditRecord), _t(m.Customer)
+# The ledger's reason for a stock event's movements; with the movement id, its key.
+STOCK_REASONS = {EventKind.STOCK_RECEIVED: "received", EventKind.STOCK_ADJUSTED: "adjusted"}
 
 
 @dataclass
@@ -344,6 +346,13 @@ def _refunds(conn: Connection, batch: Batch, items: list[tuple[Event, Any]]) -> 
     )
 
 
+def _own_shift(stmt: Any) -> Any:
+    """Only the till that holds a shift row changes it. sync_service.central.trust refuses an
+    event naming another till's shift before this runs; this holds even against a push of
+    that other till committing the same shift at the same moment."""
+    return SHIFT.c.till_id == stmt.excluded.till_id
+
+
 def _shifts_opened(conn: Connection, batch: Batch, items: list[tuple[Event, Any]]) -> None:
     opened: list[ShiftOpenedV1] = [p for _, p in items]
     stmt = insert(SHIFT)
@@ -351,6 +360,7 @@ def _shifts_opened(conn: Connection, batch: Batch, items: list[tuple[Event, Any]
         stmt.on_conflict_do_update(
             index_elements=[SHIFT.c.shift_id],
             set_={c: stmt.excluded[c] for c in ("opened_by", "opened_at", "opening_float")},
+            where=_own_shift(stmt),
         ),
         [
             {
@@ -389,6 +399,7 @@ def _shifts_closed(conn: Connection, batch: Batch, items: list[tuple[Event, Any]
         stmt.on_conflict_do_update(
             index_elements=[SHIFT.c.shift_id],
             set_={c: stmt.excluded[c] for c in _CLOSE_COLUMNS},
+            where=_own_shift(stmt),
         ),
         [
             {
@@ -455,12 +466,10 @@ def _stock_moved(reason: str) -> Any:
 
 
 def _audit(conn: Connection, batch: Batch, items: list[tuple[Event, Any]]) -> None:
+    # sync_service.central.trust has refused records of another till's chain already.
     rows, survivors = [], []
     for event, a in items:
         record: AuditRecordedV1 = a
-        if record.till_id != batch.till.till_id:
-            batch.quarantine_event(event, "audit record of another till", record_inbox=True)
-            continue
         survivors.append((event, a))
         rows.append(
             {
@@ -526,11 +535,20 @@ def _customers(conn: Connection, batch: Batch, items: list[tuple[Event, Any]]) -
     conn.execute(
         stmt.on_conflict_do_update(
             index_elements=[CUSTOMER.c.customer_id],
-            set_={**{c: stmt.excluded[c] for c in columns}, "updated_at": stmt.excluded.updated_at},
+            set_={
+                **{c: stmt.excluded[c] for c in columns},
+                "updated_at": stmt.excluded.updated_at,
+                "outlet_id": func.coalesce(CUSTOMER.c.outlet_id, stmt.excluded.outlet_id),
+            },
+            # As for shifts: another outlet's customer is never changed, even in a race.
+            where=or_(
+                CUSTOMER.c.outlet_id.is_(None), CUSTOMER.c.outlet_id == stmt.excluded.outlet_id
+            ),
         ),
         [
             {
                 **c.model_dump(include={"customer_id", *columns}),
+                "outlet_id": batch.till.outlet_id,
                 "updated_at": batch.now,
             }
             for c in latest.values()
@@ -545,8 +563,8 @@ PROJECTIONS: dict[EventKind, Projection] = {
     EventKind.SALE_COMPLETED: _sales,
     EventKind.REFUND_COMPLETED: _refunds,
     EventKind.CASH_MOVED: _cash,
-    EventKind.STOCK_RECEIVED: _stock_moved("received"),
-    EventKind.STOCK_ADJUSTED: _stock_moved("adjusted"),
+    EventKind.STOCK_RECEIVED: _stock_moved(STOCK_REASONS[EventKind.STOCK_RECEIVED]),
+    EventKind.STOCK_ADJUSTED: _stock_moved(STOCK_REASONS[EventKind.STOCK_ADJUSTED]),
     EventKind.SHIFT_CLOSED: _shifts_closed,
     EventKind.AUDIT_RECORDED: _audit,
     EventKind.CUSTOMER_UPSERTED: _customers,

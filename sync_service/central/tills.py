@@ -3,6 +3,13 @@
 A till's secret is 256 random bits shown to it once at enrolment; only its SHA-256 is stored
 (a slow password hash buys nothing against a random secret of that size, and every request
 checks it). Enrolment codes are stored hashed too, are short-lived and work once.
+
+Who may become a till: a code names an outlet and a till code. Using it revokes every other
+code still waiting for that till, so a forgotten code cannot take the till over later. A till
+that is enrolled and active is never taken over by an ordinary code: head office retires it
+first (its credential stops), or makes a code on purpose to *replace* it with a new machine
+(``replaces_till_id``), which is audited. Every enrolment is written to the head-office audit
+trail.
 """
 
 from __future__ import annotations
@@ -13,12 +20,21 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import BigInteger, Connection, Engine, cast, func, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
 from shared.protocol import EnrolOk, TillRetired, TillState
-from sync_service.central.models import EnrolmentCode, Inbox, Outlet, Refund, Sale, Till
+from sync_service.central.models import (
+    EnrolmentCode,
+    HeadOfficeAudit,
+    Inbox,
+    Outlet,
+    Refund,
+    Sale,
+    Till,
+)
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 CODE_VALIDITY = timedelta(hours=48)
@@ -51,6 +67,25 @@ def new_enrolment_code() -> tuple[str, str]:
     return code, _digest(code)
 
 
+def refuse_if_enrolled(
+    db: Session | Connection, outlet_id: uuid.UUID, outlet_code: str, till_code: str
+) -> None:
+    """An ordinary code is for a new till or a retired one: an active till is only ever taken
+    over on purpose, by a replacement code."""
+    active = db.scalar(
+        select(Till.till_id).where(
+            Till.outlet_id == outlet_id, Till.code == till_code, Till.status == "active"
+        )
+    )
+    if active is not None:
+        raise EnrolmentError(
+            f"till {till_code} at {outlet_code} is enrolled and syncing, so a code cannot take "
+            "it over: retire it first (sgpos-central revoke-till, or Revoke on the fleet page), "
+            "or replace it with a new machine on purpose (sgpos-central replace-till, or "
+            "Replace on the fleet page)"
+        )
+
+
 def create_enrolment_code(
     engine: Engine,
     *,
@@ -60,12 +95,14 @@ def create_enrolment_code(
     now: datetime,
     valid_for: timedelta = CODE_VALIDITY,
 ) -> str:
-    """A one-time code like ``K7QX-MP3D-9WTR`` for enrolling ``till_code`` at ``outlet_code``."""
+    """A one-time code like ``K7QX-MP3D-9WTR`` for enrolling ``till_code`` at ``outlet_code``
+    (a new till, or one head office retired)."""
     code, digest = new_enrolment_code()
     with Session(engine, expire_on_commit=False) as s, s.begin():
         outlet = s.scalars(select(Outlet).where(Outlet.code == outlet_code.upper())).first()
         if outlet is None:
             raise EnrolmentError(f"there is no outlet with code {outlet_code!r}")
+        refuse_if_enrolled(s, outlet.outlet_id, outlet.code, till_code.upper())
         s.add(
             EnrolmentCode(
                 code_hash=digest,
@@ -82,11 +119,19 @@ def create_enrolment_code(
 def enrol(engine: Engine, *, code: str, now: datetime) -> EnrolOk:
     """Use a one-time code: create (or re-issue) the till and return its identity and secret."""
     secret = secrets.token_urlsafe(32)
+    digest = _digest(_normalise(code))
     with Session(engine, expire_on_commit=False) as s, s.begin():
+        named = s.execute(
+            select(EnrolmentCode.outlet_id, EnrolmentCode.till_code).where(
+                EnrolmentCode.code_hash == digest
+            )
+        ).first()
+        if named is not None:
+            # Two codes for one till used at once: one after the other, so the second finds
+            # itself revoked by the first instead of both creating the till.
+            s.execute(select(func.pg_advisory_xact_lock(_till_lock(*named))))
         row = s.scalars(
-            select(EnrolmentCode)
-            .where(EnrolmentCode.code_hash == _digest(_normalise(code)))
-            .with_for_update()
+            select(EnrolmentCode).where(EnrolmentCode.code_hash == digest).with_for_update()
         ).first()
         if row is None or row.revoked_at is not None:
             raise EnrolmentError("this enrolment code is not valid; ask head office for a new one")
@@ -99,17 +144,49 @@ def enrol(engine: Engine, *, code: str, now: datetime) -> EnrolOk:
         outlet = s.get(Outlet, row.outlet_id)
         assert outlet is not None
         till = s.scalars(
-            select(Till).where(Till.outlet_id == row.outlet_id, Till.code == row.till_code)
+            select(Till)
+            .where(Till.outlet_id == row.outlet_id, Till.code == row.till_code)
+            .with_for_update()
         ).first()
+        before = None
         if till is None:
             till = Till(till_id=uuid.uuid4(), outlet_id=row.outlet_id, code=row.till_code)
             s.add(till)
-        # Re-enrolling a till (a replaced machine) issues a new secret; the old one stops working.
+        else:
+            if till.status == "active" and row.replaces_till_id != till.till_id:
+                raise EnrolmentError(
+                    f"till {till.code} at {outlet.code} is already enrolled and this code "
+                    "cannot take it over; ask head office to retire the old till first, or to "
+                    "make a code that replaces it"
+                )
+            before = {"status": till.status, "enrolled_at": till.enrolled_at.isoformat()}
+        # A new machine for the till (replaced, or back after retirement) gets a new secret;
+        # the old one stops working.
         till.secret_hash = _digest(secret)
         till.status = "active"
         till.revoked_at = None
         till.enrolled_at = now
         row.used_at, row.till_id = now, till.till_id
+        s.flush()
+        # Any other code still waiting for this till dies now: only this machine holds it.
+        revoke_unused_codes(s, row.outlet_id, row.till_code, now)
+        s.add(
+            HeadOfficeAudit(
+                table_name="till",
+                key=str(till.till_id),
+                op="insert" if before is None else "update",
+                before=before,
+                after={
+                    "status": "active",
+                    "enrolled_at": now.isoformat(),
+                    "outlet_code": outlet.code,
+                    "till_code": till.code,
+                    "enrolment_code": digest[:16],
+                    "replaced": row.replaces_till_id is not None,
+                },
+                changed_by=f"enrolment code of {row.created_by}"[:120],
+            )
+        )
     return EnrolOk(
         till_id=till.till_id,
         till_code=till.code,
@@ -117,6 +194,10 @@ def enrol(engine: Engine, *, code: str, now: datetime) -> EnrolOk:
         outlet_code=outlet.code,
         secret=secret,
     )
+
+
+def _till_lock(outlet_id: uuid.UUID, till_code: str) -> Any:
+    return func.hashtextextended(f"sgpos.enrol:{outlet_id}:{till_code}", 0)
 
 
 def authenticate(engine: Engine, till_id: uuid.UUID, secret: str) -> TillAuth | None:
@@ -166,6 +247,19 @@ def revoke_unused_codes(
         )
         .values(revoked_at=now)
     )
+
+
+def find_till(engine: Engine, *, outlet_code: str, till_code: str) -> uuid.UUID:
+    """The till known by these codes; EnrolmentError when there is none."""
+    with Session(engine) as s:
+        till_id = s.scalar(
+            select(Till.till_id)
+            .join(Outlet, Outlet.outlet_id == Till.outlet_id)
+            .where(Outlet.code == outlet_code.upper(), Till.code == till_code.upper())
+        )
+    if till_id is None:
+        raise EnrolmentError(f"there is no till {till_code} at outlet {outlet_code}")
+    return till_id
 
 
 def revoke_till(engine: Engine, *, outlet_code: str, till_code: str, now: datetime) -> uuid.UUID:

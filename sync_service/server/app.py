@@ -60,7 +60,7 @@ from sync_service.server.guards import (
     read_body,
     till_credential,
 )
-from sync_service.server.replies import Refusal, reply
+from sync_service.server.replies import Refusal, hide_server_version, reply
 from sync_service.server.throttle import FailureThrottle
 
 T = TypeVar("T")
@@ -331,6 +331,7 @@ def make_app(
     app.router.add_get("/v1/till/state", api.till_state, allow_head=False)
     app.router.add_post("/v1/till/retire", api.retire)
     app.on_cleanup.append(api.close)
+    hide_server_version()
     add_dashboard(app, settings, engine, clock=clock)
     return app
 

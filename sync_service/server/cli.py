@@ -24,6 +24,15 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from shared.config import ConfigError, mask_url
 from shared.gst import SINGAPORE
 from shared.logs import configure_logging
+from sync_service.central.accounts import (
+    list_users,
+    remove_second_factor,
+    reset_password,
+    set_active,
+    user_by_email,
+)
+from sync_service.central.admin import AdminError
+from sync_service.central.admin.enrolment import replacement_code
 from sync_service.central.db import CentralSettings, central_engine
 from sync_service.central.migrate import (
     CentralMigrationError,
@@ -36,6 +45,7 @@ from sync_service.central.tills import (
     CODE_VALIDITY,
     EnrolmentError,
     create_enrolment_code,
+    find_till,
     revoke_till,
 )
 from sync_service.central.users import ROLES, UserError, create_user
@@ -95,6 +105,14 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = command("revoke-till", _revoke_till, "stop a till's credential from working")
     revoke.add_argument("--outlet", type=_code, required=True, metavar="CODE")
     revoke.add_argument("--till", type=_code, required=True, metavar="CODE")
+    replace = command(
+        "replace-till",
+        _replace_till,
+        "print a one-time code that enrols a new machine in place of an enrolled till "
+        "(the old machine stops syncing when it is used)",
+    )
+    replace.add_argument("--outlet", type=_code, required=True, metavar="CODE")
+    replace.add_argument("--till", type=_code, required=True, metavar="CODE")
     user = command(
         "create-user",
         _create_user,
@@ -106,6 +124,26 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
+    command("list-users", _list_users, "list head-office users, their roles and last sign-in")
+    reset = command(
+        "reset-password",
+        _reset_password,
+        "set a new password for a head-office user who forgot theirs (signs them out)",
+    )
+    reset.add_argument("--email", required=True)
+    reset.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    for name, handler, text in (
+        ("deactivate-user", _deactivate_user, "stop a head-office user signing in (at once)"),
+        ("reactivate-user", _reactivate_user, "let a deactivated head-office user sign in again"),
+        (
+            "remove-second-factor",
+            _remove_second_factor,
+            "remove an admin's authenticator app (a lost phone): the password alone signs in",
+        ),
+    ):
+        command(name, handler, text).add_argument("--email", required=True)
     seed = command("seed-demo", _seed_demo, "load the demo company, outlets, staff, catalogue")
     seed.add_argument("--products", type=_count, default=DEFAULT_PRODUCTS, metavar="N")
     return parser
@@ -193,7 +231,7 @@ def _enrolment_code(settings: CentralSettings, args: argparse.Namespace) -> int:
             engine,
             outlet_code=args.outlet,
             till_code=args.till,
-            created_by=f"cli:{getpass.getuser()}",
+            created_by=_cli_actor(),
             now=now,
             valid_for=CODE_VALIDITY,
         )
@@ -206,6 +244,28 @@ def _enrolment_code(settings: CentralSettings, args: argparse.Namespace) -> int:
     print(f"Enrolment code for till {args.till} at outlet {args.outlet}: {code}")
     print(f"It works once, until {expires:%Y-%m-%d %H:%M} Singapore time ({hours} hours).")
     return EXIT_OK
+
+
+def _replace_till(settings: CentralSettings, args: argparse.Namespace) -> int:
+    engine = _engine(settings)
+    try:
+        till_id = find_till(engine, outlet_code=args.outlet, till_code=args.till)
+        fresh = replacement_code(engine, _cli_actor(), till_id, now=utc_now())
+    except (EnrolmentError, AdminError) as exc:
+        raise CommandFailed(str(exc)) from None
+    finally:
+        engine.dispose()
+    print(f"Replacement code for till {args.till} at outlet {args.outlet}: {fresh.code}")
+    print(
+        f"It works once, until {fresh.expires_at.astimezone(SINGAPORE):%Y-%m-%d %H:%M} "
+        "Singapore time. The machine that uses it becomes this till; the old one stops syncing."
+    )
+    return EXIT_OK
+
+
+def _cli_actor() -> str:
+    """Who made a change from the command line, for the audit trail."""
+    return f"cli:{getpass.getuser()}"
 
 
 def _revoke_till(settings: CentralSettings, args: argparse.Namespace) -> int:
@@ -249,6 +309,67 @@ def _create_user(settings: CentralSettings, args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     print(f"Created {args.role} {args.email.strip().lower()} ({user_id}).")
+    return EXIT_OK
+
+
+def _list_users(settings: CentralSettings, _args: argparse.Namespace) -> int:
+    engine = _engine(settings)
+    try:
+        with engine.connect() as conn:
+            users = list_users(conn)
+    finally:
+        engine.dispose()
+    for u in users:
+        last = (
+            f"{u.last_sign_in_at.astimezone(SINGAPORE):%Y-%m-%d %H:%M}"
+            if u.last_sign_in_at
+            else "never"
+        )
+        print(
+            f"{u.email:40} {u.role:15} {u.outlet_code or '-':8} "
+            f"{'active' if u.active else 'deactivated':12} "
+            f"{'authenticator' if u.second_factor else 'password':14} last signed in {last}"
+        )
+    if not users:
+        print("No head-office users yet: sgpos-central create-user --email ... --role admin")
+    return EXIT_OK
+
+
+def _account_change(
+    settings: CentralSettings, args: argparse.Namespace, change: Callable[..., str], **how: Any
+) -> str:
+    """One change to the account ``--email``, made and audited as this command line's user."""
+    engine = _engine(settings)
+    try:
+        return change(engine, _cli_actor(), user_by_email(engine, args.email), **how)
+    except AdminError as exc:
+        raise CommandFailed(str(exc)) from None
+    finally:
+        engine.dispose()
+
+
+def _reset_password(settings: CentralSettings, args: argparse.Namespace) -> int:
+    password = _password(args)
+    email = _account_change(settings, args, reset_password, password=password)
+    print(f"New password set for {email}; they were signed out everywhere.")
+    return EXIT_OK
+
+
+def _deactivate_user(settings: CentralSettings, args: argparse.Namespace) -> int:
+    email = _account_change(settings, args, set_active, active=False, by=None)
+    print(f"{email} can no longer sign in and was signed out everywhere.")
+    return EXIT_OK
+
+
+def _reactivate_user(settings: CentralSettings, args: argparse.Namespace) -> int:
+    email = _account_change(settings, args, set_active, active=True, by=None)
+    print(f"{email} can sign in again.")
+    return EXIT_OK
+
+
+def _remove_second_factor(settings: CentralSettings, args: argparse.Namespace) -> int:
+    email = _account_change(settings, args, remove_second_factor)
+    print(f"{email} signs in with the password alone until they set up a new authenticator.")
     return EXIT_OK
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 
-from aiohttp import web
+from aiohttp import web, web_response
 
 from shared.protocol import (
     ACCEPTED_VERSIONS,
@@ -101,3 +101,16 @@ class Refusal(Exception):
             Busy(retry_after=delay) if message is None else Busy(retry_after=delay, message=message)
         )
         return cls(status, body, {"Retry-After": str(delay)})
+
+
+SERVER_NAME = "SG-POS"
+
+
+def hide_server_version() -> None:
+    """Answer ``Server: SG-POS`` instead of aiohttp's ``Python/3.x aiohttp/3.y``: software and
+    versions are a free list of known holes to try for anyone scanning.
+
+    aiohttp has no setting for it, and its own answers to a malformed request never reach the
+    application's response signal; so the default it fills every answer with is replaced
+    (tests/security/test_hostile_visitor.py checks routed and malformed requests alike)."""
+    setattr(web_response, "SERVER_SOFTWARE", SERVER_NAME)  # noqa: B010 - a Final in aiohttp

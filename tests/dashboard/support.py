@@ -49,8 +49,9 @@ class LiveDashboard:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def visitor(self) -> Visitor:
-        return Visitor(self)
+    def visitor(self, *, address: str | None = None) -> Visitor:
+        """A browser; ``address`` (127.0.0.2, say) is the loopback address it comes from."""
+        return Visitor(self, address=address)
 
     def close(self) -> None:
         try:
@@ -88,17 +89,18 @@ class Visitor:
     """One person's browser: cookies kept between requests, redirects not followed unless
     asked, so a test sees exactly what the server answered."""
 
-    def __init__(self, server: LiveDashboard) -> None:
+    def __init__(self, server: LiveDashboard, *, address: str | None = None) -> None:
         self.server = server
-        self.session: aiohttp.ClientSession = server.call(self._open())
+        self.session: aiohttp.ClientSession = server.call(self._open(address))
         self.email: str | None = None
 
-    async def _open(self) -> aiohttp.ClientSession:
+    async def _open(self, address: str | None) -> aiohttp.ClientSession:
         # unsafe=True: keep cookies for an IP address host (127.0.0.1).
         return aiohttp.ClientSession(
             base_url=self.server.url,
             cookie_jar=aiohttp.CookieJar(unsafe=True),
             timeout=aiohttp.ClientTimeout(total=TIMEOUT_S),
+            connector=aiohttp.TCPConnector(local_addr=(address, 0)) if address else None,
         )
 
     def get(self, path: str, *, follow: bool = False, **params: str) -> Page:
@@ -124,11 +126,13 @@ class Visitor:
         assert found, "the overview page carries no form token: is this visitor signed in?"
         return found
 
-    def sign_in(self, email: str, password: str = PASSWORD) -> Page:
+    def sign_in(self, email: str, password: str = PASSWORD, *, code: str = "") -> Page:
         form = self.get("/ho/login")
         assert form.status == 200, form.text
         answer = self.post(
-            "/ho/login", {"email": email, "password": password}, token=form.csrf_token
+            "/ho/login",
+            {"email": email, "password": password, "code": code},
+            token=form.csrf_token,
         )
         if answer.status == 303:
             self.email = email

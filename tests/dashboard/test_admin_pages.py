@@ -379,6 +379,45 @@ def test_an_admin_creates_an_enrolment_code_shown_once_and_revokes_a_till(
     assert "till was revoked" in admin.get(revoked.location).text
 
 
+def test_an_enrolled_till_is_replaced_only_with_its_replace_button(
+    site: Site, browsers: Callable[[str], Visitor]
+) -> None:
+    admin = browsers("admin")
+    till_code = "R" + uuid.uuid4().hex[:4].upper()
+    first = admin.post(
+        "/ho/fleet/codes",
+        {"outlet_id": str(site.outlet_a.outlet_id), "till_code": till_code},
+        token=token(admin, "/ho/fleet"),
+    )
+    code = re.search(r"<code data-code>([A-Z0-9-]{14})</code>", first.text)
+    assert code is not None
+    old = enrol(site.engine, code=code.group(1), now=site.clock.now)
+
+    again = admin.post(
+        "/ho/fleet/codes",
+        {"outlet_id": str(site.outlet_a.outlet_id), "till_code": till_code},
+        token=token(admin, "/ho/fleet"),
+    )
+    assert again.status == 400 and "enrolled and syncing" in again.text
+    assert "Replace on the fleet page" in again.text and "data-code" not in again.text
+
+    replaced = admin.post(
+        f"/ho/fleet/tills/{old.till_id}/replace", {}, token=token(admin, "/ho/fleet")
+    )
+    assert replaced.status == 200 and "This code <strong>replaces</strong> till" in replaced.text
+    code = re.search(r"<code data-code>([A-Z0-9-]{14})</code>", replaced.text)
+    assert code is not None
+    new = enrol(site.engine, code=code.group(1), now=site.clock.now)
+    assert new.till_id == old.till_id
+    assert authenticate(site.engine, old.till_id, old.secret) is None
+    assert authenticate(site.engine, new.till_id, new.secret) is not None
+    for reader in ("analyst", "manager"):
+        refused = browsers(reader).post(
+            f"/ho/fleet/tills/{old.till_id}/replace", {}, token=token(browsers(reader), "/ho/")
+        )
+        assert refused.status == 403
+
+
 def test_an_admin_builds_a_product_from_the_forms_and_every_editing_page_renders(
     site: Site, browsers: Callable[[str], Visitor]
 ) -> None:

@@ -17,6 +17,7 @@ from sync_service.central.admin import AdminError, FieldError
 from sync_service.central.admin.enrolment import (
     create_code,
     recent_codes,
+    replacement_code,
     revoke_code,
     revoke_till,
 )
@@ -199,8 +200,9 @@ def test_an_enrolment_code_enrols_once_and_a_revoked_one_never(
     with pytest.raises(EnrolmentError, match="not valid"):
         enrol(engine, code=spare.code, now=NOW)
     edits = audit_since(engine, mark)
-    assert [e["table_name"] for e in edits] == ["enrolment_code"] * 3
-    assert {e["changed_by"] for e in edits} == {who}
+    # The code made, the till enrolled with it, the spare code made and revoked.
+    assert [e["table_name"] for e in edits] == ["enrolment_code", "till"] + ["enrolment_code"] * 2
+    assert {e["changed_by"] for e in edits} == {who, f"enrolment code of {who}"}
     assert fresh.code not in repr(edits) and spare.code not in repr(edits)
 
 
@@ -211,7 +213,9 @@ def test_a_revoked_till_is_refused_and_its_waiting_codes_die_with_it(
     first = create_code(engine, who, outlet_id=outlet.outlet_id, till_code="T21", now=NOW)
     ok = enrol(engine, code=first.code, now=NOW)
     assert authenticate(engine, ok.till_id, ok.secret) is not None
-    again = create_code(engine, who, outlet_id=outlet.outlet_id, till_code="T21", now=NOW)
+    with pytest.raises(FieldError, match="enrolled and syncing"):
+        create_code(engine, who, outlet_id=outlet.outlet_id, till_code="T21", now=NOW)
+    again = replacement_code(engine, who, ok.till_id, now=NOW)
     assert again.replaces_enrolled_till
 
     mark = last_audit(engine)

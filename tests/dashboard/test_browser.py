@@ -277,3 +277,91 @@ def test_a_price_changed_in_the_catalogue_is_what_the_database_and_the_tills_get
     )
     assert changed_by == head_office.admin_email  # audited under the admin's name
     assert changes >= 1  # on its way to the tills through the pull cursor
+
+
+# --- the pages of issue 12, at a phone's width and a desktop's ---------------------------------
+
+WIDTHS = (390, 1366)
+
+
+def fits(browser: WebDriver) -> bool:
+    """The page itself never scrolls sideways (a wide table scrolls in its own box)."""
+    return bool(
+        browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+    )
+
+
+@pytest.fixture
+def narrow_then_wide(browser: WebDriver) -> Iterator[WebDriver]:
+    yield browser
+    browser.set_window_size(shots.WIDTH, shots.HEIGHT)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_hostile_till_shows_red_on_the_fleet_with_its_refused_events(
+    narrow_then_wide: WebDriver, head_office: Any, width: int
+) -> None:
+    browser, base = narrow_then_wide, head_office.central.url
+    with head_office.engine.connect() as conn:
+        hostile = conn.execute(
+            text("SELECT count(*) FROM sgpos.till WHERE code = 'T09'")
+        ).scalar_one()
+    if not hostile:
+        shots.hostile_till(head_office)
+    browser.set_window_size(width, 900)
+    browser.get(f"{base}/ho/fleet")
+    row = browser.find_element(By.CSS_SELECTOR, "tr[data-health='red']")
+    assert "refused for naming another till's data" in row.text
+    assert row.find_element(By.CSS_SELECTOR, "[data-refused]").text == "2"
+    assert fits(browser)
+    click_through(browser, row.find_element(By.CSS_SELECTOR, "a.alarm"))
+    refused = browser.find_elements(By.CSS_SELECTOR, "tr[data-refused]")
+    fields = sorted(r.find_elements(By.TAG_NAME, "code")[-1].text for r in refused)
+    assert fields == ["receipt_no", "shift_id"]
+    assert fits(browser)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_an_admin_adds_an_authenticator_app_in_the_browser_and_signs_in_with_it(
+    head_office: Any, width: int
+) -> None:
+    import pyotp
+
+    from sync_service.central.users import create_user
+
+    email = f"second-{width}-{time.time_ns()}@example.com"
+    create_user(
+        head_office.engine, email=email, password=shots.PASSWORD, role="admin", outlet_code=None
+    )
+    base = head_office.central.url
+    driver = shots.chromium()
+    try:
+        driver.set_window_size(width, 900)
+        shots.sign_in(driver, base, email)
+        for page in ("/ho/account", "/ho/users"):
+            driver.get(base + page)
+            assert fits(driver), page
+        driver.get(f"{base}/ho/account")
+        click_through(driver, driver.find_element(By.CSS_SELECTOR, "form[action$='start'] button"))
+        assert driver.find_element(By.CSS_SELECTOR, ".qr svg").size["width"] > 100
+        assert fits(driver)
+        secret = driver.find_element(By.CSS_SELECTOR, "code.secret").text
+        driver.find_element(By.NAME, "code").send_keys(pyotp.TOTP(secret).now())
+        turn_on = "form[action='/ho/account/second-factor'] button"
+        click_through(driver, driver.find_element(By.CSS_SELECTOR, turn_on))
+        assert "The authenticator app is set up" in driver.page_source
+
+        click_through(driver, driver.find_element(By.CSS_SELECTOR, "form.who button"))
+        driver.get(f"{base}/ho/login")
+        driver.find_element(By.NAME, "email").send_keys(email)
+        driver.find_element(By.NAME, "password").send_keys(shots.PASSWORD)
+        sign_in = "form[action='/ho/login'] button"
+        click_through(driver, driver.find_element(By.CSS_SELECTOR, sign_in))
+        assert "authenticator code is not right" in driver.page_source  # the password alone
+        driver.find_element(By.NAME, "password").send_keys(shots.PASSWORD)
+        later = pyotp.TOTP(secret).at(time.time() + 30)  # the code it set up with is spent
+        driver.find_element(By.NAME, "code").send_keys(later)
+        click_through(driver, driver.find_element(By.CSS_SELECTOR, sign_in))
+        assert driver.find_elements(By.CSS_SELECTOR, "form.who"), driver.page_source[:500]
+    finally:
+        driver.quit()

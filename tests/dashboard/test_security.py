@@ -249,3 +249,72 @@ def test_sql_metacharacters_in_every_filter_are_only_text(
                     assert "<p>" in answer.text  # a plain-words explanation, not a crash
     assert tried > 50
     assert fingerprint(shop) == before  # every table still there, nothing added or lost
+
+
+UNSEEN = ("\x00", "a\x00b", "\x1b[31m", "\x7f", "line\nbreak", "\u202eevil", "zero\u200bwidth")
+
+
+def test_every_filter_refuses_nul_and_control_characters_with_a_400(
+    routes: list[Route], signed_in: SignIn, shop: Shop
+) -> None:
+    """A NUL in any filter made PostgreSQL fail (a 500): every parameter of every page is
+    refused in plain words before any query runs, whatever its name."""
+    admin = signed_in("admin")
+    before = fingerprint(shop)
+    tried = 0
+    for route in _pages_with_filters(routes):
+        page = admin.get(route.path)
+        forms = re.findall(r'<form class="filters" method="get"[^>]*>(.*?)</form>', page.text, re.S)
+        names = sorted({n for f in forms for n in re.findall(r'name="(\w+)"', f)})
+        for name in [*names, "after", "next", "done", "kind", "x"]:
+            for value in UNSEEN:
+                answer = admin.get(route.path, **{name: value})
+                tried += 1
+                assert answer.status == 400, f"{route.path}?{name}={value!r}: {answer.status}"
+                assert "control or invisible character" in answer.text, route.path
+                assert "Traceback" not in answer.text
+    assert tried > 300
+    assert admin.get("/ho/sales", receipt_no="ORC-T01-000001").status == 200
+    assert fingerprint(shop) == before
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "\u202eevil",  # shows as "live"
+        "Kopi\u2066O\u2069",  # an isolate
+        "Teh\u200bTarik",  # zero-width space
+        "Milo\u200d",  # zero-width joiner
+        "\ufeffBOM",
+        "soft\u00adhyphen",
+        "tab\there",
+        "\ue000private",
+    ],
+)
+def test_names_refuse_invisible_and_bidirectional_control_characters(
+    signed_in: SignIn, shop: Shop, name: str
+) -> None:
+    admin = signed_in("admin")
+    token = admin.csrf_token()
+    before = fingerprint(shop)
+    product = f"/ho/catalogue/products/{shop.script_product_id}"
+    staff = next(iter(own_staff(shop)))
+    for path, form in (
+        ("/ho/catalogue/new", {"sku": f"S-{uuid.uuid4().hex[:6]}", "name": name, "price": "1",
+                               "tax_code": "SR"}),
+        ("/ho/catalogue/new", {"sku": f"S{name}", "name": "Plain", "price": "1",
+                               "tax_code": "SR"}),
+        (product, {"name": name, "tax_code": "SR", "active": "1"}),
+        ("/ho/catalogue/categories", {"name": name}),
+        (f"/ho/staff/{staff}", {"display_name": name, "role": "cashier",
+                                "outlet": str(shop.outlet_a.outlet_id)}),
+    ):  # fmt: skip
+        answer = admin.post(path, form, token=token)
+        assert answer.status == 400, f"{path}: {answer.status}"
+        assert "invisible or changes how the name shows" in answer.text, path
+    assert fingerprint(shop) == before
+
+
+def own_staff(shop: Shop) -> list[str]:
+    with shop.engine.connect() as conn:
+        return [str(s) for s in conn.execute(text("SELECT staff_id FROM sgpos.staff")).scalars()]

@@ -1,4 +1,4 @@
-"""Signing in and out of the head-office dashboard, sessions and the sign-in throttle."""
+"""Signing in and out of the head-office dashboard, sessions and the sign-in delays."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from sqlalchemy import text
 
 from sync_service.central.db import CentralSettings
 from sync_service.server.app import make_app
-from sync_service.server.dashboard import FAILURES_PER_ACCOUNT
+from sync_service.server.dashboard import DASHBOARD_APP
+from sync_service.server.dashboard.web import DASHBOARD
+from sync_service.server.sign_in_delays import PER_ACCOUNT_AND_ADDRESS
 from tests.dashboard.conftest import Shop
 from tests.dashboard.support import PASSWORD, LiveDashboard, Visitor
 
@@ -48,7 +50,7 @@ def test_the_session_table_holds_only_a_hash_of_the_cookie(visitor: Visitor, sho
 def test_a_wrong_password_is_refused_in_plain_words(visitor: Visitor, shop: Shop) -> None:
     answer = visitor.sign_in(shop.emails["analyst"], "not the password at all")
     assert answer.status == 401
-    assert "The email or password is not right." in answer.text
+    assert "The email, password or authenticator code is not right." in answer.text
     assert visitor.get("/ho/").location == "/ho/login"
 
 
@@ -107,21 +109,48 @@ def test_the_sign_in_form_without_its_token_is_refused(visitor: Visitor, shop: S
     assert visitor.get("/ho/").location == "/ho/login"
 
 
-def test_repeated_wrong_passwords_lock_the_account_for_a_while(shop: Shop) -> None:
-    # A server of its own: the throttle is per process, and others' tests sign in from here too.
+class Ticks:
+    """A monotonic clock the test moves."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_wrong_passwords_slow_that_address_for_that_account_never_the_owner_elsewhere(
+    shop: Shop,
+) -> None:
+    # A server of its own: the delays are per process, and others' tests sign in from here too.
     settings = CentralSettings.load(central_db_url=shop.url, db_pool_size=2)
     server = LiveDashboard(make_app(settings, shop.engine))
-    browser = server.visitor()
+    ticks = Ticks()
+    delays = server.app[DASHBOARD_APP][DASHBOARD].sign_in_delays
+    delays.per_account._clock = delays.per_address._clock = ticks
+    attacker = server.visitor(address="127.0.0.2")
+    owner = server.visitor(address="127.0.0.1")
+    victim = shop.emails["manager_a"]
     try:
-        for _ in range(FAILURES_PER_ACCOUNT):
-            assert browser.sign_in(shop.emails["manager_a"], "wrong password!!").status == 401
-        locked = browser.sign_in(shop.emails["manager_a"])  # even the right password now
-        assert locked.status == 429
-        assert "Too many failed sign-ins" in locked.text and "Retry-After" in locked.headers
-        other = browser.sign_in(shop.emails["manager_b"])  # another account is not locked
-        assert other.status == 303
+        for _ in range(PER_ACCOUNT_AND_ADDRESS.free):
+            assert attacker.sign_in(victim, "wrong password!!").status == 401
+        waits = []
+        for _ in range(12):
+            held = attacker.sign_in(victim)  # even the right password is not even checked
+            assert held.status == 429 and "Wait " in held.text and "Users page" in held.text
+            waits.append(int(held.headers["Retry-After"]))
+            ticks.now += waits[-1]
+            assert attacker.sign_in(victim, "wrong again!!!").status == 401
+        # 1 s after the third wrong password, doubling with each, never more than 15 minutes.
+        assert waits[:4] == [2, 3, 5, 9] and waits[-1] == 901
+        assert waits == sorted(waits)
+
+        # The owner, at their own desk, signs in at once; so does the attacker's next victim.
+        assert owner.sign_in(victim).status == 303
+        assert attacker.sign_in(shop.emails["manager_b"]).status == 303
     finally:
-        browser.close()
+        attacker.close()
+        owner.close()
         server.close()
 
 

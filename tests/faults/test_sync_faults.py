@@ -436,7 +436,9 @@ def test_a_till_restored_without_a_new_epoch_has_its_clashes_quarantined_never_d
     clashes = {k for k, h in rung.items() if k in old.lost_events and old.lost_events[k] != h}
     assert clashes, "the restored till reused no sequence number: the test proves nothing"
     done = sgpos_sync(till.data_dir, "once")
-    assert done.returncode == 0, done.stderr  # conflicts are acknowledged: the queue drains
+    # Conflicts are acknowledged: the queue drains, and the till says it is not in sync.
+    assert done.returncode == 3, done.stderr
+    assert "not in sync: every event was sent, but head office set" in done.stderr
 
     kept = {(q.epoch, q.seq): q for q in quarantined(engine, till.till_id)}
     for key in sorted(clashes):  # counted one by one: none silently dropped

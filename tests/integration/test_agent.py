@@ -383,6 +383,30 @@ def test_quarantined_events_are_acknowledged_and_shown_in_status(
     json.dumps(status)  # the screen and `sgpos-sync status` get plain JSON
 
 
+def test_once_right_after_a_quarantine_says_not_in_sync_and_what_to_do(
+    shop: DemoTill, central: FakeCentral
+) -> None:
+    """The till had sent everything, but head office set two events aside: one refused as
+    naming another till's data, one invalid. 'in sync' would be false comfort."""
+    enrol_locally(shop, central.url)
+    refused = "rejected: receipt_no: 'TPY-T01-000525' is not a receipt number of this till"
+    central.push_script.append(
+        ack({1: (EventOutcome.QUARANTINED, refused), 3: (EventOutcome.QUARANTINED, "bad")})
+    )
+
+    done = sgpos_sync(shop.till.data_dir, "once")
+
+    assert done.returncode == 3, done.stderr
+    assert "in sync: nothing left" not in done.stdout + done.stderr
+    said = done.stderr
+    assert "not in sync: every event was sent, but head office set 2 aside (quarantined)" in said
+    assert "1 of them were refused as naming another till's data" in said
+    assert "tell head office" in said and f"--data-dir {shop.till.data_dir} status" in said
+    status = json.loads(sgpos_sync(shop.till.data_dir, "status").stdout)
+    assert status["pending"] == 0 and status["in_sync"] is False
+    assert status["quarantined_count"] == 2 and status["refused_count"] == 1
+
+
 def test_busy_is_honoured_before_the_same_batch_goes_again(
     shop: DemoTill, central: FakeCentral
 ) -> None:
@@ -541,6 +565,7 @@ def test_once_exits_0_when_the_outbox_is_empty_and_the_pull_is_at_the_head(
     done = sgpos_sync(shop.till.data_dir, "once")
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("in sync: nothing left to send")
+    assert json.loads(sgpos_sync(shop.till.data_dir, "status").stdout)["in_sync"] is True
     assert all(e.acked_at is not None for e in outbox(shop))
     assert central.pull_cursors == ["0"]
 

@@ -9,9 +9,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import http.client
-import io
 import json
-import logging
 import shutil
 import ssl
 import subprocess
@@ -28,7 +26,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-import structlog
 from aiohttp import web
 from argon2 import PasswordHasher
 from sqlalchemy import Engine, text
@@ -58,6 +55,7 @@ from shared.protocol import (
     UpgradeRequired,
 )
 from shared.wire import WireModel, payload_hash
+from sync_service.central.admin.enrolment import replacement_code
 from sync_service.central.db import CentralSettings, central_engine
 from sync_service.central.migrate import upgrade_central
 from sync_service.central.seed import seed_demo
@@ -69,7 +67,6 @@ from sync_service.central.tills import (
     revoke_till,
 )
 from sync_service.central.users import verify_user
-from sync_service.server import cli as central_cli
 from sync_service.server.app import ServerConfigError, make_app, make_runner, ssl_context
 
 pytestmark = pytest.mark.postgres
@@ -471,9 +468,7 @@ def test_revoking_a_till_stops_the_codes_still_waiting_to_enrol_it(engine: Engin
     now = datetime.now(UTC)
     for retire in (False, True):
         till = new_till(engine)
-        waiting = create_enrolment_code(
-            engine, outlet_code="ORC", till_code=till.code, created_by="test", now=now
-        )
+        waiting = replacement_code(engine, "test", till.till_id, now=now).code
         if retire:  # the technician's decommission
             retire_till(engine, till.till_id, now=now)
         else:  # head office's command line
@@ -879,31 +874,8 @@ def test_tls_settings_that_cannot_work_are_refused_with_what_to_fix(
 
 
 @pytest.fixture
-def cli(
-    pg_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Iterator[Any]:
-    """``sgpos-central`` in-process: (exit code, stdout, stderr) of one command."""
-    monkeypatch.setenv("SGPOS_CENTRAL_DB_URL", pg_url)
-    # The command sets up logging for a process; put back what the test session had, so no
-    # handler outlives this test writing to its captured (and then closed) stderr.
-    root = logging.getLogger()
-    handlers, level, structlog_config = list(root.handlers), root.level, structlog.get_config()
-
-    def run(*argv: str, stdin: str | None = None) -> tuple[int, str, str]:
-        if stdin is not None:
-            monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-        code = central_cli.main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    try:
-        yield run
-    finally:
-        for handler in [h for h in root.handlers if h not in handlers]:
-            root.removeHandler(handler)
-            handler.close()
-        root.setLevel(level)
-        structlog.configure(**structlog_config)
+def cli(central_cli: Any) -> Any:
+    return central_cli
 
 
 def test_seed_demo_matches_the_till_demo_and_adds_nothing_the_second_time(

@@ -1,8 +1,10 @@
 """``sgpos-sync``: the sync agent's command line.
 
 - ``run``: push and pull on a schedule until SIGTERM or Ctrl-C (what the service runs);
-- ``once``: push until the outbox is empty and pull to the head, then exit 0 — or 1, with the
-  reason on stderr, if either could not finish (what a technician runs to check a till);
+- ``once``: push until the outbox is empty and pull to the head, then exit 0 when the till is
+  in sync; 1, with the reason on stderr, if either could not finish; 3 when everything was
+  sent but head office set events aside (quarantined), with what to do (what a technician runs
+  to check a till);
 - ``status``: the till's sync state as JSON (works while an agent runs);
 - ``enroll --central URL --code CODE``: enrol the till with head office.
 """
@@ -32,10 +34,12 @@ from till.sync.enrol import EnrolmentFailed, enrol_till
 from till.sync.lock import AgentAlreadyRunning
 from till.sync.paths import default_log_file, store_file
 from till.sync.settings import AgentSettings
-from till.sync.status import read_status
+from till.sync.status import not_in_sync, read_status
 
 log = get_logger("sgpos.sync")
 
+# Everything sent, but head office set events aside: done, yet not in sync (see ``_once``).
+EXIT_QUARANTINED = 3
 # What a person can act on is printed as one line; anything else is a bug, logged in full.
 _EXPECTED = (
     AgentError,
@@ -55,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     for name, text in (
         ("run", "push and pull on a schedule until stopped"),
-        ("once", "push everything, pull to the head, exit 0 only if both finished"),
+        ("once", "push everything, pull to the head, exit 0 only if the till is in sync"),
     ):
         cmd = sub.add_parser(name, help=text)
         cmd.add_argument("--central", default=None, help="head office's address (overrides)")
@@ -86,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "enroll":
             return _enroll(data_dir, args)
         with SyncAgent(data_dir, settings) as agent:
-            return _run(agent) if args.command == "run" else _once(agent)
+            return _run(agent) if args.command == "run" else _once(agent, data_dir)
     except _EXPECTED as exc:
         print(f"sgpos-sync: {exc}", file=sys.stderr)
         return 1
@@ -117,7 +121,7 @@ def _run(agent: SyncAgent) -> int:
     return 0
 
 
-def _once(agent: SyncAgent) -> int:
+def _once(agent: SyncAgent, data_dir: Path) -> int:
     async def once() -> bool:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -127,6 +131,10 @@ def _once(agent: SyncAgent) -> int:
     done = asyncio.run(once())
     status = agent.status()
     if done:
+        problem = not_in_sync(status, data_dir)
+        if problem is not None:
+            print(f"sgpos-sync: {problem}", file=sys.stderr)
+            return EXIT_QUARANTINED
         print(f"in sync: nothing left to send; master data as of {status['prices_as_of']}")
         return 0
     print(

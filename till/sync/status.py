@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from shared.protocol import EventOutcome
+from shared.protocol import REFUSED_REASON, EventOutcome
 from till.store.db import Store
 from till.store.models import OutboxEvent, SyncState, TillIdentity
 from till.store.outbox import backlog
@@ -22,6 +22,7 @@ from till.sync.credentials import secret_path
 # The newest quarantined events listed in full; the count covers all of them.
 QUARANTINE_LISTED = 50
 _QUARANTINED = OutboxEvent.outcome == EventOutcome.QUARANTINED.value
+_REFUSED = OutboxEvent.outcome_reason.startswith(REFUSED_REASON, autoescape=True)
 
 
 def read_status(store: Store, data_dir: Path, *, now: datetime) -> dict[str, Any]:
@@ -34,6 +35,11 @@ def read_status(store: Store, data_dir: Path, *, now: datetime) -> dict[str, Any
         quarantined_count = len(quarantined)
         if quarantined_count == QUARANTINE_LISTED:
             quarantined_count = s.scalar(select(func.count()).where(_QUARANTINED)) or 0
+        refused_count = (
+            s.scalar(select(func.count()).where(_QUARANTINED, _REFUSED)) or 0
+            if quarantined_count
+            else 0
+        )
     last_push = state.last_push_at if state else None
     last_pull = state.last_pull_at if state else None
     error_at = state.last_error_at if state else None
@@ -62,9 +68,37 @@ def read_status(store: Store, data_dir: Path, *, now: datetime) -> dict[str, Any
         "pull_cursor": state.pull_cursor if state else "0",
         "last_error": state.last_error if state else None,
         "last_error_at": _iso(error_at),
+        # In sync: head office holds every event this till made, each counted in its reports.
+        "in_sync": waiting.pending == 0 and quarantined_count == 0,
         "quarantined_count": quarantined_count,
+        "refused_count": refused_count,
         "quarantined": quarantined,
     }
+
+
+def not_in_sync(status: dict[str, Any], data_dir: Path) -> str | None:
+    """Why a till whose queue is empty is still not in sync, and what to do; None if it is.
+
+    A quarantined event was acknowledged, so nothing is left to send, but head office counts it
+    in no report: the till's figures and head office's differ until someone there acts."""
+    count = status["quarantined_count"]
+    if not count:
+        return None
+    latest = status["quarantined"][0]["reason"] if status["quarantined"] else "unknown"
+    refused = status["refused_count"]
+    security = (
+        f" {refused} of them were refused as naming another till's data: a security alarm at "
+        "head office — call support before trading on, this till may have been tampered with."
+        if refused
+        else ""
+    )
+    return (
+        f"not in sync: every event was sent, but head office set {count} aside "
+        f"(quarantined) and counts them in no report; the latest because: {latest}.{security} "
+        "Nothing can be resent from here: tell head office (their Fleet page lists them under "
+        f"this till) and send them 'sgpos-sync --data-dir {data_dir} status'. Selling is not "
+        "affected."
+    )
 
 
 def _quarantined(session: Session) -> list[dict[str, Any]]:

@@ -32,7 +32,7 @@ def add_barcode(engine: Engine, actor: str, product_id: uuid.UUID, code: str) ->
                 "barcode", f"{barcode} is already used by {holder.name} (SKU {holder.sku})"
             )
         conn.execute(insert(Barcode).values(code=barcode, product_id=product_id))
-    log.info("barcode.added", product_id=str(product_id), actor=actor)
+    log.info("barcode.added", product_id=str(product_id))
     return barcode
 
 
@@ -45,4 +45,4 @@ def remove_barcode(engine: Engine, actor: str, product_id: uuid.UUID, code: str)
         ).first()
         if gone is None:
             raise AdminError("that barcode is not on this product; nothing was changed")
-    log.info("barcode.removed", product_id=str(product_id), actor=actor)
+    log.info("barcode.removed", product_id=str(product_id))

@@ -31,7 +31,7 @@ def create_category(engine: Engine, actor: str, name: str) -> uuid.UUID:
         if category_named(conn, title) is not None:
             raise FieldError("category name", f"there is already a category called {title}")
         conn.execute(insert(Category).values(category_id=category_id, name=title))
-    log.info("category.created", category_id=str(category_id), actor=actor)
+    log.info("category.created", category_id=str(category_id))
     return category_id
 
 

@@ -1,8 +1,11 @@
-"""Enrolment codes and till revocation from the dashboard, audited like every other edit.
+"""Enrolment codes, till replacement and revocation by head office, audited like every edit.
 
 A code is built exactly as ``sync_service.central.tills.create_enrolment_code`` builds one
 (same alphabet, format, SHA-256 at rest), so ``tills.enrol`` accepts it; it is returned once,
-to be shown once, and never stored or logged in clear.
+to be shown once, and never stored or logged in clear. An ordinary code is for a new till or a
+retired one; a till that is enrolled and active is taken over only by a *replacement* code,
+made on purpose for that till (``replacement_code``: the dashboard's Replace and
+``sgpos-central replace-till``).
 """
 
 from __future__ import annotations
@@ -18,7 +21,13 @@ from shared.logs import get_logger
 from sync_service.central.admin.edits import AdminError, FieldError, head_office_edit, record_edit
 from sync_service.central.models import EnrolmentCode, Outlet, Till
 from sync_service.central.reports.common import Scope
-from sync_service.central.tills import CODE_VALIDITY, new_enrolment_code, revoke_unused_codes
+from sync_service.central.tills import (
+    CODE_VALIDITY,
+    EnrolmentError,
+    new_enrolment_code,
+    refuse_if_enrolled,
+    revoke_unused_codes,
+)
 
 log = get_logger("sgpos.admin.enrolment")
 _TILL_CODE = re.compile(r"[A-Z0-9]{2,8}")
@@ -59,40 +68,84 @@ def create_code(
         raise FieldError(
             "till code", f"{till_code[:20]!r} is not a till code: 2 to 8 letters and digits"
         )
-    code, digest = new_enrolment_code()
     with head_office_edit(engine, actor) as conn:
         outlet_code = conn.scalar(select(Outlet.code).where(Outlet.outlet_id == outlet_id))
         if outlet_code is None:
             raise FieldError("outlet", "that outlet no longer exists; reload the page")
-        enrolled = conn.scalar(
-            select(Till.till_id).where(Till.outlet_id == outlet_id, Till.code == code_for_till)
-        )
-        conn.execute(
-            insert(EnrolmentCode).values(
-                code_hash=digest,
-                outlet_id=outlet_id,
-                till_code=code_for_till,
-                created_by=actor[:120],
-                created_at=now,
-                expires_at=now + valid_for,
+        try:
+            refuse_if_enrolled(conn, outlet_id, outlet_code, code_for_till)
+        except EnrolmentError as exc:
+            raise FieldError("till code", str(exc)) from None
+        return _new_code(conn, outlet_id, outlet_code, code_for_till, None, actor, now, valid_for)
+
+
+def replacement_code(
+    engine: Engine,
+    actor: str,
+    till_id: uuid.UUID,
+    *,
+    now: datetime,
+    valid_for: timedelta = CODE_VALIDITY,
+) -> NewEnrolmentCode:
+    """A code that enrols a new machine in place of an enrolled till (a broken or stolen one):
+    the old machine's credential stops when the code is used. Audited as such."""
+    with head_office_edit(engine, actor) as conn:
+        till = conn.execute(
+            select(Till.outlet_id, Till.code, Till.status, Outlet.code.label("outlet_code"))
+            .join(Outlet, Outlet.outlet_id == Till.outlet_id)
+            .where(Till.till_id == till_id)
+        ).first()
+        if till is None:
+            raise AdminError("there is no such till; nothing was changed")
+        if till.status != "active":
+            raise AdminError(
+                f"till {till.code} at {till.outlet_code} is retired: an ordinary enrolment code "
+                "brings it back, nothing needs replacing"
             )
+        return _new_code(
+            conn, till.outlet_id, till.outlet_code, till.code, till_id, actor, now, valid_for
         )
-        record_edit(
-            conn,
-            table="enrolment_code",
-            key=digest[:16],
-            op="insert",
-            before=None,
-            after={
-                "outlet_code": outlet_code,
-                "till_code": code_for_till,
-                "expires_at": (now + valid_for).isoformat(),
-            },
+
+
+def _new_code(
+    conn: Connection,
+    outlet_id: uuid.UUID,
+    outlet_code: str,
+    till_code: str,
+    replaces: uuid.UUID | None,
+    actor: str,
+    now: datetime,
+    valid_for: timedelta,
+) -> NewEnrolmentCode:
+    code, digest = new_enrolment_code()
+    conn.execute(
+        insert(EnrolmentCode).values(
+            code_hash=digest,
+            outlet_id=outlet_id,
+            till_code=till_code,
+            created_by=actor[:120],
+            created_at=now,
+            expires_at=now + valid_for,
+            replaces_till_id=replaces,
         )
-    log.info(
-        "enrolment_code.created", outlet_code=outlet_code, till_code=code_for_till, actor=actor
     )
-    return NewEnrolmentCode(code, outlet_code, code_for_till, now + valid_for, enrolled is not None)
+    after = {
+        "outlet_code": outlet_code,
+        "till_code": till_code,
+        "expires_at": (now + valid_for).isoformat(),
+    }
+    if replaces is not None:
+        after["replaces_till_id"] = str(replaces)
+    record_edit(
+        conn, table="enrolment_code", key=digest[:16], op="insert", before=None, after=after
+    )
+    log.info(
+        "enrolment_code.created",
+        outlet_code=outlet_code,
+        till_code=till_code,
+        replaces_till=replaces is not None,
+    )
+    return NewEnrolmentCode(code, outlet_code, till_code, now + valid_for, replaces is not None)
 
 
 def revoke_code(engine: Engine, actor: str, code_hash: str, *, now: datetime) -> None:
@@ -117,7 +170,7 @@ def revoke_code(engine: Engine, actor: str, code_hash: str, *, now: datetime) ->
             before=None,
             after={"revoked_at": now.isoformat()},
         )
-    log.info("enrolment_code.revoked", till_code=row.till_code, actor=actor)
+    log.info("enrolment_code.revoked", till_code=row.till_code)
 
 
 def revoke_till(engine: Engine, actor: str, till_id: uuid.UUID, *, now: datetime) -> None:
@@ -145,7 +198,7 @@ def revoke_till(engine: Engine, actor: str, till_id: uuid.UUID, *, now: datetime
             before={"status": "active"},
             after={"status": "revoked", "revoked_at": now.isoformat()},
         )
-    log.info("till.revoked", till_id=str(till_id), actor=actor)
+    log.info("till.revoked", till_id=str(till_id))
 
 
 def recent_codes(conn: Connection, scope: Scope, now: datetime) -> list[EnrolmentCodeRow]:

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from shared.gst import SINGAPORE, TaxCode
 from shared.pins import PIN_PATTERN
+from shared.text import unseen_character
 from shared.wire import MAX_MONEY
 from sync_service.central.admin.edits import FieldError
 
@@ -34,8 +35,13 @@ def name(field: str, value: str | None, *, limit: int = MAX_NAME) -> str:
         raise FieldError(field, "missing; it is required")
     if len(text) > limit:
         raise FieldError(field, f"too long: {len(text)} characters, at most {limit}")
-    if any(ord(ch) < 32 for ch in text):
-        raise FieldError(field, "contains a line break or control character")
+    unseen = unseen_character(text)
+    if unseen is not None:
+        raise FieldError(
+            field,
+            f"contains a character that is invisible or changes how the name shows ({unseen}); "
+            "type the name again without it",
+        )
     return text
 
 

@@ -1,4 +1,5 @@
-"""The fleet: every till head office knows, how healthy it looks, and what it quarantined.
+"""The fleet: every till head office knows, how healthy it looks, what it quarantined, and the
+events it sent about other tills' facts, refused as security events.
 
 A till reports itself with every push (``sync_service.central.ingest``): app and store
 versions, the backlog still waiting behind that push and its oldest event, and its clock.
@@ -15,7 +16,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, func, select, true
 
-from sync_service.central.models import Outlet, Quarantine, Till
+from sync_service.central.models import Outlet, Quarantine, SecurityEvent, Till
 from sync_service.central.reports.common import Scope
 
 Health = Literal["green", "amber", "red", "grey"]
@@ -45,6 +46,7 @@ class TillHealth:
     oldest_pending_at: datetime | None
     clock_skew_s: int | None
     quarantined: int
+    security_events: int
     health: Health
     problems: tuple[str, ...]
 
@@ -62,6 +64,19 @@ class QuarantinedEvent:
     resolved_at: datetime | None
 
 
+@dataclass(frozen=True)
+class RefusedEvent:
+    """An event the till sent naming another till's facts (sync_service.central.trust)."""
+
+    epoch: int
+    seq: int
+    event_id: uuid.UUID
+    kind: str
+    field: str
+    reason: str
+    received_at: datetime
+
+
 def fleet(
     conn: Connection, scope: Scope, now: datetime, *, till_id: uuid.UUID | None = None
 ) -> list[TillHealth]:
@@ -72,12 +87,19 @@ def fleet(
         .where(Quarantine.till_id == Till.till_id, Quarantine.resolved_at.is_(None))
         .scalar_subquery()
     )
+    refused = (
+        select(func.count())
+        .select_from(SecurityEvent)
+        .where(SecurityEvent.till_id == Till.till_id)
+        .scalar_subquery()
+    )
     rows = conn.execute(
         select(
             *Till.__table__.c,
             Outlet.code.label("outlet_code"),
             Outlet.name.label("outlet_name"),
             unresolved.label("quarantined"),
+            refused.label("security_events"),
         )
         .join(Outlet, Outlet.outlet_id == Till.outlet_id)
         .where(scope.clause(Till.outlet_id), true() if till_id is None else Till.till_id == till_id)
@@ -85,7 +107,7 @@ def fleet(
     ).all()
     out = []
     for till in rows:
-        health, problems = judge(till, till.quarantined, now)
+        health, problems = judge(till, till.quarantined, now, security_events=till.security_events)
         out.append(
             TillHealth(
                 till_id=till.till_id,
@@ -103,6 +125,7 @@ def fleet(
                 oldest_pending_at=till.oldest_pending_at,
                 clock_skew_s=till.clock_skew_s,
                 quarantined=till.quarantined,
+                security_events=till.security_events,
                 health=health,
                 problems=tuple(problems),
             )
@@ -110,7 +133,9 @@ def fleet(
     return out
 
 
-def judge(till: Any, quarantined: int, now: datetime) -> tuple[Health, list[str]]:
+def judge(
+    till: Any, quarantined: int, now: datetime, *, security_events: int = 0
+) -> tuple[Health, list[str]]:
     """The status colour and the reasons for it, worst first."""
     if till.status == "revoked":
         return "grey", ["revoked: it can no longer sync"]
@@ -118,6 +143,13 @@ def judge(till: Any, quarantined: int, now: datetime) -> tuple[Health, list[str]
         return "grey", ["enrolled, has not sent anything yet"]
     red: list[str] = []
     amber: list[str] = []
+    if security_events:
+        # A till naming another till's receipts, shifts or sales is tampered with or
+        # impersonated: the first thing to look at, and a reason to revoke it.
+        red.append(
+            f"{security_events} event(s) refused for naming another till's data: "
+            "a security event, look at this till"
+        )
     if quarantined:
         red.append(f"{quarantined} quarantined event(s) need a look")
     quiet = now - till.last_seen_at
@@ -180,3 +212,22 @@ def quarantined_events(
         .limit(limit)
     ).all()
     return [QuarantinedEvent(*row) for row in rows]
+
+
+def refused_events(
+    conn: Connection, scope: Scope, till_id: uuid.UUID, *, limit: int = 100
+) -> list[RefusedEvent] | None:
+    """A till's security events, newest first; None when the till is not the viewer's."""
+    visible = conn.scalar(
+        select(Till.till_id).where(Till.till_id == till_id, scope.clause(Till.outlet_id))
+    )
+    if visible is None:
+        return None
+    e = SecurityEvent
+    rows = conn.execute(
+        select(e.epoch, e.seq, e.event_id, e.kind, e.field, e.reason, e.received_at)
+        .where(e.till_id == till_id)
+        .order_by(e.security_event_id.desc())
+        .limit(limit)
+    ).all()
+    return [RefusedEvent(*row) for row in rows]

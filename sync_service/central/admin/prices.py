@@ -108,7 +108,6 @@ def set_price(
         price=f"{price:.2f}",
         effective_from=start.isoformat(),
         applied_now=applied,
-        actor=actor,
     )
     return PriceSet(product_id, price, start, applied)
 

@@ -85,7 +85,6 @@ def import_products(
             rows=report.rows,
             created=report.created,
             updated=report.updated,
-            actor=actor,
         )
     return report
 

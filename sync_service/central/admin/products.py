@@ -72,7 +72,7 @@ def create_product(
             )
         )
         add_price(conn, actor, product_id, price, now)
-    log.info("product.created", product_id=str(product_id), sku=code, actor=actor)
+    log.info("product.created", product_id=str(product_id), sku=code)
     return product_id
 
 
@@ -86,7 +86,7 @@ def update_product(
         ).rowcount
         if not changed:
             raise AdminError("there is no such product; nothing was changed")
-    log.info("product.updated", product_id=str(product_id), actor=actor)
+    log.info("product.updated", product_id=str(product_id))
 
 
 def _columns(details: ProductDetails) -> dict[str, object]:

@@ -64,7 +64,7 @@ def create_staff(
             )
         )
         set_outlets(conn, staff_id, details.outlet_ids)
-    log.info("staff.created", staff_id=str(staff_id), code=staff_code, actor=actor)
+    log.info("staff.created", staff_id=str(staff_id), code=staff_code)
     return staff_id
 
 
@@ -79,7 +79,7 @@ def update_staff(engine: Engine, actor: str, staff_id: uuid.UUID, details: Staff
         if not changed:
             raise AdminError("there is no such staff member; nothing was changed")
         set_outlets(conn, staff_id, details.outlet_ids)
-    log.info("staff.updated", staff_id=str(staff_id), actor=actor)
+    log.info("staff.updated", staff_id=str(staff_id))
 
 
 def set_pin(engine: Engine, actor: str, staff_id: uuid.UUID, pin: str) -> None:
@@ -99,7 +99,7 @@ def set_pin(engine: Engine, actor: str, staff_id: uuid.UUID, pin: str) -> None:
             before=None,
             after={"pin": "set"},
         )
-    log.info("staff.pin_set", staff_id=str(staff_id), actor=actor)
+    log.info("staff.pin_set", staff_id=str(staff_id))
 
 
 def set_outlets(conn: Connection, staff_id: uuid.UUID, outlet_ids: Iterable[uuid.UUID]) -> None:

@@ -69,7 +69,7 @@ def import_staff(
         dry_run=dry_run,
     )
     if report.applied:
-        log.info("staff.imported", rows=report.rows, created=report.created, actor=actor)
+        log.info("staff.imported", rows=report.rows, created=report.created)
     return report
 
 

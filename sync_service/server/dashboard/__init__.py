@@ -28,7 +28,7 @@ from sync_service.server.dashboard.web import (
     Dashboard,
     NavItem,
 )
-from sync_service.server.throttle import FailureThrottle
+from sync_service.server.sign_in_delays import SignInDelays
 
 HERE = Path(__file__).parent
 PREFIX = "/ho"
@@ -45,6 +45,8 @@ PAGE_MODULES = (
     "fleet",
     "catalogue",
     "staff",
+    "users",
+    "account",
 )
 NAV = (
     NavItem("Overview", "/ho/"),
@@ -56,12 +58,8 @@ NAV = (
     NavItem("Fleet", "/ho/fleet"),
     NavItem("Catalogue", "/ho/catalogue"),
     NavItem("Staff", "/ho/staff"),
+    NavItem("Users", "/ho/users"),
 )
-# Sign-in guesses: an account is locked for a while after a handful of wrong passwords; an
-# address (an office behind one NAT) gets more room before it is slowed down.
-FAILURES_PER_ACCOUNT = 5
-FAILURES_PER_ADDRESS = 20
-FAILURE_WINDOW_S = 15 * 60.0
 MAX_FORM_BYTES = 8 * 1024 * 1024  # a catalogue CSV import of some thousands of rows
 
 
@@ -84,8 +82,7 @@ def add_dashboard(
         templates=_templates(),
         pool=pool,
         secure_cookies=secure_cookies,
-        failures_per_account=FailureThrottle(FAILURES_PER_ACCOUNT, FAILURE_WINDOW_S),
-        failures_per_address=FailureThrottle(FAILURES_PER_ADDRESS, FAILURE_WINDOW_S),
+        sign_in_delays=SignInDelays(),
         nav=NAV,
     )
     ho[DASHBOARD] = board

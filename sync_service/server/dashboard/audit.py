@@ -11,6 +11,7 @@ from sync_service.central.reports.chains import audit_chains
 from sync_service.central.reports.choices import outlets, tills
 from sync_service.central.reports.common import ReportError
 from sync_service.server.dashboard.params import (
+    cursor_param,
     date_param,
     int_param,
     outlet_param,
@@ -64,7 +65,7 @@ async def audit_page(request: web.Request, viewer: Viewer) -> web.StreamResponse
             audit_trail,
             viewer.scope,
             wanted,
-            after=text_param(request, "after"),
+            after=cursor_param(request),
             limit=int_param(request, "size", 50, 1, 500),
         )
     except ReportError as exc:

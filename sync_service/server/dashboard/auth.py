@@ -6,8 +6,11 @@ in the database, not in server memory: any server process answers any page, and 
 deactivating a user takes effect everywhere at once. Each session has its own CSRF token.
 
 The sign-in form has no session yet, so it carries a double-submit token instead: a random
-value in a short-lived cookie that the form must repeat. Failed sign-ins are throttled per
-account and per address; a blocked attempt is refused before the password is even checked.
+value in a short-lived cookie that the form must repeat. Failed sign-ins slow down the next
+attempt for that account from that address (``sync_service.server.sign_in_delays``), never the
+account's owner elsewhere; an attempt that must still wait is refused before the password is
+checked. An admin who set up an authenticator app types its code too. Every sign-in, let in
+or refused, is in the audit trail; no log line carries an email, a password or a token.
 """
 
 from __future__ import annotations
@@ -24,9 +27,15 @@ from uuid import UUID
 from aiohttp import web
 from sqlalchemy import Engine, delete, insert, select
 
-from shared.logs import get_logger
+from shared.logs import get_logger, hide_in_logs
+from shared.text import unseen_character
 from sync_service.central.models import HeadOfficeSession, HeadOfficeUser
-from sync_service.central.users import MAX_PASSWORD_LENGTH, HeadOfficeAccount, verify_user
+from sync_service.central.users import (
+    MAX_PASSWORD_LENGTH,
+    HeadOfficeAccount,
+    SignInAttempt,
+    sign_in,
+)
 from sync_service.server.dashboard.web import (
     LOGIN_PATH,
     READ,
@@ -127,6 +136,7 @@ async def signed_in(request: web.Request) -> SignedIn | None:
     found = await db(request, find_session, token, dashboard(request).clock())
     if found is not None:
         request[SIGNED_IN] = found
+        hide_in_logs(found.csrf_token, found.viewer.email)
     return found
 
 
@@ -140,6 +150,8 @@ def login_redirect(request: web.Request) -> web.HTTPSeeOther:
 def safe_next(target: str | None) -> str:
     """Only a dashboard path on this server: never an open redirect to somebody else's site."""
     if not target or not target.startswith("/ho/") or target.startswith("//"):
+        return "/ho/"
+    if unseen_character(target) is not None:  # no control character into a Location header
         return "/ho/"
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or "\\" in target:
@@ -176,29 +188,41 @@ async def login(request: web.Request) -> web.StreamResponse:
         )
     email = str(form.get("email", "")).strip().lower()[:254]
     password = str(form.get("password", ""))
+    code = str(form.get("code", ""))[:20]
+    hide_in_logs(email, password, code)
+    if "\x00" in email + password + code:  # PostgreSQL cannot even compare it
+        return _login_page(
+            request, problem="The form contains a NUL character.", email="", status=400
+        )
     board = dashboard(request)
     address = request.remote or "unknown"
-    wait = max(board.failures_per_account.wait_s(email), board.failures_per_address.wait_s(address))
+    wait = board.sign_in_delays.wait_s(email, address)
     if wait > 0:
-        log.warning("dashboard.sign_in_throttled", email=email, client=address)
-        minutes = int(wait // 60) + 1
+        log.warning("dashboard.sign_in_delayed", client=address, wait_s=round(wait))
+        seconds = int(wait) + 1
         raise PageRefused(
             429,
-            f"Too many failed sign-ins. Wait {minutes} minute{'s' if minutes > 1 else ''} "
-            "and try again, or ask an administrator to reset your password.",
-            {"Retry-After": str(int(wait) + 1)},
+            f"Too many wrong passwords for this account from here. Wait {_span(seconds)} and "
+            "try again (from another computer there is no wait). Forgot the password? An "
+            "administrator can reset it on the Users page.",
+            {"Retry-After": str(seconds)},
         )
     account = None
     if email and password and len(password) <= MAX_PASSWORD_LENGTH:
-        account = await db(request, verify_user, email, password)
+        attempt = SignInAttempt(email, password, code, address)
+        account = await db(request, sign_in, attempt, now=board.clock())
     if account is None:
-        board.failures_per_account.record_failure(email)
-        board.failures_per_address.record_failure(address)
-        log.info("dashboard.sign_in_failed", email=email, client=address)
+        board.sign_in_delays.failed(email, address)
+        log.info("dashboard.sign_in_failed", client=address)
         return _login_page(
-            request, problem="The email or password is not right.", email=email, status=401
+            request,
+            problem="The email, password or authenticator code is not right.",
+            email=email,
+            status=401,
         )
+    board.sign_in_delays.succeeded(email, address)
     new = await db(request, open_session, account, board.clock())
+    hide_in_logs(new.token, new.csrf_token)
     log.info("dashboard.signed_in", user_id=str(account.user_id), role=account.role)
     response = redirect(safe_next(request.query.get("next") or str(form.get("next", ""))))
     response.set_cookie(
@@ -249,3 +273,9 @@ def _login_page(
         max_age=LOGIN_FORM_LIFETIME_S,
     )
     return response
+
+
+def _span(seconds: int) -> str:
+    if seconds < 120:
+        return f"{seconds} seconds"
+    return f"{(seconds + 59) // 60} minutes"

@@ -15,7 +15,13 @@ from collections.abc import Awaitable, Callable, Mapping
 from aiohttp import web
 
 from sync_service.central.admin import AdminError
-from sync_service.server.dashboard.web import PageHandler, Viewer, not_found, redirect
+from sync_service.server.dashboard.web import (
+    PageHandler,
+    Viewer,
+    bad_request,
+    not_found,
+    redirect,
+)
 
 Done = tuple[str, str]  # where the change shows, and the key of the notice to show there
 ChangeHandler = Callable[[web.Request, Viewer], Awaitable[Done]]
@@ -26,9 +32,15 @@ MAX_FIELD = 2000  # no form field needs more; the CSV file is not a field
 
 
 async def form_fields(request: web.Request) -> dict[str, str]:
-    """The text fields of a posted form (files left out), each cut to a sane length."""
+    """The text fields of a posted form (files left out), each cut to a sane length. A NUL
+    in any field is refused with 400 (PostgreSQL cannot store it); names are checked further
+    by ``admin.fields``."""
     form = await request.post()
-    return {k: v[:MAX_FIELD] for k, v in form.items() if isinstance(v, str)}
+    fields = {k: v[:MAX_FIELD] for k, v in form.items() if isinstance(v, str)}
+    for name, value in fields.items():
+        if "\x00" in name + value:
+            raise bad_request(f"The form's {name[:40]!r} field contains a NUL character.")
+    return fields
 
 
 async def form_list(request: web.Request, name: str) -> list[str]:

@@ -1,8 +1,9 @@
-"""The fleet page: every till's health, its quarantined events, enrolment codes, revocation.
+"""The fleet page: every till's health, its quarantined and refused events, enrolment codes,
+replacement and revocation.
 
 Admins, analysts and outlet managers (their own outlet's tills) read it; only an admin creates
-or revokes enrolment codes and revokes tills. A new code is shown once, on the page that
-created it, and is not kept anywhere in clear.
+or revokes enrolment codes, replaces and revokes tills. A new code is shown once, on the page
+that created it, and is not kept anywhere in clear.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from sync_service.central.admin import AdminError, FieldError
 from sync_service.central.admin.enrolment import (
     create_code,
     recent_codes,
+    replacement_code,
     revoke_code,
     revoke_till,
 )
-from sync_service.central.admin.fleet import fleet, quarantined_events
+from sync_service.central.admin.fleet import fleet, quarantined_events, refused_events
 from sync_service.central.reports.choices import outlets
 from sync_service.server.dashboard.editing import Done, change, form_fields, notice, path_id
 from sync_service.server.dashboard.web import (
@@ -76,7 +78,8 @@ async def till_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     now = dashboard(request).clock()
     found = await query(request, fleet, viewer.scope, now, till_id=till_id)
     events = await query(request, quarantined_events, viewer.scope, till_id)
-    if not found or events is None:
+    refused = await query(request, refused_events, viewer.scope, till_id)
+    if not found or events is None or refused is None:
         raise not_found("till")
     return render(
         request,
@@ -85,6 +88,7 @@ async def till_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         title=f"Till {found[0].outlet_code} {found[0].till_code}",
         till=found[0],
         events=events,
+        refused=refused,
         now=now,
     )
 
@@ -110,6 +114,20 @@ async def code_create(request: web.Request, viewer: Viewer) -> web.StreamRespons
         return await _fleet_page(request, viewer, str(exc))
     # Shown here once, not redirected to: the code is never stored in clear to show it again.
     return render(request, viewer, "fleet_code.html", title="Enrolment code", fresh=fresh)
+
+
+@routes.post("/fleet/tills/{till_id}/replace")
+@page(ADMIN)
+async def till_replace(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """A code to put a new machine in place of this enrolled till (shown once, like any code)."""
+    till_id = path_id(request, "till_id", "till")
+    try:
+        fresh = await db(
+            request, replacement_code, viewer.email, till_id, now=dashboard(request).clock()
+        )
+    except AdminError as exc:
+        return await _fleet_page(request, viewer, str(exc))
+    return render(request, viewer, "fleet_code.html", title="Replacement code", fresh=fresh)
 
 
 @routes.post("/fleet/codes/revoke")

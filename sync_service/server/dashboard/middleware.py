@@ -7,12 +7,15 @@ dashboard request ever reaches the sync API's error handling.
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 import psycopg2
 from aiohttp import web
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from shared.logs import get_logger
+from shared.logs import get_logger, hide_in_logs, secrets_of_one_request
+from sync_service.server.dashboard.params import refuse_unseen_characters
 from sync_service.server.dashboard.web import SIGNED_IN, Handler, PageRefused, render
 
 log = get_logger("sgpos.dashboard")
@@ -51,10 +54,13 @@ ROUTER_MESSAGES = {
 
 @web.middleware
 async def html_pages(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if request.path == "/ho":
-        response: web.StreamResponse = web.Response(status=308, headers={"Location": "/ho/"})
-    else:
-        response = await _answer(request, handler)
+    with secrets_of_one_request():
+        # The cookies are the visitor's session and sign-in form tokens.
+        hide_in_logs(*request.cookies.values())
+        if request.path == "/ho":
+            response: web.StreamResponse = web.Response(status=308, headers={"Location": "/ho/"})
+        else:
+            response = await _answer(request, handler)
     response.headers.update(SECURITY_HEADERS)
     if request.path.startswith(STATIC_PREFIX):
         response.headers.setdefault("Cache-Control", "max-age=300")
@@ -66,8 +72,10 @@ async def html_pages(request: web.Request, handler: Handler) -> web.StreamRespon
 
 async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
+        refuse_unseen_characters(request)
         response = await handler(request)
     except PageRefused as refused:
+        await _know_the_viewer(request)
         return _error_page(request, refused.status, refused.message, refused.headers)
     except web.HTTPException as exc:
         if exc.status >= 400:
@@ -91,6 +99,16 @@ async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:
     if isinstance(response, web.HTTPException):  # a handler that returned its redirect
         return _plain(response)
     return response
+
+
+async def _know_the_viewer(request: web.Request) -> None:
+    """A refusal before the page's own guard ran (a bad address parameter) still shows the
+    signed-in visitor their menu, not a "Sign in" link."""
+    from sync_service.server.dashboard.auth import signed_in
+
+    # Without the database, the error page is shown without the menu.
+    with suppress(OperationalError, PoolTimeout, psycopg2.OperationalError):
+        await signed_in(request)
 
 
 def _plain(exc: web.HTTPException) -> web.Response:

@@ -11,10 +11,37 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from shared.text import unseen_character
 from sync_service.central.reports.common import Period, ReportError, Scope
 from sync_service.server.dashboard.web import Viewer, bad_request, dashboard, not_found
 
 MAX_TEXT = 100  # no filter needs more; longer input is a mistake or an attack
+# A "next page" link holds the last row's sort key; a product name of 120 Chinese characters
+# alone is 360 bytes of UTF-8, so cursors get room of their own (issue: "Next page" was 400).
+MAX_CURSOR = 1024
+
+
+def refuse_unseen_characters(request: web.Request) -> None:
+    """Every parameter in the address, filters or not: no control character (a NUL made
+    PostgreSQL fail) and nothing invisible; refused with 400 and the parameter named."""
+    for name, value in request.query.items():
+        unseen = unseen_character(name + value)
+        if unseen is not None:
+            shown = name if unseen_character(name) is None else "a"
+            raise bad_request(
+                f"The {shown.replace('_', ' ')} filter contains a control or invisible "
+                f"character ({unseen}). Type it again without it."
+            )
+
+
+def cursor_param(request: web.Request) -> str | None:
+    """The "next page" cursor a page made (``after``), opaque to everyone else."""
+    value = request.query.get("after", "").strip()
+    if not value:
+        return None
+    if len(value) > MAX_CURSOR:
+        raise bad_request("The page link is damaged: start again from the first page.")
+    return value
 
 
 def text_param(request: web.Request, name: str) -> str | None:

@@ -12,6 +12,7 @@ from sync_service.central.reports.sale_detail import sale_detail
 from sync_service.central.reports.sales import TENDER_TYPES, SaleFilter, search_sales
 from sync_service.server.dashboard.formats import tender
 from sync_service.server.dashboard.params import (
+    cursor_param,
     date_param,
     int_param,
     outlet_param,
@@ -68,7 +69,7 @@ async def sales_page(request: web.Request, viewer: Viewer) -> web.StreamResponse
             search_sales,
             viewer.scope,
             wanted,
-            after=text_param(request, "after"),
+            after=cursor_param(request),
             limit=size,
         )
     except ReportError as exc:

@@ -11,7 +11,13 @@ from sync_service.central.models import Product
 from sync_service.central.reports.choices import outlet, outlets
 from sync_service.central.reports.common import NotInScope, ReportError
 from sync_service.central.reports.stock import StockFilter, stock_levels, stock_movements
-from sync_service.server.dashboard.params import int_param, outlet_param, page_links, text_param
+from sync_service.server.dashboard.params import (
+    cursor_param,
+    int_param,
+    outlet_param,
+    page_links,
+    text_param,
+)
 from sync_service.server.dashboard.web import (
     READ,
     Viewer,
@@ -41,7 +47,7 @@ async def stock_page(request: web.Request, viewer: Viewer) -> web.StreamResponse
             stock_levels,
             viewer.scope,
             wanted,
-            after=text_param(request, "after"),
+            after=cursor_param(request),
             limit=int_param(request, "size", 100, 1, 500),
         )
     except ReportError as exc:

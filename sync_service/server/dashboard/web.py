@@ -24,8 +24,9 @@ from aiohttp import web
 from sqlalchemy import Engine, text
 
 from shared.gst import SINGAPORE
+from shared.logs import hide_in_logs
 from sync_service.central.reports.common import Scope
-from sync_service.server.throttle import FailureThrottle
+from sync_service.server.sign_in_delays import SignInDelays
 
 T = TypeVar("T")
 Role = Literal["admin", "analyst", "outlet_manager"]
@@ -82,15 +83,14 @@ class NavItem:
 
 @dataclass
 class Dashboard:
-    """What every page shares: the database, a thread pool, templates, sign-in throttles."""
+    """What every page shares: the database, a thread pool, templates, sign-in delays."""
 
     engine: Engine
     clock: Callable[[], datetime]
     templates: jinja2.Environment
     pool: ThreadPoolExecutor
     secure_cookies: bool | None  # None: Secure exactly when the request came over TLS
-    failures_per_account: FailureThrottle
-    failures_per_address: FailureThrottle
+    sign_in_delays: SignInDelays
     nav: tuple[NavItem, ...] = ()
     # GET path -> roles allowed, filled when the routes are added; the navigation reads it.
     page_roles: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -162,6 +162,8 @@ def public(handler: Handler) -> Handler:
 async def check_csrf(request: web.Request, expected: str) -> None:
     form = await request.post()
     given = form.get("csrf_token")
+    if isinstance(given, str):
+        hide_in_logs(given)
     if not isinstance(given, str) or not hmac.compare_digest(given, expected):
         raise forbidden(
             "This form is out of date or did not come from this dashboard, so nothing was "
