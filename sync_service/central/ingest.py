@@ -68,7 +68,7 @@ def apply_push(
     foreign = [e for e in request.events if e.till_id != till.till_id]
     if foreign:
         return Rejected(
-            message="the batch holds events of another till; nothing was stored",
+            message=f"{len(foreign)} event(s) belong to another till; nothing was stored",
             events=[
                 EventRejection(event_id=e.event_id, reason="not this till's event")
                 for e in foreign[:50]

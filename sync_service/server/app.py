@@ -34,7 +34,6 @@ from shared.protocol import (
     PROTOCOL_VERSION,
     EnrolRequest,
     EventOutcome,
-    EventRejection,
     Health,
     PushOk,
     PushRequest,
@@ -152,16 +151,6 @@ class SyncApi:
         batch = parse(PushRequest, await read_body(request))
         body_protocol(batch.protocol, version)
         bind_contextvars(events=len(batch.events))
-        foreign = [e for e in batch.events if e.till_id != till.till_id]
-        if foreign:
-            raise Refusal.rejected(
-                403,
-                f"{len(foreign)} event(s) belong to another till; nothing was stored",
-                [
-                    EventRejection(event_id=e.event_id, reason="not this till's event")
-                    for e in foreign[:50]
-                ],
-            )
         result = await self._db(apply_push, self.engine, till, batch, now=self.clock())
         if isinstance(result, Rejected):
             raise Refusal(403, result)
