@@ -1,6 +1,11 @@
-"""A fleet pushing at once: N tills push their batches concurrently over real HTTP to ONE real
-``sgpos-central serve`` process (DESIGN target: 200 tills, no errors but typed ``busy``, p99
-push ≤ 1 s).
+"""A fleet reconnecting at once: N tills push a day's backlog each, concurrently, over real HTTP
+to one or more real ``sgpos-central serve`` processes sharing one database (DESIGN target: 200
+tills, no errors but typed ``busy``, every backlog acknowledged with p99 ≤ 60 s).
+
+What a till feels is the time from its first push attempt until its whole backlog is
+acknowledged, busy answers and their waits included: that is the headline figure
+(``backlog_until_acknowledged``). Request latencies are reported too, with ``busy`` answers
+counted apart from ``ok`` ones.
 
 Not timed: a fresh database; N tills enrolled with one-time codes straight through the central
 functions, four to an outlet; for each till, ``--batches`` push bodies of ``--events`` sealed
@@ -17,8 +22,11 @@ retried after a second, at most five times. Latency is per HTTP request, from se
 answer read in full (waiting for a connection included). Afterwards the central inbox must hold
 every event exactly once, applied.
 
-    python -m bench.fleet [--tills 200] [--batches 5] [--events 50]
+    python -m bench.fleet [--tills 200] [--backlog 500] [--events 200] [--servers 1]
         [--max-concurrent-pushes N] [--busy-wait-s S] [--db-pool-size N]  (server settings)
+
+``--events`` is the batch size (the agent's default ``push_batch`` is 200); with ``--servers
+2`` the tills are dealt out between two server processes, as behind a load balancer.
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ import time
 import uuid
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -98,6 +107,7 @@ class Tally:
     ok_s: list[float] = field(default_factory=list)
     busy_s: list[float] = field(default_factory=list)
     batch_s: list[float] = field(default_factory=list)  # first send until 'ok', waits included
+    backlog_s: list[float] = field(default_factory=list)  # a till's first send until all acked
     answers: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
     outcomes: Counter[str] = field(default_factory=Counter)
@@ -199,15 +209,15 @@ def build_till(
     till_id: uuid.UUID,
     till_code: str,
     secret: str,
-    batches: int,
+    total: int,
     per_batch: int,
     shapes: list[SaleCompletedV1],
     rng: random.Random,
 ) -> FleetTill:
-    """A shift opened, then sales: ``batches × per_batch`` sealed events, seq 1, 2, 3, …"""
+    """A shift opened, then sales: ``total`` sealed events, seq 1, 2, 3, …, in batches of
+    ``per_batch``."""
     opened = datetime.now(UTC) - timedelta(hours=8)
     shift_id, cashier_id = uuid.uuid4(), uuid.uuid4()
-    total = batches * per_batch
     events = []
     for seq in range(1, total + 1):
         at = opened + timedelta(seconds=20 * seq)
@@ -267,14 +277,14 @@ def build_till(
 
 def build_tills(
     enrolled: list[tuple[uuid.UUID, str, str]],
-    batches: int,
+    total: int,
     per_batch: int,
     shapes: list[SaleCompletedV1],
     seed: int,
 ) -> list[FleetTill]:
     rng = random.Random(seed)
     return [
-        build_till(till_id, code, secret, batches, per_batch, shapes, rng)
+        build_till(till_id, code, secret, total, per_batch, shapes, rng)
         for till_id, code, secret in enrolled
     ]
 
@@ -286,6 +296,7 @@ async def _push_till(
     http: aiohttp.ClientSession, url: str, till: FleetTill, go: asyncio.Event, tally: Tally
 ) -> None:
     await go.wait()
+    began = time.perf_counter()
     for body, size in zip(till.bodies, till.sizes, strict=True):
         first = time.perf_counter()
         errors = 0
@@ -314,6 +325,7 @@ async def _push_till(
                 tally.gave_up.append(till.till_code)
                 return
             await asyncio.sleep(retry_after or 1.0)
+    tally.backlog_s.append(time.perf_counter() - began)
 
 
 async def _send(
@@ -322,8 +334,8 @@ async def _send(
     """(what came back, its JSON body, seconds to wait before sending it again).
 
     ``busy`` is the load-shedding answer (HTTP 503, typed ``busy``); a typed ``busy`` that
-    says something else (the database not answering) is ``busy: <message>``. The server also
-    types its answer to a failed request (HTTP 500) as ``busy``: that is counted as an error.
+    says something else (the database not answering) is ``busy: <message>``. Anything else,
+    a typed ``failed`` (HTTP 500) included, is an error.
     """
     try:
         async with http.post(url, data=body, headers={"Authorization": authorization}) as resp:
@@ -351,7 +363,7 @@ async def _send(
     return f"error: HTTP {status} {typed or 'untyped'}", answer, wait if typed == "busy" else 0.0
 
 
-async def push_fleet(base_url: str, fleet: list[FleetTill]) -> tuple[Tally, float]:
+async def push_fleet(base_urls: list[str], fleet: list[FleetTill]) -> tuple[Tally, float]:
     tally = Tally()
     go = asyncio.Event()
     connector = aiohttp.TCPConnector(limit=0)
@@ -362,9 +374,12 @@ async def push_fleet(base_url: str, fleet: list[FleetTill]) -> tuple[Tally, floa
         "Content-Encoding": "gzip",
         "User-Agent": "sgpos-bench-fleet",
     }
-    url = base_url + "/v1/push"
+    urls = [base + "/v1/push" for base in base_urls]
     async with aiohttp.ClientSession(connector=connector, timeout=timeout, headers=headers) as http:
-        tasks = [asyncio.create_task(_push_till(http, url, t, go, tally)) for t in fleet]
+        tasks = [
+            asyncio.create_task(_push_till(http, urls[i % len(urls)], t, go, tally))
+            for i, t in enumerate(fleet)
+        ]
         await asyncio.sleep(0)  # every task waits at the gate
         start = time.perf_counter()
         go.set()
@@ -446,7 +461,7 @@ def _server_log(log_dir: Path) -> dict[str, Any]:
 
 
 def run(
-    tills: int, batches: int, per_batch: int, server_settings: dict[str, Any]
+    tills: int, backlog: int, per_batch: int, servers: int, server_settings: dict[str, Any]
 ) -> dict[str, Any]:
     env = {f"SGPOS_{k.upper()}": str(v) for k, v in server_settings.items()}
     effective = CentralSettings.load(**server_settings)
@@ -465,15 +480,19 @@ def run(
             with ProcessPoolExecutor(BUILDERS, mp_context=get_context("spawn")) as pool:
                 chunks = [
                     pool.submit(
-                        build_tills, enrolled[i : i + BUILD_CHUNK], batches, per_batch, shapes, i
+                        build_tills, enrolled[i : i + BUILD_CHUNK], backlog, per_batch, shapes, i
                     )
                     for i in range(0, len(enrolled), BUILD_CHUNK)
                 ]
-                with running_central(url, log_dir, env=env) as central:
+                with ExitStack() as running:
+                    centrals = [
+                        running.enter_context(running_central(url, log_dir, env=env))
+                        for _ in range(servers)
+                    ]
                     fleet = [t for chunk in chunks for t in chunk.result()]
                     build_s = time.perf_counter() - start
                     pool.shutdown()
-                    tally, wall = asyncio.run(push_fleet(central.url, fleet))
+                    tally, wall = asyncio.run(push_fleet([c.url for c in centrals], fleet))
             verified = _verify(engine, fleet)
         finally:
             engine.dispose()
@@ -484,7 +503,7 @@ def run(
     latency = percentiles(tally.request_s)
     return {
         "server": {
-            "processes": 1,
+            "processes": servers,
             "max_concurrent_pushes": effective.max_concurrent_pushes,
             "busy_wait_s": effective.busy_wait_s,
             "db_pool_size": effective.db_pool_size,
@@ -493,7 +512,10 @@ def run(
             "enrol_seconds_not_measured": round(enrol_s, 1),
             "build_batches_and_start_server_seconds_not_measured": round(build_s, 1),
             "gzipped_body_kib_mean": round(
-                sum(len(b) for t in fleet for b in t.bodies) / 1024 / (tills * batches), 1
+                sum(len(b) for t in fleet for b in t.bodies)
+                / 1024
+                / sum(len(t.bodies) for t in fleet),
+                1,
             ),
         },
         "wall_seconds": round(wall, 3),
@@ -509,16 +531,22 @@ def run(
         "latency_ok_requests": percentiles(tally.ok_s) if tally.ok_s else "none",
         "latency_busy_requests": percentiles(tally.busy_s) if tally.busy_s else "none",
         "batch_until_acknowledged": percentiles(tally.batch_s) if tally.batch_s else "none",
+        "backlog_until_acknowledged": (percentiles(tally.backlog_s) if tally.backlog_s else "none"),
         "verified": verified,
         "server_log": server_log,
-        "targets": {"errors_other_than_busy": 0, "p99_push_ms_max": 1000, "for_tills": 200},
-        # Judged at the target's size only, on every request's latency.
+        "targets": {
+            "errors_other_than_busy": 0,
+            "p99_backlog_until_acknowledged_ms_max": 60_000,
+            "for_tills": 200,
+        },
+        # Judged at the target's size only, on what a till feels.
         "target_met": (
             (
                 not other
                 and not tally.errors
                 and verified["every_event_once"]
-                and latency["p99_ms"] <= 1000
+                and len(tally.backlog_s) == tills
+                and percentiles(tally.backlog_s)["p99_ms"] <= 60_000
             )
             if tills == 200
             else None
@@ -529,8 +557,9 @@ def run(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tills", type=int, default=200)
-    parser.add_argument("--batches", type=int, default=5, help="pushes per till")
-    parser.add_argument("--events", type=int, default=50, help="events per push")
+    parser.add_argument("--backlog", type=int, default=500, help="events each till has waiting")
+    parser.add_argument("--events", type=int, default=200, help="events per push (batch size)")
+    parser.add_argument("--servers", type=int, default=1, help="server processes, tills shared")
     parser.add_argument("--max-concurrent-pushes", type=int, default=None)
     parser.add_argument("--busy-wait-s", type=float, default=None)
     parser.add_argument("--db-pool-size", type=int, default=None)
@@ -545,10 +574,10 @@ def main() -> None:
         if v is not None
     }
     configure_logging(log_file=None, level="WARNING", console=True)
-    result = run(args.tills, args.batches, args.events, server_settings)
+    result = run(args.tills, args.backlog, args.events, args.servers, server_settings)
     save_result(
-        "fleet",
-        {"tills": args.tills, "batches": args.batches, "events_per_push": args.events, **result},
+        "fleet" if args.servers == 1 else f"fleet_{args.servers}_servers",
+        {"tills": args.tills, "backlog": args.backlog, "events_per_push": args.events, **result},
     )
     if not result["verified"]["every_event_once"]:
         sys.exit(1)
