@@ -1,7 +1,9 @@
-"""The one place where a till is wired together: store, catalogue, outlet profile, services.
+"""The one place where a till is wired together: store, catalogue, outlet profile, services
+and its sync agent.
 
 Nothing is built at import time; ``open_till`` migrates the store (after a backup) and returns
-the services the UI, the simulator and the sync agent share.
+the services the UI and the simulator use; ``Till.start_sync`` starts the sync agent on the
+same store (or watches the installed service's). One ``Store`` serves them all.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from till.store.catalogue import Catalogue
 from till.store.db import Store
 from till.store.migrate import UpgradeResult, upgrade_store
 from till.store.paths import backup_dir, store_file
+from till.sync.in_app import WATCH_EVERY_S, OnStatus, Syncing, start_syncing
+from till.sync.settings import AgentSettings
 
 
 @dataclass
@@ -45,6 +49,20 @@ class Till:
 
     def receipts(self) -> ReceiptService:
         return ReceiptService(self.store, self.profile, self.clock)
+
+    def start_sync(
+        self, settings: AgentSettings, on_status: OnStatus, *, watch_every_s: float = WATCH_EVERY_S
+    ) -> Syncing:
+        """Sync this till with head office the way it is set up; ``on_status`` is called from
+        the sync's threads (the first time before this returns). Stop it before :meth:`close`."""
+        return start_syncing(
+            self.data_dir,
+            self.store,
+            settings,
+            on_status,
+            clock=self.clock,
+            watch_every_s=watch_every_s,
+        )
 
     def close(self) -> None:
         self.store.close()

@@ -146,7 +146,7 @@ def take_screens(out: Path) -> None:
         till.shifts.open_shift(manager, Decimal("200.00"))
         settings = TillSettings(printer=PrinterSettings(kind="dummy"))
         ctx = UiContext(till, settings, ReceiptPrinter(settings.printer), demo=True)
-        bridge.start(data_dir, till.store, agent_settings(data_dir), clock=clock)
+        bridge.syncing = till.start_sync(agent_settings(data_dir), bridge.post)
         window = MainWindow(ctx, bridge)
         window.resize(WIDTH, HEIGHT)
         window.show()

@@ -68,6 +68,7 @@ from till.sync.enrol import EnrolmentFailed, enrol_till, start_new_epoch
 from till.sync.lock import AgentAlreadyRunning
 from till.sync.outcomes import Outcome
 from till.sync.settings import AgentSettings
+from till.sync.status import Quarantined, SyncStatus
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "s3cret-" + "x" * 40
@@ -368,9 +369,13 @@ def test_quarantined_events_are_acknowledged_and_shown_in_status(
         status = agent.status()
 
     assert result.outcome is Outcome.DONE and result.quarantined == 1
-    assert status["pending"] == 0 and status["online"] is True
+    assert status.pending == 0 and status.online is True
     poison = events[2]
-    assert status["quarantined"] == [
+    assert status.quarantined == (
+        Quarantined(poison.event_id, poison.epoch, poison.seq, poison.kind, "unknown product 42"),
+    )
+    assert status.quarantined_count == 1
+    assert json.loads(json.dumps(status.as_json()))["quarantined"] == [  # sgpos-sync status
         {
             "event_id": poison.event_id,
             "epoch": poison.epoch,
@@ -379,8 +384,6 @@ def test_quarantined_events_are_acknowledged_and_shown_in_status(
             "reason": "unknown product 42",
         }
     ]
-    assert status["quarantined_count"] == 1
-    json.dumps(status)  # the screen and `sgpos-sync status` get plain JSON
 
 
 def test_once_right_after_a_quarantine_says_not_in_sync_and_what_to_do(
@@ -452,7 +455,7 @@ def test_unauthorized_stops_both_ways_with_a_clear_error_until_the_till_is_re_en
         state = sync_state(shop)
         assert state.last_error is not None and "revoked" in state.last_error
         assert "re-enrol the till" in state.last_error and state.last_error_at is not None
-        assert agent.status()["online"] is False
+        assert agent.status().online is False
 
         write_secret(shop.till.data_dir, "a-new-secret-" + "y" * 40)  # enrolled again
         assert asyncio.run(agent.push_once()).outcome is Outcome.DONE
@@ -739,11 +742,11 @@ def test_in_a_thread_it_drains_the_outbox_reports_status_and_stops_cleanly(
     shop: DemoTill, central: FakeCentral
 ) -> None:
     enrol_locally(shop, central.url)
-    seen: list[dict[str, Any]] = []
+    seen: list[SyncStatus] = []
     agent = new_agent(shop)
     handle = agent.start_in_thread(seen.append)
     deadline = time.monotonic() + 20
-    while not any(s["pending"] == 0 and s["last_pull_at"] for s in seen):
+    while not any(s.pending == 0 and s.last_pull_at for s in seen):
         assert time.monotonic() < deadline, seen[-1:] or "no status reported"
         time.sleep(0.05)
     # A sale made while the agent runs goes up at once when the till nudges it.
@@ -756,7 +759,7 @@ def test_in_a_thread_it_drains_the_outbox_reports_status_and_stops_cleanly(
 
     assert not handle.is_alive() and handle.error is None
     assert mark(shop) == (outbox(shop)[-1].epoch, outbox(shop)[-1].seq)
-    assert seen[-1]["online"] is True
+    assert seen[-1].online is True
     new_agent(shop).close()  # stopping released the lock
 
 

@@ -20,6 +20,8 @@ from tests.ui.backoffice import Shop, keys, open_shop, press, sell, show
 from till.store.models import OutboxEvent
 from till.store.uow import UnitOfWork
 from till.sync.credentials import write_secret
+from till.sync.in_app import Syncing
+from till.sync.status import AGENT
 from till.ui.diagnostics_view import DiagnosticsView
 from till.ui.sync_bridge import SyncBridge
 
@@ -104,23 +106,23 @@ def test_quarantined_events_and_logged_problems_are_listed(
 
 def test_sync_news_from_the_bridge_is_shown_coalesced(qtbot: QtBot, shop: Shop) -> None:
     bridge = SyncBridge()
-    bridge.mode = "agent"  # as if enrolled, with the agent on its thread
+    bridge.syncing = Syncing(AGENT)  # as if enrolled, with the agent on its thread
     view = DiagnosticsView(shop.ctx, bridge)
     show(qtbot, view)
     view.refresh()
-    base = dict(view.status)
+    assert view.shown is not None
+    base = view.shown.status
     redraws: list[int] = []
     view._redraw_soon.timeout.connect(lambda: redraws.append(1))
     halted = {"push": "head office refused this till: enrol it again"}
     for n in range(5):  # a burst, as a busy agent reports
         bridge.post(
-            {
-                **base,
-                "pending": 100 + n,
-                "online": True,
-                "central_url": "https://hq.example",
-                "halted": halted if n == 4 else {},
-            }
+            base.but(
+                pending=100 + n,
+                online=True,
+                central_url="https://hq.example",
+                halted=halted if n == 4 else {},
+            )
         )
     qtbot.waitUntil(lambda: "104 events waiting" in label(view, "outbox"))
     assert label(view, "sync") == "online · synced in this app · https://hq.example"

@@ -19,7 +19,8 @@ from till.store.uow import UnitOfWork
 from till.sync.credentials import write_secret
 from till.sync.lock import AgentLock
 from till.sync.settings import AgentSettings
-from till.ui.sync_bridge import AGENT, SERVICE, STAND_ALONE, SyncBridge
+from till.sync.status import AGENT, SERVICE, STAND_ALONE
+from till.ui.sync_bridge import SyncBridge
 
 # Quick cycles so the test sees the agent's answers soon; no timing is asserted.
 FAST = AgentSettings(
@@ -59,7 +60,7 @@ def test_offline_sale_completes_and_status_says_offline_with_pending(
 ) -> None:
     def start(bridge: SyncBridge, demo: DemoTill) -> None:
         enrol_offline(demo, closed_port_url())
-        bridge.start(demo.till.data_dir, demo.till.store, FAST)
+        bridge.syncing = demo.till.start_sync(FAST, bridge.post)
 
     with running_till(qtbot, tmp_path / "till", start_sync=start) as till:
         assert till.bridge.mode == AGENT
@@ -74,7 +75,7 @@ def test_offline_sale_completes_and_status_says_offline_with_pending(
         assert status.parts["connection"].text() == "Offline"
         assert "127.0.0.1" in status.parts["connection"].toolTip()  # why, for a technician
         latest = till.bridge.latest()
-        assert latest is not None and latest["pending"] == waiting and not latest["online"]
+        assert latest is not None and latest.pending == waiting and not latest.online
 
         # And the next sale is just as quick.
         type_in(qtbot, till.window.sell.entry, till.barcodes(1)[0])
@@ -85,7 +86,7 @@ def test_offline_sale_completes_and_status_says_offline_with_pending(
 
 def test_a_till_that_is_not_enrolled_runs_stand_alone(qtbot: QtBot, tmp_path: Path) -> None:
     def start(bridge: SyncBridge, demo: DemoTill) -> None:
-        bridge.start(demo.till.data_dir, demo.till.store, FAST)
+        bridge.syncing = demo.till.start_sync(FAST, bridge.post)
 
     with running_till(qtbot, tmp_path / "till", start_sync=start) as till:
         assert till.bridge.mode == STAND_ALONE
@@ -113,7 +114,7 @@ def test_with_the_agent_service_running_the_till_watches_the_store(
         enrol_offline(demo, closed_port_url())
         # The installed headless agent holds the lock: the app must not start a second one.
         service_lock.append(AgentLock.acquire(demo.till.data_dir))
-        bridge.start(demo.till.data_dir, demo.till.store, FAST, watch_every_s=0.2)
+        bridge.syncing = demo.till.start_sync(FAST, bridge.post, watch_every_s=0.2)
 
     try:
         with running_till(qtbot, tmp_path / "till", start_sync=start) as till:

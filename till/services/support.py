@@ -13,6 +13,8 @@ import os
 import platform
 import tempfile
 import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -24,7 +26,7 @@ from till.store.db import Store
 from till.store.migrate import backup_store, current_revision
 from till.store.paths import store_file
 from till.sync.paths import SECRET_FILE
-from till.sync.status import read_status
+from till.sync.status import SyncStatus, sync_status
 
 # How many recent warnings and errors from the logs the diagnostics show, and how far back
 # in each log file they are looked for (the files rotate at a few MB).
@@ -42,15 +44,32 @@ class SupportBundleError(CashierError):
     """The bundle could not be made; the message says why and what to do."""
 
 
-def diagnostics(data_dir: Path, store: Store, *, now: datetime) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Diagnostics:
     """What the diagnostics screen shows and the support bundle's status.json holds: the sync
     status, the versions, where the store is, and the latest problems from the logs."""
-    return {
-        **read_status(store, data_dir, now=now),
-        "versions": versions(store.path),
-        "store_path": str(store.path),
-        "recent_problems": recent_problems(data_dir),
-    }
+
+    status: SyncStatus
+    versions: Mapping[str, str | None]
+    store_path: Path
+    recent_problems: tuple[Mapping[str, Any], ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            **self.status.as_json(),
+            "versions": dict(self.versions),
+            "store_path": str(self.store_path),
+            "recent_problems": [dict(p) for p in self.recent_problems],
+        }
+
+
+def diagnostics(data_dir: Path, store: Store, *, now: datetime) -> Diagnostics:
+    return Diagnostics(
+        status=sync_status(store, data_dir, now=now),
+        versions=versions(store.path),
+        store_path=store.path,
+        recent_problems=tuple(recent_problems(data_dir)),
+    )
 
 
 def recent_problems(data_dir: Path, *, limit: int = RECENT_PROBLEMS) -> list[dict[str, Any]]:
@@ -159,7 +178,7 @@ def _target(destination: Path, now: datetime) -> Path:
 def _status(data_dir: Path, path: Path, now: datetime) -> dict[str, Any]:
     store = Store.open(path)
     try:
-        status = diagnostics(data_dir, store, now=now)
+        status = diagnostics(data_dir, store, now=now).as_json()
     finally:
         store.close()
     return {**status, "bundle_made_at": now.astimezone(UTC).isoformat()}

@@ -72,7 +72,7 @@ from till.sync.outcomes import (
 from till.sync.paths import backup_dir, store_file
 from till.sync.prefetch import Asked, drop
 from till.sync.settings import AgentSettings
-from till.sync.status import read_status
+from till.sync.status import SyncStatus, sync_status
 
 if TYPE_CHECKING:
     from till.sync.scheduling import AgentThread, StatusCallback
@@ -114,8 +114,11 @@ class _Halt:
 class SyncAgent:
     """The one sync agent of a till's data folder (its lock is held until :meth:`close`).
 
-    ``location`` is the till's data folder or its ``till.sqlite``. The store is brought to the
-    current schema first, exactly as the till app does at start-up (a backup, then the upgrade).
+    ``location`` is the till's data folder or its ``till.sqlite``. In the till app the agent is
+    given the app's own ``store`` (``till.app`` wires one store for everything) and leaves it
+    open when it closes. Run on its own (``sgpos-sync``, the installer) it opens the store
+    itself, bringing it to the current schema first exactly as the till app does at start-up
+    (a backup, then the upgrade), and closes it with itself.
     """
 
     def __init__(
@@ -123,6 +126,7 @@ class SyncAgent:
         location: Path,
         settings: AgentSettings,
         *,
+        store: Store | None = None,
         clock: Clock = utc_now,
         rng: random.Random | None = None,
     ) -> None:
@@ -135,8 +139,9 @@ class SyncAgent:
         self.settings = settings
         self.clock = clock
         self._lock = AgentLock.acquire(self.data_dir)
+        self._owns_store = store is None
         try:
-            self.store = _open_store(self.data_dir, self.store_path)
+            self.store = _open_store(self.data_dir, self.store_path) if store is None else store
         except BaseException:
             self._lock.release()
             raise
@@ -181,7 +186,8 @@ class SyncAgent:
         self._closed = True
         self.stop()
         self._store_thread.shutdown(wait=True)
-        self.store.close()
+        if self._owns_store:
+            self.store.close()
         self._lock.release()
 
     @property
@@ -218,15 +224,14 @@ class SyncAgent:
 
     # --- what the till shows ------------------------------------------------------------
 
-    def status(self) -> dict[str, Any]:
-        """The till's sync state as JSON-able values (see ``status.read_status``), plus what
-        this agent has stopped doing and why."""
-        status = read_status(self.store, self.data_dir, now=self.clock())
+    def status(self) -> SyncStatus:
+        """The till's sync state (see ``status.sync_status``), plus what this agent has stopped
+        doing and why."""
+        status = sync_status(self.store, self.data_dir, now=self.clock())
         # A copy first: the event loop's thread may lift a halt while this reads.
-        status["halted"] = {d: h.problem for d, h in dict(self._halts).items()}
-        return status
+        return status.but(halted={d: h.problem for d, h in dict(self._halts).items()})
 
-    async def current_status(self) -> dict[str, Any]:
+    async def current_status(self) -> SyncStatus:
         """:meth:`status`, read on the agent's store thread."""
         return await self._db(self.status)
 

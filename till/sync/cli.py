@@ -135,10 +135,11 @@ def _once(agent: SyncAgent, data_dir: Path) -> int:
         if problem is not None:
             print(f"sgpos-sync: {problem}", file=sys.stderr)
             return EXIT_QUARANTINED
-        print(f"in sync: nothing left to send; master data as of {status['prices_as_of']}")
+        as_of = status.prices_as_of.isoformat() if status.prices_as_of else None
+        print(f"in sync: nothing left to send; master data as of {as_of}")
         return 0
     print(
-        f"sgpos-sync: not finished: {status['pending']} events still to send; "
+        f"sgpos-sync: not finished: {status.pending} events still to send; "
         f"{agent.last_problem or 'no reason recorded'}",
         file=sys.stderr,
     )

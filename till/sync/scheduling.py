@@ -39,9 +39,10 @@ from shared.logs import get_logger
 from till.sync.agent import Direction, SyncAgent
 from till.sync.client import http_session
 from till.sync.outcomes import Outcome, PullResult, PushResult
+from till.sync.status import SyncStatus
 from till.sync.watch import OutboxWatch
 
-StatusCallback = Callable[[dict[str, Any]], None]
+StatusCallback = Callable[[SyncStatus], None]
 
 log = get_logger("sgpos.sync")
 

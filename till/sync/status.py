@@ -1,14 +1,21 @@
 """What a person (or the till's screen) needs to know about a till's sync, read from its store.
 
 Everything comes from the store, not from a running agent's memory, so ``sgpos-sync status``
-answers the same while the agent runs, after it crashed, or when it was never started.
+answers the same while the agent runs, after it crashed, or when it was never started. The
+running agent adds only what it alone knows (``halted``), and the app how it syncs (``mode``).
+One typed, immutable :class:`SyncStatus` travels from the agent to the screens; JSON
+(``as_json``) is made only at the edges: ``sgpos-sync status``, the doctor, the support bundle.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -24,9 +31,100 @@ QUARANTINE_LISTED = 50
 _QUARANTINED = OutboxEvent.outcome == EventOutcome.QUARANTINED.value
 _REFUSED = OutboxEvent.outcome_reason.startswith(REFUSED_REASON, autoescape=True)
 
+# How the till app syncs, chosen once at start-up: it runs the agent itself; the installed
+# headless service (another process) holds the agent's lock; or nobody syncs (not enrolled, or
+# the agent could not start).
+Mode = Literal["agent", "service", "stand-alone", ""]
+AGENT: Mode = "agent"
+SERVICE: Mode = "service"
+STAND_ALONE: Mode = "stand-alone"
 
-def read_status(store: Store, data_dir: Path, *, now: datetime) -> dict[str, Any]:
-    """A JSON-able snapshot of the till's sync state."""
+
+@dataclass(frozen=True)
+class Quarantined:
+    """An event head office set aside: acknowledged, but counted in no report."""
+
+    event_id: str
+    epoch: int
+    seq: int
+    kind: str
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    till_id: str | None
+    till_code: str | None
+    outlet_id: str | None
+    epoch: int | None
+    central_url: str | None
+    enrolled: bool
+    # Online: the last time the agent spoke to head office, it worked.
+    online: bool
+    pending: int
+    oldest_pending_at: datetime | None
+    oldest_pending_age_s: float | None
+    acked_epoch: int
+    acked_seq: int
+    last_push_at: datetime | None
+    last_pull_at: datetime | None
+    prices_as_of: datetime | None
+    pull_cursor: str
+    last_error: str | None
+    last_error_at: datetime | None
+    quarantined_count: int
+    refused_count: int
+    quarantined: tuple[Quarantined, ...]
+    # What the running agent has stopped doing, and why (direction -> problem).
+    halted: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    mode: Mode = ""
+
+    @property
+    def in_sync(self) -> bool:
+        """Head office holds every event this till made, each counted in its reports."""
+        return self.pending == 0 and self.quarantined_count == 0
+
+    @property
+    def last_contact(self) -> datetime | None:
+        return max((t for t in (self.last_push_at, self.last_pull_at) if t), default=None)
+
+    def but(self, **changes: Any) -> SyncStatus:
+        """A copy with ``changes`` (``halted``, ``mode``, ``last_error``)."""
+        if "halted" in changes:
+            changes["halted"] = MappingProxyType(dict(changes["halted"]))
+        return dataclasses.replace(self, **changes)
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON shape ``sgpos-sync status`` prints (a public surface: add, don't rename)."""
+        return {
+            "till_id": self.till_id,
+            "till_code": self.till_code,
+            "outlet_id": self.outlet_id,
+            "epoch": self.epoch,
+            "central_url": self.central_url,
+            "enrolled": self.enrolled,
+            "online": self.online,
+            "pending": self.pending,
+            "oldest_pending_at": _iso(self.oldest_pending_at),
+            "oldest_pending_age_s": self.oldest_pending_age_s,
+            "acked": {"epoch": self.acked_epoch, "seq": self.acked_seq},
+            "last_push_at": _iso(self.last_push_at),
+            "last_pull_at": _iso(self.last_pull_at),
+            "prices_as_of": _iso(self.prices_as_of),
+            "pull_cursor": self.pull_cursor,
+            "last_error": self.last_error,
+            "last_error_at": _iso(self.last_error_at),
+            "in_sync": self.in_sync,
+            "quarantined_count": self.quarantined_count,
+            "refused_count": self.refused_count,
+            "quarantined": [dataclasses.asdict(q) for q in self.quarantined],
+            "halted": dict(self.halted),
+            **({"mode": self.mode} if self.mode else {}),
+        }
+
+
+def sync_status(store: Store, data_dir: Path, *, now: datetime) -> SyncStatus:
+    """The till's sync state, read from its store."""
     with store.read() as s:
         ident = s.get(TillIdentity, 1)
         state = s.get(SyncState, 1)
@@ -44,48 +142,48 @@ def read_status(store: Store, data_dir: Path, *, now: datetime) -> dict[str, Any
     last_pull = state.last_pull_at if state else None
     error_at = state.last_error_at if state else None
     last_contact = max((t for t in (last_push, last_pull) if t is not None), default=None)
-    return {
-        "till_id": ident.till_id if ident else None,
-        "till_code": ident.till_code if ident else None,
-        "outlet_id": ident.outlet_id if ident else None,
-        "epoch": ident.epoch if ident else None,
-        "central_url": ident.central_url if ident else None,
-        "enrolled": bool(ident and ident.enrolled_at and secret_path(data_dir).exists()),
-        # Online: the last time the agent spoke to head office, it worked.
-        "online": last_contact is not None and (error_at is None or last_contact > error_at),
-        "pending": waiting.pending,
-        "oldest_pending_at": _iso(waiting.oldest_at),
-        "oldest_pending_age_s": (
+    return SyncStatus(
+        till_id=ident.till_id if ident else None,
+        till_code=ident.till_code if ident else None,
+        outlet_id=ident.outlet_id if ident else None,
+        epoch=ident.epoch if ident else None,
+        central_url=ident.central_url if ident else None,
+        enrolled=bool(ident and ident.enrolled_at and secret_path(data_dir).exists()),
+        online=last_contact is not None and (error_at is None or last_contact > error_at),
+        pending=waiting.pending,
+        oldest_pending_at=waiting.oldest_at,
+        oldest_pending_age_s=(
             round((now - waiting.oldest_at).total_seconds(), 1) if waiting.oldest_at else None
         ),
-        "acked": {
-            "epoch": state.acked_epoch if state else 0,
-            "seq": state.acked_seq if state else 0,
-        },
-        "last_push_at": _iso(last_push),
-        "last_pull_at": _iso(last_pull),
-        "prices_as_of": _iso(state.prices_as_of if state else None),
-        "pull_cursor": state.pull_cursor if state else "0",
-        "last_error": state.last_error if state else None,
-        "last_error_at": _iso(error_at),
-        # In sync: head office holds every event this till made, each counted in its reports.
-        "in_sync": waiting.pending == 0 and quarantined_count == 0,
-        "quarantined_count": quarantined_count,
-        "refused_count": refused_count,
-        "quarantined": quarantined,
-    }
+        acked_epoch=state.acked_epoch if state else 0,
+        acked_seq=state.acked_seq if state else 0,
+        last_push_at=last_push,
+        last_pull_at=last_pull,
+        prices_as_of=state.prices_as_of if state else None,
+        pull_cursor=state.pull_cursor if state else "0",
+        last_error=state.last_error if state else None,
+        last_error_at=error_at,
+        quarantined_count=quarantined_count,
+        refused_count=refused_count,
+        quarantined=quarantined,
+    )
 
 
-def not_in_sync(status: dict[str, Any], data_dir: Path) -> str | None:
+def read_status(store: Store, data_dir: Path, *, now: datetime) -> dict[str, Any]:
+    """:func:`sync_status` as JSON-able values (what ``sgpos-sync status`` prints)."""
+    return sync_status(store, data_dir, now=now).as_json()
+
+
+def not_in_sync(status: SyncStatus, data_dir: Path) -> str | None:
     """Why a till whose queue is empty is still not in sync, and what to do; None if it is.
 
     A quarantined event was acknowledged, so nothing is left to send, but head office counts it
     in no report: the till's figures and head office's differ until someone there acts."""
-    count = status["quarantined_count"]
+    count = status.quarantined_count
     if not count:
         return None
-    latest = status["quarantined"][0]["reason"] if status["quarantined"] else "unknown"
-    refused = status["refused_count"]
+    latest = (status.quarantined[0].reason or "unknown") if status.quarantined else "unknown"
+    refused = status.refused_count
     security = (
         f" {refused} of them were refused as naming another till's data: a security alarm at "
         "head office — call support before trading on, this till may have been tampered with."
@@ -101,7 +199,7 @@ def not_in_sync(status: dict[str, Any], data_dir: Path) -> str | None:
     )
 
 
-def _quarantined(session: Session) -> list[dict[str, Any]]:
+def _quarantined(session: Session) -> tuple[Quarantined, ...]:
     rows = session.execute(
         select(
             OutboxEvent.event_id,
@@ -114,16 +212,7 @@ def _quarantined(session: Session) -> list[dict[str, Any]]:
         .order_by(OutboxEvent.epoch.desc(), OutboxEvent.seq.desc())
         .limit(QUARANTINE_LISTED)
     )
-    return [
-        {
-            "event_id": r.event_id,
-            "epoch": r.epoch,
-            "seq": r.seq,
-            "kind": r.kind,
-            "reason": r.outcome_reason,
-        }
-        for r in rows
-    ]
+    return tuple(Quarantined(r.event_id, r.epoch, r.seq, r.kind, r.outcome_reason) for r in rows)
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -49,7 +49,7 @@ def run_app(data_dir: Path, *, demo: bool = False, argv: Sequence[str] = ()) -> 
         till.profile  # noqa: B018  (refuse to start before the outlet's settings are here)
         printer = ReceiptPrinter(settings.printer, columns=settings.columns)
         ctx = UiContext(till, settings, printer, demo=demo)
-        bridge.start(data_dir, till.store, agent_settings(data_dir), clock=till.clock)
+        bridge.syncing = till.start_sync(agent_settings(data_dir), bridge.post)
         window = MainWindow(ctx, bridge)
         window.show()
         log.info("till.started", data_dir=str(data_dir), demo=demo, sync=bridge.mode)

@@ -7,9 +7,9 @@ redraw (a busy agent may report many times a second), and nothing here waits on 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QTimer, Signal, qVersion
 from PySide6.QtGui import QShowEvent
@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from shared.gst import SINGAPORE
-from till.services.support import diagnostics, export_support_bundle
+from till.services.support import Diagnostics, diagnostics, export_support_bundle
+from till.sync.status import AGENT, STAND_ALONE, SyncStatus
 from till.ui.actions import problems_shown
 from till.ui.context import UiContext
 from till.ui.keys import action_button, paper_font
@@ -52,13 +53,16 @@ def age(seconds: float | None) -> str:
     return f"{s // 3600} h {s % 3600 // 60} min"
 
 
-def local_time(iso: str | None) -> str:
-    if not iso:
+def local_time(moment: datetime | str | None) -> str:
+    """A moment (or an ISO text from a log line) in shop time, as a technician reads it."""
+    if not moment:
         return "never"
-    try:
-        return datetime.fromisoformat(iso).astimezone(SINGAPORE).strftime("%d-%m-%Y %H:%M:%S")
-    except ValueError:
-        return iso
+    if isinstance(moment, str):
+        try:
+            return local_time(datetime.fromisoformat(moment))
+        except ValueError:
+            return moment
+    return moment.astimezone(SINGAPORE).strftime("%d-%m-%Y %H:%M:%S")
 
 
 class DiagnosticsView(QWidget):
@@ -68,7 +72,7 @@ class DiagnosticsView(QWidget):
         super().__init__(parent)
         self.ctx, self.bridge = ctx, bridge
         self.setObjectName("diagnostics_view")
-        self.status: dict[str, Any] = {}
+        self.shown: Diagnostics | None = None
         self.fields: dict[str, QLabel] = {}
         form = QFormLayout()
         for key, label in [
@@ -129,12 +133,14 @@ class DiagnosticsView(QWidget):
                 self.ctx.till.data_dir, self.ctx.till.store, now=self.ctx.till.clock()
             )
             # The store knows the outbox; only the running agent knows why it may be halted.
-            latest = self.bridge.latest() or {}
-            self.status = {
-                **fresh,
-                "mode": latest.get("mode", self.bridge.mode),
-                "halted": latest.get("halted") or {},
-            }
+            latest = self.bridge.latest()
+            self.shown = replace(
+                fresh,
+                status=fresh.status.but(
+                    mode=latest.mode if latest and latest.mode else self.bridge.mode,
+                    halted=latest.halted if latest else {},
+                ),
+            )
             self._redraw()
         self.destination.setFocus()
 
@@ -142,61 +148,61 @@ class DiagnosticsView(QWidget):
         super().showEvent(event)  # keys work only while the focus is inside this screen
         self.destination.setFocus()
 
-    def _sync_news(self, status: dict[str, Any]) -> None:
+    def _sync_news(self, status: SyncStatus) -> None:
         # Keep what only a fresh read knows (versions, problems) and take the agent's news.
-        self.status = {**self.status, **status}
+        if self.shown is None:
+            return  # never shown yet: refresh() reads everything when it is
+        self.shown = replace(self.shown, status=status)
         if not self._redraw_soon.isActive():
             self._redraw_soon.start()
 
     def _redraw(self) -> None:
-        s = self.status
-        v = s.get("versions", {})
+        if self.shown is None:
+            return
+        d, s = self.shown, self.shown.status
+        v = d.versions
         self.fields["versions"].setText(
             f"SG-POS {v.get('app') or '?'} · store schema {v.get('store_revision') or '?'} · "
             f"Qt {qVersion()} (PySide6 {v.get('pyside6') or '?'}) · Python {v.get('python')}"
         )
-        self.fields["store"].setText(short_path(s.get("store_path", "")))
-        enrolled = "enrolled with head office" if s.get("enrolled") else "not enrolled"
+        self.fields["store"].setText(short_path(d.store_path))
+        enrolled = "enrolled with head office" if s.enrolled else "not enrolled"
         self.fields["till"].setText(
-            f"{s.get('till_code') or '?'} · epoch {s.get('epoch') or '?'} · {enrolled} · "
-            f"id {s.get('till_id') or '?'}"
+            f"{s.till_code or '?'} · epoch {s.epoch or '?'} · {enrolled} · id {s.till_id or '?'}"
         )
         self.fields["sync"].setText(self._sync_words(s))
         self.fields["contact"].setText(
-            f"push {local_time(s.get('last_push_at'))} · pull {local_time(s.get('last_pull_at'))}"
+            f"push {local_time(s.last_push_at)} · pull {local_time(s.last_pull_at)}"
         )
-        self.fields["prices"].setText(local_time(s.get("prices_as_of")))
-        acked = s.get("acked") or {}
+        self.fields["prices"].setText(local_time(s.prices_as_of))
         self.fields["outbox"].setText(
-            f"{s.get('pending', 0)} events waiting · oldest {age(s.get('oldest_pending_age_s'))}"
-            f" · acknowledged up to epoch {acked.get('epoch', 0)} seq {acked.get('seq', 0)}"
+            f"{s.pending} events waiting · oldest {age(s.oldest_pending_age_s)}"
+            f" · acknowledged up to epoch {s.acked_epoch} seq {s.acked_seq}"
         )
-        error = s.get("last_error")
         self.fields["last_error"].setText(
-            f"{error} ({local_time(s.get('last_error_at'))})" if error else "none"
+            f"{s.last_error} ({local_time(s.last_error_at)})" if s.last_error else "none"
         )
-        self.details.setPlainText("\n".join(self._detail_lines(s)))
+        self.details.setPlainText("\n".join(self._detail_lines(d)))
 
-    def _sync_words(self, s: dict[str, Any]) -> str:
-        mode = s.get("mode") or self.bridge.mode
-        if mode == "stand-alone":
+    def _sync_words(self, s: SyncStatus) -> str:
+        mode = s.mode or self.bridge.mode
+        if mode == STAND_ALONE:
             why = self.bridge.problem or "no head office is configured"
             return f"stand-alone: this till does not sync ({why})"
-        state = "online" if s.get("online") else "offline"
-        how = "in this app" if mode == "agent" else "by the sync service"
-        return f"{state} · synced {how} · {s.get('central_url') or '?'}"
+        state = "online" if s.online else "offline"
+        how = "in this app" if mode == AGENT else "by the sync service"
+        return f"{state} · synced {how} · {s.central_url or '?'}"
 
     @staticmethod
-    def _detail_lines(s: dict[str, Any]) -> list[str]:
-        lines = [f"Quarantined events: {s.get('quarantined_count', 0)}"]
+    def _detail_lines(d: Diagnostics) -> list[str]:
+        s = d.status
+        lines = [f"Quarantined events: {s.quarantined_count}"]
         lines += [
-            f"  {q['kind']} epoch {q['epoch']} seq {q['seq']}: {q.get('reason') or '?'}"
-            for q in s.get("quarantined", [])
+            f"  {q.kind} epoch {q.epoch} seq {q.seq}: {q.reason or '?'}" for q in s.quarantined
         ]
-        halted = s.get("halted") or {}
-        if halted:
-            lines += ["", "Sync halted:"] + [f"  {k}: {v}" for k, v in halted.items()]
-        problems = s.get("recent_problems", [])
+        if s.halted:
+            lines += ["", "Sync halted:"] + [f"  {k}: {v}" for k, v in s.halted.items()]
+        problems = d.recent_problems
         lines += ["", f"Recent problems in the logs: {len(problems) or 'none'}"]
         lines += [
             f"  {local_time(p.get('at'))} {str(p.get('level')).upper()} {p.get('event')}"

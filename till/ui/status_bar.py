@@ -10,13 +10,13 @@ the store or waits for the network.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from shared.gst import SINGAPORE
-from till.ui.sync_bridge import STAND_ALONE, SyncBridge
+from till.sync.status import STAND_ALONE, SyncStatus
+from till.ui.sync_bridge import SyncBridge
 
 REDRAW_AFTER_MS = 200
 AGE_TICK_MS = 30_000  # the "oldest waiting" age moves on even when no news arrives
@@ -33,25 +33,24 @@ def waiting_age(seconds: float) -> str:
     return f"{s // 86400} days"
 
 
-def shop_time(iso: str | None, *, with_date: bool = False) -> str:
-    if not iso:
+def shop_time(moment: datetime | None, *, with_date: bool = False) -> str:
+    if moment is None:
         return "never"
-    moment = datetime.fromisoformat(iso).astimezone(SINGAPORE)
-    return moment.strftime("%d %b %H:%M" if with_date else "%H:%M")
+    return moment.astimezone(SINGAPORE).strftime("%d %b %H:%M" if with_date else "%H:%M")
 
 
-def describe(status: dict[str, Any] | None, now: datetime) -> dict[str, str]:
+def describe(status: SyncStatus | None, now: datetime) -> dict[str, str]:
     """The words of each part of the status line."""
     if status is None:
         return {"connection": "Sync status not known yet", "pending": "", "last": "", "prices": ""}
-    pending = int(status.get("pending") or 0)
-    if status.get("mode") == STAND_ALONE:
+    pending = status.pending
+    if status.mode == STAND_ALONE:
         # Not enrolled is no fault (the demo, a shop without head office); an enrolled till
         # whose agent could not start is, and the tooltip says why.
         return {
             "connection": (
                 "Sync not started: see Diagnostics (Ctrl+Shift+D)"
-                if status.get("enrolled")
+                if status.enrolled
                 else "Stand-alone (not connected to head office)"
             ),
             "pending": f"{pending} waiting to send",
@@ -59,23 +58,19 @@ def describe(status: dict[str, Any] | None, now: datetime) -> dict[str, str]:
             "prices": "",
         }
     if pending:
-        oldest = status.get("oldest_pending_at")
-        age = (now - datetime.fromisoformat(oldest)).total_seconds() if oldest else 0.0
+        oldest = status.oldest_pending_at
+        age = (now - oldest).total_seconds() if oldest else 0.0
         waiting = f"{pending} waiting to send (oldest {waiting_age(max(0.0, age))})"
     else:
         waiting = "Everything sent"
-    last = max(
-        (t for t in (status.get("last_push_at"), status.get("last_pull_at")) if t), default=None
-    )
-    halted = status.get("halted") or {}
-    connection = "Online" if status.get("online") else "Offline"
-    if halted:
+    connection = "Online" if status.online else "Offline"
+    if status.halted:
         connection = "Sync stopped: see Diagnostics (Ctrl+Shift+D)"
     return {
         "connection": connection,
         "pending": waiting,
-        "last": f"Last sync {shop_time(last)}",
-        "prices": f"Prices as of {shop_time(status.get('prices_as_of'), with_date=True)}",
+        "last": f"Last sync {shop_time(status.last_contact)}",
+        "prices": f"Prices as of {shop_time(status.prices_as_of, with_date=True)}",
     }
 
 
@@ -91,7 +86,7 @@ class SyncStatusBar(QStatusBar):
             label.setContentsMargins(8, 0, 8, 0)  # the parts are read as separate facts
             self.parts[name] = label
             self.addPermanentWidget(label)
-        self._status: dict[str, Any] | None = bridge.latest()
+        self._status: SyncStatus | None = bridge.latest()
         self._redraw_timer = QTimer(self)
         self._redraw_timer.setSingleShot(True)
         self._redraw_timer.setInterval(REDRAW_AFTER_MS)
@@ -103,7 +98,7 @@ class SyncStatusBar(QStatusBar):
         bridge.status_changed.connect(self._news)
         self.redraw()
 
-    def _news(self, status: dict[str, Any]) -> None:
+    def _news(self, status: SyncStatus) -> None:
         self._status = status
         if not self._redraw_timer.isActive():
             self._redraw_timer.start()
@@ -113,15 +108,15 @@ class SyncStatusBar(QStatusBar):
         for name, label in self.parts.items():
             label.setText(words[name])
             label.setVisible(bool(words[name]))
-        status = self._status or {}
-        if status.get("online"):
+        status = self._status
+        if status is not None and status.online:
             colour = "color: #1b5e20; font-weight: bold"
-        elif status.get("enrolled"):
+        elif status is not None and status.enrolled:
             colour = "color: #b00020; font-weight: bold"  # enrolled, but not reaching head office
         else:
             colour = ""  # stand-alone or not known yet: nothing is wrong
         self.parts["connection"].setStyleSheet(colour)
-        problem = status.get("last_error")
+        problem = status.last_error if status is not None else None
         self.parts["connection"].setToolTip(problem or "")
 
     def text(self) -> str:
