@@ -17,8 +17,8 @@ from installer.archive import DamagedBackup, compress, copy_store, temp_path, un
 from installer.report import Report
 from installer.steps import Refused, StepFailed
 from installer.store_check import NotATillStore, StoreFacts, examine, facts
-from shared.files import disk_trouble_at, fsync_dir
 from shared.logs import get_logger
+from till.files import disk_trouble_at, fsync_dir
 from till.store.paths import backup_dir, store_file
 
 log = get_logger("sgpos.installer")

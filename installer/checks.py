@@ -18,7 +18,7 @@ from installer.settings import InstallerSettings
 from installer.steps import Colour
 from installer.store_check import DiskTrouble, integrity_problems
 from shared.disk import disk_fix
-from shared.files import disk_trouble_at
+from till.files import disk_trouble_at
 from till.printing import ReceiptPrinter
 from till.settings import TILL_FILE, TillSettings
 from till.store.db import StoreError

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from installer.files import render_toml
 from installer.steps import StepFailed
-from shared.files import write_atomically
+from till.files import write_atomically
 from till.settings import AGENT_FILE, TILL_FILE, TillSettings
 from till.sync.settings import AgentSettings
 

@@ -22,8 +22,8 @@ from installer.steps import Refused, StepFailed
 from installer.store_check import facts
 from installer.unsent import export_unsent
 from shared.config import ConfigError
-from shared.files import fsync_dir
 from shared.logs import get_logger
+from till.files import fsync_dir
 from till.settings import agent_settings
 from till.store.paths import store_file
 from till.sync.credentials import Credential, CredentialError, read_secret, secret_path

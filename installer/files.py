@@ -1,5 +1,5 @@
 """The till's files from templates and settings; each is written with
-``shared.files.write_atomically``, so a cut power or a full disk never leaves half of one."""
+``till.files.write_atomically``, so a cut power or a full disk never leaves half of one."""
 
 from __future__ import annotations
 

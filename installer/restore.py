@@ -35,8 +35,8 @@ from installer.settings import InstallerSettings
 from installer.steps import Refused, StepFailed
 from installer.store_check import NotATillStore, StoreFacts, examine, facts
 from installer.unsent import export_unsent
-from shared.files import fsync_dir
 from shared.logs import get_logger
+from till.files import fsync_dir
 from till.store.db import Store, StoreError
 from till.store.migrate import known_revisions
 from till.store.models import RECEIPT_COUNTER, Counter, TillIdentity

@@ -18,7 +18,7 @@ from pathlib import Path
 import platformdirs
 
 from installer.files import fill_template
-from shared.files import write_atomically
+from till.files import write_atomically
 
 UNIT = "sgpos-sync.service"
 LAUNCHER = "sgpos-till.desktop"

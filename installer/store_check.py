@@ -11,7 +11,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from shared.files import disk_trouble_at
+from till.files import disk_trouble_at
 from till.store.migrate import open_existing
 from till.store.models import RECEIPT_COUNTER
 

@@ -12,7 +12,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from shared.files import write_atomically
+from till.files import write_atomically
 from till.store.db import Store
 from till.store.models import TillIdentity
 from till.store.outbox import pending, to_wire

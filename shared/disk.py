@@ -39,7 +39,7 @@ def disk_trouble(
 ) -> str | None:
     """'the disk is full', 'the disk is mounted read-only', …, or None if ``exc`` is not about
     the disk (a driver's wrapper is looked through). ``free_bytes`` and ``read_only``: what
-    the caller measured where the write went (``shared.files.disk_trouble_at``), which tells
+    the caller measured where the write went (``till.files.disk_trouble_at``), which tells
     what SQLite's bare "disk I/O error" or "unable to open database file" meant."""
     seen: set[int] = set()
     while exc is not None and id(exc) not in seen:

@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from shared.disk import FULL, disk_fix, disk_trouble
-from shared.files import disk_trouble_at
+from till.files import disk_trouble_at
 
 BUSY_TIMEOUT_MS = 5000
 

@@ -21,8 +21,8 @@ from alembic.script import ScriptDirectory
 
 import migrations_local
 from shared.disk import disk_fix
-from shared.files import disk_trouble_at
 from shared.logs import get_logger
+from till.files import disk_trouble_at
 from till.store.db import StoreError, StoreTooNew
 
 MIGRATIONS_DIR = Path(migrations_local.__file__).resolve().parent

@@ -14,8 +14,8 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shared.files import write_atomically
 from shared.logs import get_logger
+from till.files import write_atomically
 from till.sync.paths import SECRET_FILE
 
 MAX_SECRET_CHARS = 128
