@@ -9,10 +9,12 @@ same store (or watches the installed service's). One ``Store`` serves them all.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from till.services.checkout import Checkout
 from till.services.context import Clock, OutletProfile, load_profile, utc_now
+from till.services.ports import UnitsOfWork
 from till.services.receipts import ReceiptService
 from till.services.refunds import RefundService
 from till.services.shifts import ShiftService
@@ -21,6 +23,7 @@ from till.store.catalogue import Catalogue
 from till.store.db import Store
 from till.store.migrate import UpgradeResult, upgrade_store
 from till.store.paths import backup_dir, store_file
+from till.store.uow import UnitOfWork
 from till.sync.in_app import WATCH_EVERY_S, OnStatus, Syncing, start_syncing
 from till.sync.settings import AgentSettings
 
@@ -37,9 +40,7 @@ class Till:
 
     @property
     def profile(self) -> OutletProfile:
-        # Read on demand: a pull may change outlet settings while the till runs.
-        with self.store.read() as session:
-            return load_profile(session)
+        return _profile(self.store)
 
     def checkout(self, cashier: SignedIn) -> Checkout:
         return Checkout(self.store, self.catalogue, self.profile, cashier, self.clock)
@@ -74,12 +75,19 @@ def open_till(data_dir: Path, *, clock: Clock = utc_now) -> Till:
     path = store_file(data_dir)
     result = upgrade_store(path, backup_dir=backup_dir(data_dir))
     store = Store.open(path)
+    units_of_work: UnitsOfWork = partial(UnitOfWork, store)
     return Till(
         data_dir=data_dir,
         store=store,
         catalogue=Catalogue(store),
         staff=StaffService(store, clock),
-        shifts=ShiftService(store, clock),
+        shifts=ShiftService(units_of_work, partial(_profile, store), clock),
         clock=clock,
         upgrade=result,
     )
+
+
+def _profile(store: Store) -> OutletProfile:
+    # Read on demand: a pull may change outlet settings while the till runs.
+    with store.read() as session:
+        return load_profile(session)

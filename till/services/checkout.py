@@ -198,7 +198,7 @@ class Checkout:
         # Rows go in as bulk statements, not through the ORM's unit of work: this is the
         # hottest write path of the till and every millisecond is the cashier's.
         with UnitOfWork(self.store) as uow:
-            shift = require_open_shift(uow.session)
+            shift = require_open_shift(uow)
             number = ReceiptNumber(
                 self.profile.outlet.code,
                 self.profile.till_code,

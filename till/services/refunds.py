@@ -233,7 +233,7 @@ class RefundService:
         if tender not in (TenderType.CASH, TenderType.NETS, TenderType.CARD, TenderType.PAYNOW):
             raise CashierError(f"refunds cannot be paid back as {tender}")
         now = self.clock()
-        shift = require_open_shift(uow.session)
+        shift = require_open_shift(uow)
         total = sum((line.amount for line in lines), ZERO)
         gst_total = sum((line.gst for line in lines), ZERO)
         paid = (

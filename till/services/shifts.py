@@ -4,23 +4,19 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
-
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from shared.cart import ApprovalNeeded, ManagerAction
 from shared.gst import SINGAPORE
-from shared.money import CENT, ZERO, money
+from shared.money import ZERO, money
 from shared.protocol import CashMovedV1, EventKind, ShiftClosedV1, ShiftOpenedV1
-from till.services.context import CashierError, Clock, load_profile, utc_now
+from till.services.context import CashierError, Clock, OutletProfile, utc_now
+from till.services.ports import UnitOfWorkPort, UnitsOfWork
 from till.services.staff import SignedIn
-from till.store.db import Store
-from till.store.models import CashMovement, Payment, Refund, Sale, Shift
-from till.store.uow import UnitOfWork
+from till.store.models import CashMovement, Shift
 
 # Singapore notes and coins in circulation; 1-cent coins have not been issued since 2002.
 DENOMINATIONS: tuple[str, ...] = (
@@ -96,8 +92,11 @@ class ShiftReport:
 
 
 class ShiftService:
-    def __init__(self, store: Store, clock: Clock = utc_now) -> None:
-        self.store = store
+    def __init__(
+        self, uow: UnitsOfWork, profile: Callable[[], OutletProfile], clock: Clock = utc_now
+    ) -> None:
+        self.uow = uow
+        self.profile = profile
         self.clock = clock
 
     def open_shift(self, who: SignedIn, opening_float: Decimal) -> str:
@@ -105,8 +104,8 @@ class ShiftService:
         if amount < 0:
             raise CashierError("the opening float cannot be negative")
         now = self.clock()
-        with UnitOfWork(self.store) as uow:
-            if open_shift(uow.session) is not None:
+        with self.uow() as uow:
+            if uow.shifts.open_one() is not None:
                 raise CashierError("a shift is already open: close it (Z report) first")
             shift = Shift(
                 shift_id=str(uuid.uuid4()),
@@ -114,7 +113,7 @@ class ShiftService:
                 opened_at=now,
                 opening_float=amount,
             )
-            uow.session.add(shift)
+            uow.shifts.add(shift)
             uow.audit(
                 "shift.opened",
                 actor=who.staff_id,
@@ -136,8 +135,8 @@ class ShiftService:
         return shift.shift_id
 
     def current(self) -> Shift | None:
-        with self.store.read() as s:
-            return open_shift(s)
+        with self.uow(write=False) as uow:
+            return uow.shifts.open_one()
 
     def move_cash(self, who: SignedIn, direction: str, amount: Decimal, reason: str) -> None:
         value = money(amount)
@@ -148,8 +147,8 @@ class ShiftService:
         if not reason.strip():
             raise CashierError("say why the cash is moving (e.g. 'bank deposit', 'change top-up')")
         now = self.clock()
-        with UnitOfWork(self.store) as uow:
-            shift = require_open_shift(uow.session)
+        with self.uow() as uow:
+            shift = require_open_shift(uow)
             move = CashMovement(
                 movement_id=str(uuid.uuid4()),
                 shift_id=shift.shift_id,
@@ -159,7 +158,7 @@ class ShiftService:
                 reason=reason.strip()[:120],
                 moved_at=now,
             )
-            uow.session.add(move)
+            uow.shifts.add_movement(move)
             uow.audit(
                 f"cash.{direction}",
                 actor=who.staff_id,
@@ -184,8 +183,8 @@ class ShiftService:
 
     def no_sale(self, who: SignedIn, reason: str) -> None:
         """The drawer opened without a sale: always on the audit trail."""
-        with UnitOfWork(self.store) as uow:
-            require_open_shift(uow.session)
+        with self.uow() as uow:
+            require_open_shift(uow)
             uow.audit(
                 "drawer.opened_no_sale",
                 actor=who.staff_id,
@@ -195,8 +194,8 @@ class ShiftService:
             uow.commit()
 
     def x_report(self) -> ShiftReport:
-        with self.store.read() as s:
-            return shift_report(s, require_open_shift(s))
+        with self.uow(write=False) as uow:
+            return shift_report(uow, require_open_shift(uow))
 
     def close_shift(
         self, who: SignedIn, counted: dict[str, int], *, approved_by: SignedIn | None = None
@@ -207,12 +206,12 @@ class ShiftService:
         if any(n < 0 or n > 100_000 for n in counted.values()):
             raise CashierError("a count must be between 0 and 100,000 pieces")
         counted_cash = sum((Decimal(d) * n for d, n in counted.items()), ZERO)
+        limit = self.profile().variance_limit
         now = self.clock()
-        with UnitOfWork(self.store) as uow:
-            shift = require_open_shift(uow.session)
-            report = shift_report(uow.session, shift)
+        with self.uow() as uow:
+            shift = require_open_shift(uow)
+            report = shift_report(uow, shift)
             variance = counted_cash - report.expected_cash
-            limit = load_profile(uow.session).variance_limit
             if abs(variance) > limit and approved_by is None:
                 raise ApprovalNeeded(
                     ManagerAction.CASH_VARIANCE,
@@ -241,75 +240,29 @@ class ShiftService:
         return closed
 
 
-def open_shift(session: Session) -> Shift | None:
-    return session.scalars(select(Shift).where(Shift.closed_at.is_(None))).first()
-
-
-def require_open_shift(session: Session) -> Shift:
-    shift = open_shift(session)
+def require_open_shift(uow: UnitOfWorkPort) -> Shift:
+    shift = uow.shifts.open_one()
     if shift is None:
         raise NoOpenShift()
     return shift
 
 
-def shift_report(session: Session, shift: Shift) -> ShiftReport:
-    sid = shift.shift_id
-
-    def total(column: Any, *where: Any) -> Decimal:
-        # SUM keeps the column's type, so the Cents decorator already turns it into dollars.
-        value = session.scalar(select(func.coalesce(func.sum(column), 0)).where(*where))
-        return Decimal(value or 0).quantize(CENT)
-
-    sales_count = session.scalar(select(func.count()).where(Sale.shift_id == sid)) or 0
-    refunds_count = session.scalar(select(func.count()).where(Refund.shift_id == sid)) or 0
-    sales_total = total(Sale.total, Sale.shift_id == sid) + total(
-        Sale.rounding, Sale.shift_id == sid
-    )
-    refunds_total = total(Refund.total, Refund.shift_id == sid) + total(
-        Refund.rounding, Refund.shift_id == sid
-    )
-    gst = total(Sale.gst_total, Sale.shift_id == sid) - total(
-        Refund.gst_total, Refund.shift_id == sid
-    )
-    rounding = total(Sale.rounding, Sale.shift_id == sid) - total(
-        Refund.rounding, Refund.shift_id == sid
-    )
-    change = total(Sale.change, Sale.shift_id == sid)
-    tenders: dict[str, Decimal] = {}
-    for kind in ("cash", "nets", "card", "paynow", "voucher"):
-        taken = total(
-            Payment.amount,
-            Payment.type == kind,
-            Payment.sale_id.in_(select(Sale.sale_id).where(Sale.shift_id == sid)),
-        )
-        paid_out = total(
-            Payment.amount,
-            Payment.type == kind,
-            Payment.refund_id.in_(select(Refund.refund_id).where(Refund.shift_id == sid)),
-        )
-        net = taken - paid_out - (change if kind == "cash" else ZERO)
-        if net or kind == "cash":
-            tenders[kind] = net
-    cash_in = total(
-        CashMovement.amount, CashMovement.shift_id == sid, CashMovement.direction == "in"
-    )
-    cash_out = total(
-        CashMovement.amount, CashMovement.shift_id == sid, CashMovement.direction == "out"
-    )
+def shift_report(uow: UnitOfWorkPort, shift: Shift) -> ShiftReport:
+    t = uow.shifts.takings(shift.shift_id)
     return ShiftReport(
-        shift_id=sid,
+        shift_id=shift.shift_id,
         opened_at=shift.opened_at,
         opening_float=shift.opening_float,
-        sales_count=int(sales_count),
-        sales_total=sales_total,
-        refunds_count=int(refunds_count),
-        refunds_total=refunds_total,
-        gst_total=gst,
-        rounding_total=rounding,
-        tenders=tenders,
-        cash_in=cash_in,
-        cash_out=cash_out,
-        expected_cash=shift.opening_float + tenders["cash"] + cash_in - cash_out,
+        sales_count=t.sales_count,
+        sales_total=t.sales_total,
+        refunds_count=t.refunds_count,
+        refunds_total=t.refunds_total,
+        gst_total=t.gst_total,
+        rounding_total=t.rounding_total,
+        tenders=dict(t.tenders),
+        cash_in=t.cash_in,
+        cash_out=t.cash_out,
+        expected_cash=shift.opening_float + t.tenders["cash"] + t.cash_in - t.cash_out,
     )
 
 

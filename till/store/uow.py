@@ -23,6 +23,7 @@ from shared.protocol import AuditRecordedV1, EventKind
 from shared.wire import WireModel, sealed_payload
 from till.store.db import Store, StoreError, translate
 from till.store.models import AuditRecord, Base, OutboxEvent, TillIdentity
+from till.store.repos import Shifts
 
 _IDENTITY = select(TillIdentity.till_id, TillIdentity.epoch).where(TillIdentity.singleton == 1)
 _BUMP = text(
@@ -42,12 +43,18 @@ class Identity:
 
 
 class UnitOfWork:
-    def __init__(self, store: Store) -> None:
+    """One transaction on the store. ``write=False`` reads only: it never waits for a writer
+    (the sync agent's acknowledgements) and cannot commit."""
+
+    def __init__(self, store: Store, *, write: bool = True) -> None:
         self.store = store
+        self.write = write
         self._identity: Identity | None = None
 
     def __enter__(self) -> Self:
-        self.session = Session(self.store.writer, expire_on_commit=False, autoflush=True)
+        engine = self.store.writer if self.write else self.store.engine
+        self.session = Session(engine, expire_on_commit=False, autoflush=True)
+        self.shifts = Shifts(self.session)
         try:
             self.session.begin()
             self.session.connection()  # take the write lock now, not half-way through
@@ -60,6 +67,9 @@ class UnitOfWork:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         try:
+            if not self.write:
+                # What was read stays readable after the transaction (a rollback would expire it).
+                self.session.expunge_all()
             if self.session.in_transaction():
                 self.session.rollback()
         finally:
@@ -71,6 +81,8 @@ class UnitOfWork:
             raise friendly from exc
 
     def commit(self) -> None:
+        if not self.write:
+            raise RuntimeError("a read-only unit of work cannot commit")
         try:
             self.session.commit()
         except DBAPIError as exc:

@@ -1,0 +1,133 @@
+"""An in-memory unit of work for service unit tests (cosmicpython's ``FakeUnitOfWork``).
+
+It keeps what a service wrote in plain lists, and only what was committed: a unit of work left
+without ``commit()`` (a refusal, an exception) publishes nothing, exactly as a rolled-back
+SQLite transaction. The same instance serves every ``uow()`` call, so a test can look at it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from types import TracebackType
+from typing import Any, Self
+
+from shared import audit as chain
+from shared.protocol import EventKind
+from shared.wire import WireModel
+from till.store.models import CashMovement, Shift
+from till.store.repos import Takings
+
+NO_TAKINGS = Takings(
+    sales_count=0,
+    sales_total=Decimal("0.00"),
+    refunds_count=0,
+    refunds_total=Decimal("0.00"),
+    gst_total=Decimal("0.00"),
+    rounding_total=Decimal("0.00"),
+    tenders={"cash": Decimal("0.00")},
+    cash_in=Decimal("0.00"),
+    cash_out=Decimal("0.00"),
+)
+
+
+@dataclass
+class FakeShifts:
+    rows: list[Shift] = field(default_factory=list)
+    movements: list[CashMovement] = field(default_factory=list)
+    # What the store would sum for a shift: set by the test.
+    takings_by_shift: dict[str, Takings] = field(default_factory=dict)
+    staged: list[Shift | CashMovement] = field(default_factory=list)
+
+    def open_one(self) -> Shift | None:
+        return next((s for s in self.rows if s.closed_at is None), None)
+
+    def add(self, shift: Shift) -> None:
+        self.staged.append(shift)
+
+    def add_movement(self, move: CashMovement) -> None:
+        self.staged.append(move)
+
+    def takings(self, shift_id: str) -> Takings:
+        return self.takings_by_shift.get(shift_id, NO_TAKINGS)
+
+    def publish(self) -> None:
+        for row in self.staged:
+            (self.rows if isinstance(row, Shift) else self.movements).append(row)
+        self.staged.clear()
+
+
+@dataclass(frozen=True)
+class Emitted:
+    kind: EventKind
+    payload: WireModel
+    at: datetime
+
+
+class FakeUnitOfWork:
+    def __init__(self) -> None:
+        self.shifts = FakeShifts()
+        self.events: list[Emitted] = []
+        self.audits: list[chain.AuditRecord] = []
+        self.commits = 0
+        self._events: list[Emitted] = []
+        self._audits: list[chain.AuditRecord] = []
+        self.writing = False
+
+    def __call__(self, *, write: bool = True) -> Self:
+        self.writing = write
+        return self
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        # Whatever was not committed is rolled back.
+        self.shifts.staged.clear()
+        self._events.clear()
+        self._audits.clear()
+
+    def commit(self) -> None:
+        assert self.writing, "a read-only unit of work cannot commit"
+        self.shifts.publish()
+        self.events += self._events
+        self.audits += self._audits
+        self._events.clear()
+        self._audits.clear()
+        self.commits += 1
+
+    def emit(self, kind: EventKind, payload: WireModel, at: datetime) -> str:
+        self._events.append(Emitted(kind, payload, at))
+        return str(uuid.uuid4())
+
+    def audit(
+        self,
+        action: str,
+        *,
+        actor: str | None,
+        at: datetime,
+        subject: str | None = None,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> chain.AuditRecord:
+        written = self._audits or self.audits
+        record = chain.append(
+            written[-1] if written else None,
+            till_id="00000000-0000-4000-8000-000000000001",
+            epoch=1,
+            occurred_at=at,
+            actor=actor,
+            action=action,
+            subject=subject,
+            before=before,
+            after=after,
+        )
+        self._audits.append(record)
+        return record
+
+    def kinds(self) -> list[EventKind]:
+        return [e.kind for e in self.events]

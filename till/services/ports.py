@@ -1,0 +1,61 @@
+"""What a service needs from the store, as protocols: a unit of work with repositories.
+
+``till.store.uow.UnitOfWork`` is the real one (one SQLite transaction); the unit tests use an
+in-memory one (``tests/unit/fake_uow.py``, cosmicpython's ``FakeUnitOfWork``). Services are
+given a :class:`UnitsOfWork` factory by ``till.app`` and never build one themselves.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+from shared.audit import AuditRecord
+from shared.protocol import EventKind
+from shared.wire import WireModel
+from till.store.models import CashMovement, Shift
+from till.store.repos import Takings
+
+
+class ShiftRepository(Protocol):
+    def open_one(self) -> Shift | None: ...
+    def add(self, shift: Shift) -> None: ...
+    def add_movement(self, move: CashMovement) -> None: ...
+    def takings(self, shift_id: str) -> Takings: ...
+
+
+class UnitOfWorkPort(Protocol):
+    @property
+    def shifts(self) -> ShiftRepository: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def emit(self, kind: EventKind, payload: WireModel, at: datetime) -> str:
+        """Queue an event for head office in this same transaction."""
+        ...
+
+    def audit(
+        self,
+        action: str,
+        *,
+        actor: str | None,
+        at: datetime,
+        subject: str | None = None,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> AuditRecord:
+        """Append a link to the till's audit chain (and queue it for head office)."""
+        ...
+
+
+class UnitsOfWork(Protocol):
+    """Opens a unit of work: ``write=False`` for one that only reads."""
+
+    def __call__(self, *, write: bool = True) -> UnitOfWorkPort: ...

@@ -1,0 +1,94 @@
+"""Repositories: the store's rows as a unit of work offers them to services.
+
+Services ask for what they mean (``uow.shifts.open_one()``, ``uow.shifts.takings(id)``) and
+never hold a session, so each can be tested with the in-memory unit of work of
+``tests/unit/fake_uow.py``. Each repository works inside its unit of work's transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from shared.money import CENT, ZERO
+from till.store.models import CashMovement, Payment, Refund, Sale, Shift
+
+TENDER_KINDS = ("cash", "nets", "card", "paynow", "voucher")
+
+
+@dataclass(frozen=True)
+class Takings:
+    """What a shift took and paid out, summed from its sales, refunds and cash movements."""
+
+    sales_count: int
+    sales_total: Decimal  # what customers paid, incl. GST and cash rounding
+    refunds_count: int
+    refunds_total: Decimal
+    gst_total: Decimal  # GST on sales less GST refunded
+    rounding_total: Decimal
+    tenders: dict[str, Decimal]  # net by tender type (cash after change and refunds)
+    cash_in: Decimal
+    cash_out: Decimal
+
+
+class Shifts:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def open_one(self) -> Shift | None:
+        return self.session.scalars(select(Shift).where(Shift.closed_at.is_(None))).first()
+
+    def add(self, shift: Shift) -> None:
+        self.session.add(shift)
+
+    def add_movement(self, move: CashMovement) -> None:
+        self.session.add(move)
+
+    def takings(self, shift_id: str) -> Takings:
+        session, sid = self.session, shift_id
+
+        def total(column: Any, *where: Any) -> Decimal:
+            # SUM keeps the column's type, so the Cents decorator already gives dollars.
+            value = session.scalar(select(func.coalesce(func.sum(column), 0)).where(*where))
+            return Decimal(value or 0).quantize(CENT)
+
+        sales_count = session.scalar(select(func.count()).where(Sale.shift_id == sid)) or 0
+        refunds_count = session.scalar(select(func.count()).where(Refund.shift_id == sid)) or 0
+        sale_rounding = total(Sale.rounding, Sale.shift_id == sid)
+        refund_rounding = total(Refund.rounding, Refund.shift_id == sid)
+        change = total(Sale.change, Sale.shift_id == sid)
+        tenders: dict[str, Decimal] = {}
+        for kind in TENDER_KINDS:
+            taken = total(
+                Payment.amount,
+                Payment.type == kind,
+                Payment.sale_id.in_(select(Sale.sale_id).where(Sale.shift_id == sid)),
+            )
+            paid_out = total(
+                Payment.amount,
+                Payment.type == kind,
+                Payment.refund_id.in_(select(Refund.refund_id).where(Refund.shift_id == sid)),
+            )
+            net = taken - paid_out - (change if kind == "cash" else ZERO)
+            if net or kind == "cash":
+                tenders[kind] = net
+        return Takings(
+            sales_count=int(sales_count),
+            sales_total=total(Sale.total, Sale.shift_id == sid) + sale_rounding,
+            refunds_count=int(refunds_count),
+            refunds_total=total(Refund.total, Refund.shift_id == sid) + refund_rounding,
+            gst_total=total(Sale.gst_total, Sale.shift_id == sid)
+            - total(Refund.gst_total, Refund.shift_id == sid),
+            rounding_total=sale_rounding - refund_rounding,
+            tenders=tenders,
+            cash_in=total(
+                CashMovement.amount, CashMovement.shift_id == sid, CashMovement.direction == "in"
+            ),
+            cash_out=total(
+                CashMovement.amount, CashMovement.shift_id == sid, CashMovement.direction == "out"
+            ),
+        )
