@@ -32,6 +32,7 @@ from till.sync.settings import AgentSettings
 class Till:
     data_dir: Path
     store: Store
+    uow: UnitsOfWork
     catalogue: Catalogue
     staff: StaffService
     shifts: ShiftService
@@ -46,7 +47,7 @@ class Till:
         return Checkout(self.store, self.catalogue, self.profile, cashier, self.clock)
 
     def refunds(self) -> RefundService:
-        return RefundService(self.store, self.profile, self.clock)
+        return RefundService(self.uow, self.profile, self.clock)
 
     def receipts(self) -> ReceiptService:
         return ReceiptService(self.store, self.profile, self.clock)
@@ -79,6 +80,7 @@ def open_till(data_dir: Path, *, clock: Clock = utc_now) -> Till:
     return Till(
         data_dir=data_dir,
         store=store,
+        uow=units_of_work,
         catalogue=Catalogue(store),
         staff=StaffService(store, clock),
         shifts=ShiftService(units_of_work, partial(_profile, store), clock),

@@ -16,8 +16,17 @@ from typing import Any, Self
 
 from shared import audit as chain
 from shared.protocol import EventKind
+from shared.refund import RefundedSoFar
 from shared.wire import WireModel
-from till.store.models import CashMovement, Shift
+from till.store.models import (
+    CashMovement,
+    Payment,
+    Refund,
+    RefundLine,
+    Sale,
+    Shift,
+    StockMovement,
+)
 from till.store.repos import Takings
 
 NO_TAKINGS = Takings(
@@ -59,6 +68,46 @@ class FakeShifts:
         self.staged.clear()
 
 
+@dataclass
+class FakeSales:
+    by_number: dict[str, Sale] = field(default_factory=dict)
+    refunds: list[tuple[Refund, list[RefundLine], list[StockMovement], Payment]] = field(
+        default_factory=list
+    )
+    staged: list[tuple[Refund, list[RefundLine], list[StockMovement], Payment]] = field(
+        default_factory=list
+    )
+
+    def by_receipt(self, receipt_no: str) -> Sale | None:
+        return self.by_number.get(receipt_no)
+
+    def refunded(self, sale_id: str) -> dict[str, RefundedSoFar]:
+        sale = next(s for s in self.by_number.values() if s.sale_id == sale_id)
+        mine = {line.line_id for line in sale.lines}
+        so_far: dict[str, RefundedSoFar] = {}
+        for _, lines, _, _ in self.refunds:
+            for r in lines:
+                if r.sale_line_id in mine:
+                    was = so_far.get(r.sale_line_id, RefundedSoFar())
+                    so_far[r.sale_line_id] = RefundedSoFar(
+                        was.quantity + r.quantity, was.amount + r.amount, was.gst + r.gst
+                    )
+        return so_far
+
+    def add_refund(
+        self,
+        refund: Refund,
+        lines: list[RefundLine],
+        movements: list[StockMovement],
+        payment: Payment,
+    ) -> None:
+        self.staged.append((refund, lines, movements, payment))
+
+    def publish(self) -> None:
+        self.refunds += self.staged
+        self.staged.clear()
+
+
 @dataclass(frozen=True)
 class Emitted:
     kind: EventKind
@@ -69,6 +118,9 @@ class Emitted:
 class FakeUnitOfWork:
     def __init__(self) -> None:
         self.shifts = FakeShifts()
+        self.sales = FakeSales()
+        self.counters: dict[str, int] = {}
+        self._counters: dict[str, int] = {}
         self.events: list[Emitted] = []
         self.audits: list[chain.AuditRecord] = []
         self.commits = 0
@@ -88,17 +140,27 @@ class FakeUnitOfWork:
     ) -> None:
         # Whatever was not committed is rolled back.
         self.shifts.staged.clear()
+        self.sales.staged.clear()
+        self._counters.clear()
         self._events.clear()
         self._audits.clear()
 
     def commit(self) -> None:
         assert self.writing, "a read-only unit of work cannot commit"
         self.shifts.publish()
+        self.sales.publish()
+        self.counters.update(self._counters)
+        self._counters.clear()
         self.events += self._events
         self.audits += self._audits
         self._events.clear()
         self._audits.clear()
         self.commits += 1
+
+    def next_number(self, counter: str) -> int:
+        value = self._counters.get(counter, self.counters.get(counter, 0)) + 1
+        self._counters[counter] = value
+        return value
 
     def emit(self, kind: EventKind, payload: WireModel, at: datetime) -> str:
         self._events.append(Emitted(kind, payload, at))

@@ -13,8 +13,9 @@ from typing import Any, Protocol, Self
 
 from shared.audit import AuditRecord
 from shared.protocol import EventKind
+from shared.refund import RefundedSoFar
 from shared.wire import WireModel
-from till.store.models import CashMovement, Shift
+from till.store.models import CashMovement, Payment, Refund, RefundLine, Sale, Shift, StockMovement
 from till.store.repos import Takings
 
 
@@ -25,9 +26,23 @@ class ShiftRepository(Protocol):
     def takings(self, shift_id: str) -> Takings: ...
 
 
+class SaleRepository(Protocol):
+    def by_receipt(self, receipt_no: str) -> Sale | None: ...
+    def refunded(self, sale_id: str) -> dict[str, RefundedSoFar]: ...
+    def add_refund(
+        self,
+        refund: Refund,
+        lines: list[RefundLine],
+        movements: list[StockMovement],
+        payment: Payment,
+    ) -> None: ...
+
+
 class UnitOfWorkPort(Protocol):
     @property
     def shifts(self) -> ShiftRepository: ...
+    @property
+    def sales(self) -> SaleRepository: ...
 
     def __enter__(self) -> Self: ...
 
@@ -36,6 +51,10 @@ class UnitOfWorkPort(Protocol):
     ) -> None: ...
 
     def commit(self) -> None: ...
+
+    def next_number(self, counter: str) -> int:
+        """The next value of a gap-free counter (receipt numbers), inside this transaction."""
+        ...
 
     def emit(self, kind: EventKind, payload: WireModel, at: datetime) -> str:
         """Queue an event for head office in this same transaction."""

@@ -13,7 +13,7 @@ from shared.receipt import Receipt, ReceiptNumber
 from till.services.context import CashierError, Clock, OutletProfile, utc_now
 from till.services.staff import SignedIn
 from till.store.db import Store
-from till.store.models import Payment, Refund, Sale, SaleLine, Staff
+from till.store.models import Payment, Refund, RefundLine, Sale, SaleLine, Staff
 from till.store.uow import UnitOfWork
 
 log = get_logger(__name__)
@@ -25,7 +25,7 @@ class UnknownReceipt(CashierError):
 
 
 def find_sale(session: Session, receipt_no: str) -> Sale:
-    number = _parse(receipt_no)
+    number = parse_receipt_no(receipt_no)
     sale = session.scalars(select(Sale).where(Sale.receipt_no == number)).first()
     if sale is None:
         raise UnknownReceipt(number)
@@ -61,20 +61,40 @@ def sale_receipt(
     )
 
 
-def refund_receipt(session: Session, refund: Refund, profile: OutletProfile) -> Receipt:
-    original = session.get(Sale, refund.original_sale_id) if refund.original_sale_id else None
+def refund_receipt(
+    refund: Refund,
+    lines: Sequence[RefundLine],
+    payments: Sequence[Payment],
+    *,
+    cashier: str,
+    original_receipt_no: str | None,
+    profile: OutletProfile,
+) -> Receipt:
+    """The slip of a refund from its rows (fresh from the refund, or loaded for a reprint)."""
     return build.refund_receipt(
         receipt_no=refund.receipt_no,
         refunded_at=refund.refunded_at,
         supplier=profile.supplier,
-        lines=refund.lines,
-        payments=refund.payments,
+        lines=lines,
+        payments=payments,
         total=refund.total,
         gst_total=refund.gst_total,
         rounding=refund.rounding,
+        cashier=cashier,
+        original_receipt_no=original_receipt_no,
+        footer=profile.outlet.receipt_footer,
+    )
+
+
+def _stored_refund_receipt(session: Session, refund: Refund, profile: OutletProfile) -> Receipt:
+    original = session.get(Sale, refund.original_sale_id) if refund.original_sale_id else None
+    return refund_receipt(
+        refund,
+        refund.lines,
+        refund.payments,
         cashier=_name(session, refund.cashier_id),
         original_receipt_no=original.receipt_no if original else None,
-        footer=profile.outlet.receipt_footer,
+        profile=profile,
     )
 
 
@@ -93,10 +113,10 @@ class ReceiptService:
     def look_up(self, receipt_no: str) -> Receipt:
         """The sale or refund receipt with this number, as its last copy was printed."""
         with self.store.read() as s:
-            number = _parse(receipt_no)
+            number = parse_receipt_no(receipt_no)
             refund = _refund(s, number)
             if refund is not None:
-                return refund_receipt(s, refund, self.profile)
+                return _stored_refund_receipt(s, refund, self.profile)
             sale = find_sale(s, number)
             return self._sale_receipt(s, sale)
 
@@ -106,7 +126,7 @@ class ReceiptService:
         The counter and the audit record commit together before anything prints, so every
         copy that reaches a customer is numbered and traceable to who asked for it."""
         with UnitOfWork(self.store) as uow:
-            number = _parse(receipt_no)
+            number = parse_receipt_no(receipt_no)
             if _refund(uow.session, number) is not None:
                 raise CashierError(
                     f"{number} is a refund; reprint the sale it refunds or print this "
@@ -133,7 +153,8 @@ class ReceiptService:
         )
 
 
-def _parse(receipt_no: str) -> str:
+def parse_receipt_no(receipt_no: str) -> str:
+    """A receipt number as typed (or scanned), in its one printed form; CashierError if not."""
     try:
         return str(ReceiptNumber.parse(receipt_no))
     except ValueError as exc:

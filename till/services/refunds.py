@@ -13,9 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
 from shared.cart import ApprovalNeeded, ManagerAction, ProductSnapshot, check_quantity
 from shared.gst import supply_date, tax_in_inclusive
 from shared.money import ZERO, round_cash, round_cents
@@ -25,10 +22,10 @@ from shared.refund import RefundedSoFar, RefundLine, SoldLine, refund_line
 from shared.tender import Tender, TenderType
 from till.services.checkout import tender_event
 from till.services.context import CashierError, Clock, OutletProfile, utc_now
-from till.services.receipts import find_sale, refund_receipt
+from till.services.ports import UnitOfWorkPort, UnitsOfWork
+from till.services.receipts import UnknownReceipt, parse_receipt_no, refund_receipt
 from till.services.shifts import require_open_shift
 from till.services.staff import SignedIn
-from till.store.db import Store
 from till.store.models import (
     RECEIPT_COUNTER,
     Payment,
@@ -40,7 +37,6 @@ from till.store.models import (
 from till.store.models import (
     RefundLine as RefundLineRow,
 )
-from till.store.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -75,15 +71,15 @@ class CompletedRefund:
 
 
 class RefundService:
-    def __init__(self, store: Store, profile: OutletProfile, clock: Clock = utc_now) -> None:
-        self.store = store
+    def __init__(self, uow: UnitsOfWork, profile: OutletProfile, clock: Clock = utc_now) -> None:
+        self.uow = uow
         self.profile = profile
         self.clock = clock
 
     def lookup(self, receipt_no: str) -> SaleForRefund:
-        with self.store.read() as s:
-            sale = find_sale(s, receipt_no)
-            so_far = _refunded_so_far(s, sale)
+        with self.uow(write=False) as uow:
+            sale = _find(uow, receipt_no)
+            so_far = uow.sales.refunded(sale.sale_id)
             return SaleForRefund(
                 sale.sale_id,
                 sale.receipt_no,
@@ -114,9 +110,9 @@ class RefundService:
         wanted = {k: v for k, v in quantities.items() if v}
         if not wanted:
             raise CashierError("choose at least one item and quantity to refund")
-        with UnitOfWork(self.store) as uow:
-            sale = find_sale(uow.session, receipt_no)
-            so_far = _refunded_so_far(uow.session, sale)
+        with self.uow() as uow:
+            sale = _find(uow, receipt_no)
+            so_far = uow.sales.refunded(sale.sale_id)
             by_id = {line.line_id: line for line in sale.lines}
             lines = []
             for line_id, qty in wanted.items():
@@ -144,9 +140,9 @@ class RefundService:
         """Reverse everything still unrefunded on a sale, with a manager's approval."""
         if approved_by is None:
             raise ApprovalNeeded(ManagerAction.VOID_SALE, f"voiding sale {receipt_no}")
-        with UnitOfWork(self.store) as uow:
-            sale = find_sale(uow.session, receipt_no)
-            so_far = _refunded_so_far(uow.session, sale)
+        with self.uow() as uow:
+            sale = _find(uow, receipt_no)
+            so_far = uow.sales.refunded(sale.sale_id)
             lines = [
                 refund_line(_sold(x), x.quantity - done.quantity, done)
                 for x in sale.lines
@@ -202,7 +198,7 @@ class RefundService:
             gst_rate=rate,
             tax_code=product.tax_code.value,
         )
-        with UnitOfWork(self.store) as uow:
+        with self.uow() as uow:
             result = self._record(
                 uow,
                 who,
@@ -218,7 +214,7 @@ class RefundService:
 
     def _record(
         self,
-        uow: UnitOfWork,
+        uow: UnitOfWorkPort,
         who: SignedIn,
         lines: list[RefundLine],
         *,
@@ -258,8 +254,7 @@ class RefundService:
             gst_total=gst_total,
             rounding=paid - total,
         )
-        uow.session.add(refund)
-        rows = []
+        rows, movements = [], []
         for line in lines:
             row = RefundLineRow(
                 refund_line_id=str(uuid.uuid4()),
@@ -274,8 +269,7 @@ class RefundService:
                 tax_code=line.tax_code,
             )
             rows.append(row)
-            uow.session.add(row)
-            uow.session.add(
+            movements.append(
                 StockMovement(
                     movement_id=str(uuid.uuid4()),
                     product_id=line.product_id,
@@ -293,7 +287,7 @@ class RefundService:
             amount=paid,
             reference=f"refund of {sale.receipt_no}" if sale else None,
         )
-        uow.session.add(tender_row)
+        uow.sales.add_refund(refund, rows, movements, tender_row)
         uow.audit(
             "sale.voided" if is_void else "sale.refunded",
             actor=who.staff_id,
@@ -341,8 +335,14 @@ class RefundService:
             ),
             now,
         )
-        uow.session.flush()
-        receipt = refund_receipt(uow.session, refund, self.profile)
+        receipt = refund_receipt(
+            refund,
+            rows,
+            [tender_row],
+            cashier=who.display_name,
+            original_receipt_no=sale.receipt_no if sale else None,
+            profile=self.profile,
+        )
         return CompletedRefund(
             refund.refund_id, refund.receipt_no, paid, receipt, render_text(receipt)
         )
@@ -362,16 +362,9 @@ def _sold(line: SaleLine) -> SoldLine:
     )
 
 
-def _refunded_so_far(session: Session, sale: Sale) -> dict[str, RefundedSoFar]:
-    rows = session.execute(
-        select(
-            RefundLineRow.sale_line_id,
-            func.sum(RefundLineRow.quantity),
-            func.sum(RefundLineRow.amount),
-            func.sum(RefundLineRow.gst),
-        )
-        .join(SaleLine, SaleLine.line_id == RefundLineRow.sale_line_id)
-        .where(SaleLine.sale_id == sale.sale_id)
-        .group_by(RefundLineRow.sale_line_id)
-    )
-    return {line_id: RefundedSoFar(qty, amount, gst) for line_id, qty, amount, gst in rows}
+def _find(uow: UnitOfWorkPort, receipt_no: str) -> Sale:
+    number = parse_receipt_no(receipt_no)
+    sale = uow.sales.by_receipt(number)
+    if sale is None:
+        raise UnknownReceipt(number)
+    return sale

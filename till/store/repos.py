@@ -15,7 +15,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shared.money import CENT, ZERO
-from till.store.models import CashMovement, Payment, Refund, Sale, Shift
+from shared.refund import RefundedSoFar
+from till.store.models import (
+    CashMovement,
+    Payment,
+    Refund,
+    RefundLine,
+    Sale,
+    SaleLine,
+    Shift,
+    StockMovement,
+)
 
 TENDER_KINDS = ("cash", "nets", "card", "paynow", "voucher")
 
@@ -92,3 +102,38 @@ class Shifts:
                 CashMovement.amount, CashMovement.shift_id == sid, CashMovement.direction == "out"
             ),
         )
+
+
+class Sales:
+    """Completed sales and the refunds against them."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def by_receipt(self, receipt_no: str) -> Sale | None:
+        return self.session.scalars(select(Sale).where(Sale.receipt_no == receipt_no)).first()
+
+    def refunded(self, sale_id: str) -> dict[str, RefundedSoFar]:
+        """Per sale line id: what its refunds so far took back."""
+        rows = self.session.execute(
+            select(
+                RefundLine.sale_line_id,
+                func.sum(RefundLine.quantity),
+                func.sum(RefundLine.amount),
+                func.sum(RefundLine.gst),
+            )
+            .join(SaleLine, SaleLine.line_id == RefundLine.sale_line_id)
+            .where(SaleLine.sale_id == sale_id)
+            .group_by(RefundLine.sale_line_id)
+        )
+        return {line_id: RefundedSoFar(qty, amount, gst) for line_id, qty, amount, gst in rows}
+
+    def add_refund(
+        self,
+        refund: Refund,
+        lines: list[RefundLine],
+        movements: list[StockMovement],
+        payment: Payment,
+    ) -> None:
+        self.session.add_all([refund, *lines, *movements, payment])
+        self.session.flush()

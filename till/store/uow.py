@@ -23,7 +23,7 @@ from shared.protocol import AuditRecordedV1, EventKind
 from shared.wire import WireModel, sealed_payload
 from till.store.db import Store, StoreError, translate
 from till.store.models import AuditRecord, Base, OutboxEvent, TillIdentity
-from till.store.repos import Shifts
+from till.store.repos import Sales, Shifts
 
 _IDENTITY = select(TillIdentity.till_id, TillIdentity.epoch).where(TillIdentity.singleton == 1)
 _BUMP = text(
@@ -55,6 +55,7 @@ class UnitOfWork:
         engine = self.store.writer if self.write else self.store.engine
         self.session = Session(engine, expire_on_commit=False, autoflush=True)
         self.shifts = Shifts(self.session)
+        self.sales = Sales(self.session)
         try:
             self.session.begin()
             self.session.connection()  # take the write lock now, not half-way through
