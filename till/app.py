@@ -44,7 +44,7 @@ class Till:
         return _profile(self.store)
 
     def checkout(self, cashier: SignedIn) -> Checkout:
-        return Checkout(self.store, self.catalogue, self.profile, cashier, self.clock)
+        return Checkout(self.uow, self.catalogue, self.profile, cashier, self.clock)
 
     def refunds(self) -> RefundService:
         return RefundService(self.uow, self.profile, self.clock)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -154,7 +155,7 @@ def test_a_locked_database_is_reported_plainly_and_the_cart_survives(shop: DemoT
     path = shop.till.store.path
     hurried = Store.open(path, busy_timeout_ms=100)
     checkout = shop.till.checkout(shop.cashier)
-    checkout.store = hurried
+    checkout.uow = partial(UnitOfWork, hurried)
     checkout.scan(standard_barcodes(shop.till.store, 1)[0])
     blocker = sqlite3.connect(path, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")
@@ -179,7 +180,7 @@ def test_a_full_disk_is_reported_plainly_and_nothing_is_half_written(shop: DemoT
         dbapi_conn.execute(f"PRAGMA max_page_count = {pages}")
 
     checkout = shop.till.checkout(shop.cashier)
-    checkout.store = cramped
+    checkout.uow = partial(UnitOfWork, cramped)
     for code in standard_barcodes(shop.till.store, 3):
         checkout.scan(code)
 

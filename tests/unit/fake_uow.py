@@ -20,10 +20,12 @@ from shared.refund import RefundedSoFar
 from shared.wire import WireModel
 from till.store.models import (
     CashMovement,
+    ParkedCart,
     Payment,
     Refund,
     RefundLine,
     Sale,
+    SaleLine,
     Shift,
     StockMovement,
 )
@@ -69,14 +71,33 @@ class FakeShifts:
 
 
 @dataclass
+class Sold:
+    sale: Sale
+    lines: list[SaleLine]
+    movements: list[StockMovement]
+    payments: list[Payment]
+
+
+@dataclass
 class FakeSales:
     by_number: dict[str, Sale] = field(default_factory=dict)
+    sold: list[Sold] = field(default_factory=list)
+    staged_sales: list[Sold] = field(default_factory=list)
     refunds: list[tuple[Refund, list[RefundLine], list[StockMovement], Payment]] = field(
         default_factory=list
     )
     staged: list[tuple[Refund, list[RefundLine], list[StockMovement], Payment]] = field(
         default_factory=list
     )
+
+    def add_sale(
+        self,
+        sale: Sale,
+        lines: list[SaleLine],
+        movements: list[StockMovement],
+        payments: list[Payment],
+    ) -> None:
+        self.staged_sales.append(Sold(sale, lines, movements, payments))
 
     def by_receipt(self, receipt_no: str) -> Sale | None:
         return self.by_number.get(receipt_no)
@@ -105,7 +126,38 @@ class FakeSales:
 
     def publish(self) -> None:
         self.refunds += self.staged
+        self.sold += self.staged_sales
         self.staged.clear()
+        self.staged_sales.clear()
+
+
+@dataclass
+class FakeParked:
+    rows: dict[str, ParkedCart] = field(default_factory=dict)
+    added: list[ParkedCart] = field(default_factory=list)
+    taken: list[str] = field(default_factory=list)
+
+    def add(self, parked: ParkedCart) -> None:
+        self.added.append(parked)
+
+    def take(self, parked_id: str) -> ParkedCart | None:
+        row = self.rows.get(parked_id)
+        if row is not None:
+            self.taken.append(parked_id)
+        return row
+
+    def all(self) -> list[ParkedCart]:
+        return sorted(self.rows.values(), key=lambda r: r.parked_at)
+
+    def publish(self) -> None:
+        self.rows.update((p.parked_id, p) for p in self.added)
+        for parked_id in self.taken:
+            del self.rows[parked_id]
+        self.rollback()
+
+    def rollback(self) -> None:
+        self.added.clear()
+        self.taken.clear()
 
 
 @dataclass(frozen=True)
@@ -119,6 +171,7 @@ class FakeUnitOfWork:
     def __init__(self) -> None:
         self.shifts = FakeShifts()
         self.sales = FakeSales()
+        self.parked = FakeParked()
         self.counters: dict[str, int] = {}
         self._counters: dict[str, int] = {}
         self.events: list[Emitted] = []
@@ -141,6 +194,8 @@ class FakeUnitOfWork:
         # Whatever was not committed is rolled back.
         self.shifts.staged.clear()
         self.sales.staged.clear()
+        self.sales.staged_sales.clear()
+        self.parked.rollback()
         self._counters.clear()
         self._events.clear()
         self._audits.clear()
@@ -149,6 +204,7 @@ class FakeUnitOfWork:
         assert self.writing, "a read-only unit of work cannot commit"
         self.shifts.publish()
         self.sales.publish()
+        self.parked.publish()
         self.counters.update(self._counters)
         self._counters.clear()
         self.events += self._events
@@ -161,6 +217,9 @@ class FakeUnitOfWork:
         value = self._counters.get(counter, self.counters.get(counter, 0)) + 1
         self._counters[counter] = value
         return value
+
+    def peek_number(self, counter: str) -> int:
+        return self.counters.get(counter, 0) + 1
 
     def emit(self, kind: EventKind, payload: WireModel, at: datetime) -> str:
         self._events.append(Emitted(kind, payload, at))

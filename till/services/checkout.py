@@ -14,8 +14,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cached_property
 
-from sqlalchemy import select
-
 from shared.cart import Cart, CartLine, Discount, PricedLine, ProductSnapshot, SaleTotals
 from shared.money import ZERO
 from shared.paynow import build_payload
@@ -23,21 +21,18 @@ from shared.protocol import EventKind, SaleCompletedV1, SaleLineV1, TenderV1
 from shared.receipt import Receipt, ReceiptNumber, render_text
 from shared.tender import Settlement, Tender, TenderType, cash_due, settle
 from till.services.context import CashierError, Clock, OutletProfile, utc_now
+from till.services.ports import ProductLookup, UnitOfWorkPort, UnitsOfWork
 from till.services.receipts import sale_receipt
 from till.services.shifts import require_open_shift
 from till.services.staff import SignedIn
-from till.store.catalogue import Catalogue
-from till.store.db import Store
 from till.store.models import (
     RECEIPT_COUNTER,
-    Counter,
     ParkedCart,
     Payment,
     Sale,
     SaleLine,
     StockMovement,
 )
-from till.store.uow import UnitOfWork
 
 PAYNOW_VALIDITY = timedelta(minutes=15)
 
@@ -74,13 +69,13 @@ class Checkout:
 
     def __init__(
         self,
-        store: Store,
-        catalogue: Catalogue,
+        uow: UnitsOfWork,
+        catalogue: ProductLookup,
         profile: OutletProfile,
         cashier: SignedIn,
         clock: Clock = utc_now,
     ) -> None:
-        self.store = store
+        self.uow = uow
         self.catalogue = catalogue
         self.profile = profile
         self.cashier = cashier
@@ -135,28 +130,27 @@ class Checkout:
             label=(label.strip() or f"{len(self.cart.lines)} items")[:60],
             cart=self.cart.to_dict(),
         )
-        with UnitOfWork(self.store) as uow:
-            uow.session.add(parked)
+        with self.uow() as uow:
+            uow.parked.add(parked)
             uow.commit()
         self.clear()
         return parked.parked_id
 
     def parked(self) -> list[ParkedEntry]:
-        with self.store.read() as s:
-            rows = s.scalars(select(ParkedCart).order_by(ParkedCart.parked_at))
+        with self.uow(write=False) as uow:
             return [
-                ParkedEntry(r.parked_id, r.label, r.parked_by, len(r.cart["lines"])) for r in rows
+                ParkedEntry(r.parked_id, r.label, r.parked_by, len(r.cart["lines"]))
+                for r in uow.parked.all()
             ]
 
     def recall(self, parked_id: str) -> None:
         if self.cart.lines:
             raise CashierError("finish or park the current cart before recalling another")
-        with UnitOfWork(self.store) as uow:
-            row = uow.session.get(ParkedCart, parked_id)
+        with self.uow() as uow:
+            row = uow.parked.take(parked_id)
             if row is None:
                 raise CashierError("that parked cart was already recalled")
             cart = Cart.from_dict(self.profile.rules, row.cart)
-            uow.session.delete(row)
             uow.commit()
         self.cart = cart
 
@@ -168,9 +162,8 @@ class Checkout:
 
     def next_receipt_number(self) -> ReceiptNumber:
         """The number this sale will get if no other sale completes first on this till."""
-        with self.store.read() as s:
-            counter = s.get(Counter, RECEIPT_COUNTER)
-            n = (counter.value if counter else 0) + 1
+        with self.uow(write=False) as uow:
+            n = uow.peek_number(RECEIPT_COUNTER)
         return ReceiptNumber(self.profile.outlet.code, self.profile.till_code, n)
 
     def paynow_payload(self, amount: Decimal) -> str:
@@ -195,9 +188,7 @@ class Checkout:
         totals = self.cart.totals(now)
         settlement = settle(totals.total, tenders, self.profile.rules.cash_rounding)
         sale_id = str(uuid.uuid4())
-        # Rows go in as bulk statements, not through the ORM's unit of work: this is the
-        # hottest write path of the till and every millisecond is the cashier's.
-        with UnitOfWork(self.store) as uow:
+        with self.uow() as uow:
             shift = require_open_shift(uow)
             number = ReceiptNumber(
                 self.profile.outlet.code,
@@ -221,10 +212,7 @@ class Checkout:
             )
             lines = [_line_row(sale_id, n, priced) for n, priced in enumerate(totals.lines)]
             payments = [_payment_row(sale_id, n, tender) for n, tender in enumerate(tenders)]
-            uow.insert(Sale, [_columns(sale)])
-            uow.insert(SaleLine, [_columns(line) for line in lines])
-            uow.insert(StockMovement, [_stock_row(line, now) for line in lines])
-            uow.insert(Payment, [_columns(payment) for payment in payments])
+            uow.sales.add_sale(sale, lines, [_stock_row(line, now) for line in lines], payments)
             for priced in totals.lines:
                 self._audit_line(uow, sale, priced.line)
             if self.cart.cart_discount is not None:
@@ -246,7 +234,7 @@ class Checkout:
         self.clear()
         return CompletedSale(sale_id, str(number), totals, settlement, receipt)
 
-    def _audit_line(self, uow: UnitOfWork, sale: Sale, line: CartLine) -> None:
+    def _audit_line(self, uow: UnitOfWorkPort, sale: Sale, line: CartLine) -> None:
         if line.discount is None and not line.price_overridden:
             return
         uow.audit(
@@ -262,10 +250,6 @@ class Checkout:
                 "approved_by": line.approved_by,
             },
         )
-
-
-def _columns(row: Sale | SaleLine | Payment) -> dict[str, object]:
-    return {c.key: getattr(row, c.key) for c in row.__mapper__.column_attrs}
 
 
 def _line_row(sale_id: str, position: int, priced: PricedLine) -> SaleLine:
@@ -291,15 +275,15 @@ def _line_row(sale_id: str, position: int, priced: PricedLine) -> SaleLine:
     )
 
 
-def _stock_row(line: SaleLine, now: datetime) -> dict[str, object]:
-    return {
-        "movement_id": str(uuid.uuid4()),
-        "product_id": line.product_id,
-        "quantity": -line.quantity,
-        "reason": "sale",
-        "source_id": line.line_id,
-        "moved_at": now,
-    }
+def _stock_row(line: SaleLine, now: datetime) -> StockMovement:
+    return StockMovement(
+        movement_id=str(uuid.uuid4()),
+        product_id=line.product_id,
+        quantity=-line.quantity,
+        reason="sale",
+        source_id=line.line_id,
+        moved_at=now,
+    )
 
 
 def _payment_row(sale_id: str, position: int, tender: Tender) -> Payment:

@@ -12,11 +12,28 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from shared.audit import AuditRecord
+from shared.cart import ProductSnapshot
 from shared.protocol import EventKind
 from shared.refund import RefundedSoFar
 from shared.wire import WireModel
-from till.store.models import CashMovement, Payment, Refund, RefundLine, Sale, Shift, StockMovement
+from till.store.models import (
+    CashMovement,
+    ParkedCart,
+    Payment,
+    Refund,
+    RefundLine,
+    Sale,
+    SaleLine,
+    Shift,
+    StockMovement,
+)
 from till.store.repos import Takings
+
+
+class ProductLookup(Protocol):
+    """The catalogue as a cart needs it (``till.store.catalogue.Catalogue``)."""
+
+    def by_barcode(self, code: str) -> ProductSnapshot | None: ...
 
 
 class ShiftRepository(Protocol):
@@ -27,6 +44,13 @@ class ShiftRepository(Protocol):
 
 
 class SaleRepository(Protocol):
+    def add_sale(
+        self,
+        sale: Sale,
+        lines: list[SaleLine],
+        movements: list[StockMovement],
+        payments: list[Payment],
+    ) -> None: ...
     def by_receipt(self, receipt_no: str) -> Sale | None: ...
     def refunded(self, sale_id: str) -> dict[str, RefundedSoFar]: ...
     def add_refund(
@@ -38,11 +62,19 @@ class SaleRepository(Protocol):
     ) -> None: ...
 
 
+class ParkedRepository(Protocol):
+    def add(self, parked: ParkedCart) -> None: ...
+    def take(self, parked_id: str) -> ParkedCart | None: ...
+    def all(self) -> list[ParkedCart]: ...
+
+
 class UnitOfWorkPort(Protocol):
     @property
     def shifts(self) -> ShiftRepository: ...
     @property
     def sales(self) -> SaleRepository: ...
+    @property
+    def parked(self) -> ParkedRepository: ...
 
     def __enter__(self) -> Self: ...
 
@@ -54,6 +86,10 @@ class UnitOfWorkPort(Protocol):
 
     def next_number(self, counter: str) -> int:
         """The next value of a gap-free counter (receipt numbers), inside this transaction."""
+        ...
+
+    def peek_number(self, counter: str) -> int:
+        """What :meth:`next_number` would give now, taking nothing."""
         ...
 
     def emit(self, kind: EventKind, payload: WireModel, at: datetime) -> str:

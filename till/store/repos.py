@@ -7,17 +7,20 @@ never hold a session, so each can be tested with the in-memory unit of work of
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from shared.money import CENT, ZERO
 from shared.refund import RefundedSoFar
 from till.store.models import (
+    Base,
     CashMovement,
+    ParkedCart,
     Payment,
     Refund,
     RefundLine,
@@ -110,6 +113,23 @@ class Sales:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    def add_sale(
+        self,
+        sale: Sale,
+        lines: list[SaleLine],
+        movements: list[StockMovement],
+        payments: list[Payment],
+    ) -> None:
+        # Bulk statements, not the ORM's unit of work: this is the hottest write path of the
+        # till and every millisecond is the cashier's.
+        for model, rows in (
+            (Sale, [sale]),
+            (SaleLine, lines),
+            (StockMovement, movements),
+            (Payment, payments),
+        ):
+            _insert(self.session, model, rows)
+
     def by_receipt(self, receipt_no: str) -> Sale | None:
         return self.session.scalars(select(Sale).where(Sale.receipt_no == receipt_no)).first()
 
@@ -137,3 +157,32 @@ class Sales:
     ) -> None:
         self.session.add_all([refund, *lines, *movements, payment])
         self.session.flush()
+
+
+class Parked:
+    """Carts put aside to serve the next customer."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, parked: ParkedCart) -> None:
+        self.session.add(parked)
+
+    def take(self, parked_id: str) -> ParkedCart | None:
+        """The parked cart, removed (once: a second take finds nothing)."""
+        row = self.session.get(ParkedCart, parked_id)
+        if row is not None:
+            self.session.delete(row)
+        return row
+
+    def all(self) -> list[ParkedCart]:
+        return list(self.session.scalars(select(ParkedCart).order_by(ParkedCart.parked_at)))
+
+
+def _insert(session: Session, model: type[Base], rows: Sequence[Base]) -> None:
+    if rows:
+        columns = [c.key for c in model.__mapper__.column_attrs]
+        session.connection().execute(
+            insert(cast(Table, model.__table__)),
+            [{k: getattr(row, k) for k in columns} for row in rows],
+        )

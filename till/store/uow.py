@@ -22,8 +22,8 @@ from shared import audit as chain
 from shared.protocol import AuditRecordedV1, EventKind
 from shared.wire import WireModel, sealed_payload
 from till.store.db import Store, StoreError, translate
-from till.store.models import AuditRecord, Base, OutboxEvent, TillIdentity
-from till.store.repos import Sales, Shifts
+from till.store.models import AuditRecord, Base, Counter, OutboxEvent, TillIdentity
+from till.store.repos import Parked, Sales, Shifts
 
 _IDENTITY = select(TillIdentity.till_id, TillIdentity.epoch).where(TillIdentity.singleton == 1)
 _BUMP = text(
@@ -56,6 +56,7 @@ class UnitOfWork:
         self.session = Session(engine, expire_on_commit=False, autoflush=True)
         self.shifts = Shifts(self.session)
         self.sales = Sales(self.session)
+        self.parked = Parked(self.session)
         try:
             self.session.begin()
             self.session.connection()  # take the write lock now, not half-way through
@@ -108,6 +109,11 @@ class UnitOfWork:
         # bookkeeping costs more than the statement itself.
         value = self.session.connection().execute(_BUMP, {"name": counter}).scalar_one()
         return int(value)
+
+    def peek_number(self, counter: str) -> int:
+        """The value :meth:`next_number` would give next, taking nothing."""
+        value = self.session.scalar(select(Counter.value).where(Counter.name == counter))
+        return int(value or 0) + 1
 
     def insert(self, model: type[Base], rows: list[dict[str, Any]]) -> None:
         """Bulk-insert plain rows of ``model`` (one executemany, no unit-of-work bookkeeping)."""
