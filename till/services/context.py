@@ -10,11 +10,12 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from shared.cart import SaleRules
+from shared.cart import SaleError, SaleRules
 from shared.gst import GstRounding
 from shared.money import CashRounding
 from shared.protocol import OutletV1
 from shared.receipt import Supplier
+from till.store.db import StoreError
 from till.store.models import Outlet, TillIdentity
 from till.store.uow import NotSetUp
 
@@ -27,6 +28,15 @@ def utc_now() -> datetime:
 
 class CashierError(ValueError):
     """Something the cashier asked for cannot be done; the message says what to do instead."""
+
+
+# The store's own troubles (busy, full or read-only disk, not set up) reach the screens as the
+# store words them: each message already says what to do.
+StoreProblem = StoreError
+# Everything a cashier's action may be refused with, each message saying what to do instead:
+# a service's refusal, the cart's and tender's rules, the store's troubles. Screens show these
+# in words; anything else is a bug and goes to the error hook.
+REFUSALS: tuple[type[Exception], ...] = (CashierError, SaleError, StoreError)
 
 
 @dataclass(frozen=True)

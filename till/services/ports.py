@@ -34,6 +34,7 @@ class ProductLookup(Protocol):
     """The catalogue as a cart needs it (``till.store.catalogue.Catalogue``)."""
 
     def by_barcode(self, code: str) -> ProductSnapshot | None: ...
+    def search(self, text: str, limit: int = 20) -> list[ProductSnapshot]: ...
 
 
 class ShiftRepository(Protocol):

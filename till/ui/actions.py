@@ -11,11 +11,10 @@ from typing import TypeVar
 
 from PySide6.QtWidgets import QWidget
 
-from shared.cart import ApprovalNeeded, SaleError
+from shared.cart import ApprovalNeeded
 from shared.money import money
-from till.services.context import CashierError
+from till.services.context import REFUSALS, CashierError
 from till.services.staff import SignedIn
-from till.store.db import StoreError
 from till.ui.approval import ask_approval
 from till.ui.context import UiContext
 from till.ui.errors import show_problem
@@ -47,7 +46,7 @@ def problems_shown(parent: QWidget) -> Iterator[None]:
     exception hook, which logs its trace."""
     try:
         yield
-    except (CashierError, SaleError, StoreError) as exc:
+    except REFUSALS as exc:
         show_problem(parent, exc)
 
 

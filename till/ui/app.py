@@ -14,9 +14,8 @@ from shared.config import ConfigError
 from shared.logs import configure_logging, get_logger
 from till.app import Till, open_till
 from till.printing import ReceiptPrinter
-from till.services.context import CashierError
+from till.services.context import CashierError, StoreProblem
 from till.settings import TillSettings, agent_settings
-from till.store.db import StoreError
 from till.ui.context import UiContext
 from till.ui.errors import install_exception_hook, show_problem
 from till.ui.main_window import MainWindow
@@ -39,7 +38,7 @@ def run_app(data_dir: Path, *, demo: bool = False, argv: Sequence[str] = ()) -> 
             log_file=data_dir / "logs" / "till.log", level=settings.log_level, console=False
         )
         till = open_till(data_dir)
-    except (ConfigError, StoreError) as exc:
+    except (ConfigError, StoreProblem) as exc:
         show_problem(None, exc)
         return 1
     bridge = SyncBridge()
@@ -54,7 +53,7 @@ def run_app(data_dir: Path, *, demo: bool = False, argv: Sequence[str] = ()) -> 
         window.show()
         log.info("till.started", data_dir=str(data_dir), demo=demo, sync=bridge.mode)
         return app.exec()
-    except (ConfigError, StoreError, CashierError) as exc:
+    except (ConfigError, StoreProblem, CashierError) as exc:
         show_problem(None, exc)
         return 1
     finally:

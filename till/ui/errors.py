@@ -13,10 +13,8 @@ from types import TracebackType
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from shared.cart import SaleError
 from shared.logs import get_logger
-from till.services.context import CashierError
-from till.store.db import StoreError
+from till.services.context import REFUSALS
 
 log = get_logger("sgpos.till.ui")
 
@@ -28,7 +26,7 @@ def plain_message(error: BaseException | str) -> str:
     bug that was logged."""
     if isinstance(error, str):
         return error
-    if isinstance(error, CashierError | SaleError | StoreError):
+    if isinstance(error, REFUSALS):
         text = str(error)
         return text[:1].upper() + text[1:]
     return (

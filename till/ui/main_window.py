@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from importlib import import_module
-from typing import Any, Protocol, cast
+from typing import Protocol, cast
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
@@ -17,7 +16,6 @@ from PySide6.QtWidgets import QMainWindow, QStackedWidget, QToolBar, QWidget
 
 from till.services.staff import SignedIn
 from till.ui.context import UiContext
-from till.ui.errors import show_problem
 from till.ui.payment import PaidSale, PaymentScreen
 from till.ui.sale_printing import SalePrinting
 from till.ui.sell import SellScreen
@@ -32,11 +30,30 @@ class BackOfficeView(Protocol):
     def refresh(self) -> None: ...
 
 
-# name: (module, class, key, wants the sync bridge, needs a signed-in cashier)
-BACK_OFFICE: dict[str, tuple[str, str, str, bool, bool]] = {
-    "receipts": ("till.ui.receipts_view", "ReceiptsView", "F7", False, True),
-    "shift": ("till.ui.shift_view", "ShiftView", "F8", False, True),
-    "diagnostics": ("till.ui.diagnostics_view", "DiagnosticsView", "Ctrl+Shift+D", True, False),
+def _receipts(ctx: UiContext, bridge: SyncBridge, parent: QWidget) -> QWidget:
+    from till.ui.receipts_view import ReceiptsView
+
+    return ReceiptsView(ctx, parent)
+
+
+def _shift(ctx: UiContext, bridge: SyncBridge, parent: QWidget) -> QWidget:
+    from till.ui.shift_view import ShiftView
+
+    return ShiftView(ctx, parent)
+
+
+def _diagnostics(ctx: UiContext, bridge: SyncBridge, parent: QWidget) -> QWidget:
+    from till.ui.diagnostics_view import DiagnosticsView
+
+    return DiagnosticsView(ctx, bridge, parent)
+
+
+# name: (how to build it, key, needs a signed-in cashier). Built when first opened (imported
+# then too): these screens are not needed to sell.
+BACK_OFFICE: dict[str, tuple[Callable[[UiContext, SyncBridge, QWidget], QWidget], str, bool]] = {
+    "receipts": (_receipts, "F7", True),
+    "shift": (_shift, "F8", True),
+    "diagnostics": (_diagnostics, "Ctrl+Shift+D", False),
 }
 TITLES = {"receipts": "Receipts", "shift": "Shift", "diagnostics": "Diagnostics"}
 
@@ -68,7 +85,7 @@ class MainWindow(QMainWindow):
         self.sell.pay_requested.connect(self._pay)
         self.payment.back.connect(self.show_sell)
         self.payment.completed.connect(self._paid)
-        for name, (_, _, key, _, _) in BACK_OFFICE.items():
+        for name, (_, key, _) in BACK_OFFICE.items():
             self._key(key, self._opener(name))
         self._key("F12", self.sign_out)
         self.show_screen(self.signin)
@@ -83,7 +100,7 @@ class MainWindow(QMainWindow):
         bar.setObjectName("more")
         bar.setMovable(False)
         bar.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        for name, (_, _, key, _, _) in BACK_OFFICE.items():
+        for name, (_, key, _) in BACK_OFFICE.items():
             action = bar.addAction(f"{TITLES[name]} ({key})")
             action.setObjectName(f"open_{name}")
             action.triggered.connect(self._opener(name))
@@ -103,7 +120,7 @@ class MainWindow(QMainWindow):
         # Only what can be used now is offered: no "Sign in first" answers from the toolbar.
         signed_in = self.ctx.cashier is not None
         for name, action in self.toolbar_actions.items():
-            needs_cashier = name == "sign_out" or BACK_OFFICE[name][4]
+            needs_cashier = name == "sign_out" or BACK_OFFICE[name][2]
             action.setEnabled(signed_in or not needs_cashier)
 
     def show_sell(self) -> None:
@@ -138,7 +155,7 @@ class MainWindow(QMainWindow):
         return lambda *_: self.open_back_office(name)
 
     def open_back_office(self, name: str) -> None:
-        _, _, _, _, needs_cashier = BACK_OFFICE[name]
+        _, _, needs_cashier = BACK_OFFICE[name]
         current = self.stack.currentWidget()
         if current is self.payment:
             return  # a payment is in progress: Esc back to the cart first
@@ -146,22 +163,14 @@ class MainWindow(QMainWindow):
             self.signin.message.setText("Sign in first.")
             return
         view = self._view(name)
-        if view is None:
-            return
         cast(BackOfficeView, view).refresh()
         self.show_screen(view)
 
-    def _view(self, name: str) -> QWidget | None:
+    def _view(self, name: str) -> QWidget:
         if name in self.back_office:
             return self.back_office[name]
-        module, cls, _, wants_bridge, _ = BACK_OFFICE[name]
-        try:
-            # Imported when first opened: these screens are not needed to sell.
-            kind: Any = getattr(import_module(module), cls)
-        except (ImportError, AttributeError) as exc:
-            show_problem(self, f"The {TITLES[name]} screen is not available ({exc}).")
-            return None
-        view: QWidget = kind(self.ctx, self.bridge, self) if wants_bridge else kind(self.ctx, self)
+        build, _, _ = BACK_OFFICE[name]
+        view = build(self.ctx, self.bridge, self)
         view.done.connect(self._back_from_back_office)  # type: ignore[attr-defined]
         self.stack.addWidget(view)
         self.back_office[name] = view

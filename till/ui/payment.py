@@ -24,11 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from shared.cart import SaleError
 from shared.tender import Tender, TenderType
 from till.services.checkout import Checkout, CompletedSale
-from till.services.context import CashierError
-from till.store.db import StoreError
+from till.services.context import REFUSALS, CashierError
 from till.ui.context import UiContext
 from till.ui.errors import plain_message
 from till.ui.money_text import dollars, parse_amount
@@ -36,7 +34,6 @@ from till.ui.payment_state import PaymentState
 from till.ui.paynow_qr import qr_image
 from till.ui.pin_pad import DigitPad, touch_button
 
-_CANNOT = (CashierError, SaleError, StoreError)
 _ERROR, _INFO = "color: #b00020; font-weight: bold", "color: #1b5e20; font-weight: bold"
 TENDER_ROWS = 4  # payments listed before the list scrolls
 AMOUNT_HINT = "Amount (empty = all that is due), then Enter for cash or F2 NETS, F3 card, F4 PayNow"
@@ -208,7 +205,7 @@ class PaymentScreen(QWidget):
                 self.state.check_non_cash(kind, amount)
             if amount <= 0:
                 raise CashierError("Nothing is due: the sale is paid")
-        except _CANNOT as exc:
+        except REFUSALS as exc:
             self.say(plain_message(exc), error=True)
             return
         self.entry.clear()
@@ -237,7 +234,7 @@ class PaymentScreen(QWidget):
         code = self.entry.text().strip()
         try:
             tender = Tender(kind, amount, reference=code or None)
-        except _CANNOT as exc:
+        except REFUSALS as exc:
             self.say(plain_message(exc), error=True)
             return
         self.entry.clear()
@@ -249,7 +246,7 @@ class PaymentScreen(QWidget):
         try:
             payload = checkout.paynow_payload(amount)
             reference = str(checkout.next_receipt_number())
-        except _CANNOT as exc:
+        except REFUSALS as exc:
             self.say(plain_message(exc), error=True)
             return
         self.pending = (TenderType.PAYNOW, amount)
@@ -313,7 +310,7 @@ class PaymentScreen(QWidget):
         tenders = list(self.state.tenders)
         try:
             sale = checkout.complete(tenders)
-        except _CANNOT as exc:
+        except REFUSALS as exc:
             self.say(plain_message(exc), error=True)
             self.entry.setFocus()
             return

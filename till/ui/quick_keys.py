@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from shared.cart import ProductSnapshot
-from till.store.catalogue import Catalogue
+from till.services.ports import ProductLookup
 from till.ui.money_text import dollars
 from till.ui.pin_pad import TOUCH_SIZE
 
@@ -21,7 +21,7 @@ NAME_LINES = 3  # a long name ("Gardenia Enriched White Bread 600g") on a quarte
 KEY_MARGIN = 3  # px inside the key's bevel
 
 
-def resolve(catalogue: Catalogue, skus: Sequence[str]) -> list[ProductSnapshot]:
+def resolve(catalogue: ProductLookup, skus: Sequence[str]) -> list[ProductSnapshot]:
     """The active products with these SKUs, in the order given; unknown SKUs are left out."""
     found = []
     for sku in skus:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from shared.cart import ProductSnapshot
-from till.store.catalogue import Catalogue
+from till.services.ports import ProductLookup
 from till.ui.money_text import dollars
 
 TYPING_PAUSE_MS = 120
@@ -29,7 +29,7 @@ RESULTS = 30
 class SearchDialog(QDialog):
     """Type, Up/Down to pick, Enter to ring it up, Esc to go back."""
 
-    def __init__(self, catalogue: Catalogue, text: str = "", parent: QWidget | None = None):
+    def __init__(self, catalogue: ProductLookup, text: str = "", parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("search")
         self.setWindowTitle("Find a product")
@@ -106,7 +106,7 @@ class SearchDialog(QDialog):
         self.accept()
 
 
-def find_product(catalogue: Catalogue, text: str, parent: QWidget) -> ProductSnapshot | None:
+def find_product(catalogue: ProductLookup, text: str, parent: QWidget) -> ProductSnapshot | None:
     dialog = SearchDialog(catalogue, text, parent)
     try:
         dialog.exec()

@@ -13,11 +13,10 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from shared.cart import ApprovalNeeded, CartLine, ProductSnapshot, SaleError
+from shared.cart import ApprovalNeeded, CartLine, ProductSnapshot
 from till.services.checkout import Checkout, CompletedSale, UnknownBarcode
-from till.services.context import CashierError
+from till.services.context import REFUSALS, CashierError
 from till.services.staff import SignedIn
-from till.store.db import StoreError
 from till.ui import quick_keys, sell_answers, sell_keys
 from till.ui.approval import ask_approval
 from till.ui.context import UiContext
@@ -31,7 +30,6 @@ from till.ui.sell_parked import choose_parked
 from till.ui.sell_totals import TotalsPanel
 
 _ERROR, _INFO = "color: #b00020; font-weight: bold", "color: #1b5e20; font-weight: bold"
-_CANNOT = (CashierError, SaleError, StoreError)
 
 
 class SellScreen(QWidget):
@@ -242,7 +240,7 @@ class SellScreen(QWidget):
             else:
                 self.say(plain_message(exc), error=True)
             return
-        except _CANNOT as exc:
+        except REFUSALS as exc:
             self.say(plain_message(exc), error=True)
             return
         self._rung(line)
@@ -253,7 +251,7 @@ class SellScreen(QWidget):
             return
         try:
             line = checkout.add(product)
-        except _CANNOT as exc:
+        except REFUSALS as exc:
             self.say(plain_message(exc), error=True)
             return
         self._rung(line)
@@ -294,7 +292,7 @@ class SellScreen(QWidget):
         self.entry.clear()
         try:
             checkout.park(label)
-        except _CANNOT as exc:
+        except REFUSALS as exc:
             self.say(plain_message(exc), error=True)
             return
         self.refresh()
@@ -314,7 +312,7 @@ class SellScreen(QWidget):
             return
         try:
             checkout.recall(chosen)
-        except _CANNOT as exc:
+        except REFUSALS as exc:
             self.say(plain_message(exc), error=True)
             return
         self.refresh()
@@ -352,7 +350,7 @@ class SellScreen(QWidget):
     def _guard(self, work: Callable[[], None]) -> None:
         try:
             work()
-        except _CANNOT as exc:
+        except REFUSALS as exc:
             self.say(plain_message(exc), error=True)
         self.entry.setFocus()
 
