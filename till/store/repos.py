@@ -120,8 +120,8 @@ class Sales:
         movements: list[StockMovement],
         payments: list[Payment],
     ) -> None:
-        # Bulk statements, not the ORM's unit of work: this is the hottest write path of the
-        # till and every millisecond is the cashier's.
+        # Core statements, not the ORM's unit of work (as for refunds): this is the hottest
+        # write path of the till and every millisecond is the cashier's.
         for model, rows in (
             (Sale, [sale]),
             (SaleLine, lines),
@@ -155,8 +155,13 @@ class Sales:
         movements: list[StockMovement],
         payment: Payment,
     ) -> None:
-        self.session.add_all([refund, *lines, *movements, payment])
-        self.session.flush()
+        for model, rows in (
+            (Refund, [refund]),
+            (RefundLine, lines),
+            (StockMovement, movements),
+            (Payment, [payment]),
+        ):
+            _insert(self.session, model, rows)
 
 
 class Parked:
