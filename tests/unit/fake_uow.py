@@ -27,6 +27,7 @@ from till.store.models import (
     Sale,
     SaleLine,
     Shift,
+    Staff,
     StockMovement,
 )
 from till.store.repos import Takings
@@ -160,6 +161,17 @@ class FakeParked:
         self.taken.clear()
 
 
+@dataclass
+class FakeStaff:
+    rows: dict[str, Staff] = field(default_factory=dict)
+
+    def by_code(self, code: str) -> Staff | None:
+        return self.rows.get(code)
+
+    def active(self) -> list[Staff]:
+        return sorted((s for s in self.rows.values() if s.active), key=lambda s: s.display_name)
+
+
 @dataclass(frozen=True)
 class Emitted:
     kind: EventKind
@@ -172,6 +184,7 @@ class FakeUnitOfWork:
         self.shifts = FakeShifts()
         self.sales = FakeSales()
         self.parked = FakeParked()
+        self.staff = FakeStaff()
         self.counters: dict[str, int] = {}
         self._counters: dict[str, int] = {}
         self.events: list[Emitted] = []

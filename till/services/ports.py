@@ -25,6 +25,7 @@ from till.store.models import (
     Sale,
     SaleLine,
     Shift,
+    Staff,
     StockMovement,
 )
 from till.store.repos import Takings
@@ -69,6 +70,11 @@ class ParkedRepository(Protocol):
     def all(self) -> list[ParkedCart]: ...
 
 
+class StaffRepository(Protocol):
+    def by_code(self, code: str) -> Staff | None: ...
+    def active(self) -> list[Staff]: ...
+
+
 class UnitOfWorkPort(Protocol):
     @property
     def shifts(self) -> ShiftRepository: ...
@@ -76,6 +82,8 @@ class UnitOfWorkPort(Protocol):
     def sales(self) -> SaleRepository: ...
     @property
     def parked(self) -> ParkedRepository: ...
+    @property
+    def staff(self) -> StaffRepository: ...
 
     def __enter__(self) -> Self: ...
 

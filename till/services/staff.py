@@ -10,15 +10,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
 
 from shared.cart import ManagerAction
 from shared.gst import SINGAPORE
 from shared.pins import PIN_HASHER, PIN_PATTERN
 from till.services.context import CashierError, Clock, utc_now
-from till.store.db import Store
-from till.store.models import Staff
-from till.store.uow import UnitOfWork
+from till.services.ports import UnitsOfWork
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=5)
@@ -59,25 +56,24 @@ class StaffEntry:
 
 
 class StaffService:
-    def __init__(self, store: Store, clock: Clock = utc_now) -> None:
-        self.store = store
+    def __init__(self, uow: UnitsOfWork, clock: Clock = utc_now) -> None:
+        self.uow = uow
         self.clock = clock
 
     def roster(self) -> list[StaffEntry]:
         """Active staff, for the sign-in screen."""
-        with self.store.read() as s:
-            rows = s.scalars(select(Staff).where(Staff.active).order_by(Staff.display_name))
-            return [StaffEntry(r.code, r.display_name, r.role) for r in rows]
+        with self.uow(write=False) as uow:
+            return [StaffEntry(r.code, r.display_name, r.role) for r in uow.staff.active()]
 
     def sign_in(self, code: str, pin: str) -> SignedIn:
         who = self._check_pin(code, pin, purpose="sign-in")
-        with UnitOfWork(self.store) as uow:
+        with self.uow() as uow:
             uow.audit("staff.signed_in", actor=who.staff_id, at=self.clock())
             uow.commit()
         return who
 
     def sign_out(self, who: SignedIn) -> None:
-        with UnitOfWork(self.store) as uow:
+        with self.uow() as uow:
             uow.audit("staff.signed_out", actor=who.staff_id, at=self.clock())
             uow.commit()
 
@@ -94,7 +90,7 @@ class StaffService:
         approver = self._check_pin(code, pin, purpose="approval")
         allowed = APPROVERS[action]
         granted = approver.role in allowed
-        with UnitOfWork(self.store) as uow:
+        with self.uow() as uow:
             uow.audit(
                 "approval.granted" if granted else "approval.refused",
                 actor=approver.staff_id,
@@ -112,8 +108,8 @@ class StaffService:
         now = self.clock()
         code = code.strip().upper()
         failure: str | None = None
-        with UnitOfWork(self.store) as uow:
-            staff = uow.session.scalars(select(Staff).where(Staff.code == code)).first()
+        with self.uow() as uow:
+            staff = uow.staff.by_code(code)
             if staff is None:
                 failure = f"no staff member has the code {code!r}"
                 uow.audit(

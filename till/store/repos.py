@@ -27,6 +27,7 @@ from till.store.models import (
     Sale,
     SaleLine,
     Shift,
+    Staff,
     StockMovement,
 )
 
@@ -162,6 +163,21 @@ class Sales:
             (Payment, [payment]),
         ):
             _insert(self.session, model, rows)
+
+
+class People:
+    """The till's staff as head office last sent them (PIN hashes, lock-outs)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def by_code(self, code: str) -> Staff | None:
+        return self.session.scalars(select(Staff).where(Staff.code == code)).first()
+
+    def active(self) -> list[Staff]:
+        return list(
+            self.session.scalars(select(Staff).where(Staff.active).order_by(Staff.display_name))
+        )
 
 
 class Parked:

@@ -23,7 +23,7 @@ from shared.protocol import AuditRecordedV1, EventKind
 from shared.wire import WireModel, sealed_payload
 from till.store.db import Store, StoreError, translate
 from till.store.models import AuditRecord, Base, Counter, OutboxEvent, TillIdentity
-from till.store.repos import Parked, Sales, Shifts
+from till.store.repos import Parked, People, Sales, Shifts
 
 _IDENTITY = select(TillIdentity.till_id, TillIdentity.epoch).where(TillIdentity.singleton == 1)
 _BUMP = text(
@@ -57,6 +57,7 @@ class UnitOfWork:
         self.shifts = Shifts(self.session)
         self.sales = Sales(self.session)
         self.parked = Parked(self.session)
+        self.staff = People(self.session)
         try:
             self.session.begin()
             self.session.connection()  # take the write lock now, not half-way through
