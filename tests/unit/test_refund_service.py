@@ -172,3 +172,16 @@ def test_refunds_never_take_back_more_than_was_sold(asks: list[int]) -> None:
         # Refunded in full: exactly what was paid for the line, cent for cent.
         assert sum(r.amount for r in back) == line.amount
         assert sum(r.gst for r in back) == line.gst
+
+
+@pytest.mark.parametrize("paid_by", ["paynow", "nets", "card", "cash"])
+def test_a_sale_is_voided_back_to_the_tender_it_was_paid_with(paid_by: str) -> None:
+    uow, refunds, _ = shop("2", paid_by=paid_by)
+    refunds.void(CASHIER, RECEIPT, reason="wrong customer", approved_by=MANAGER)
+    (_, _, _, payment) = uow.sales.refunds[-1]
+    assert payment.type == paid_by
+    (event,) = [e.payload for e in uow.events if e.kind is EventKind.REFUND_COMPLETED]
+    assert isinstance(event, RefundCompletedV1) and event.tenders[0].type == paid_by
+    if paid_by == "paynow":  # the transfer back is confirmed by whoever refunds it
+        assert payment.confirmed_by == CASHIER.staff_id
+        assert str(event.tenders[0].confirmed_by) == CASHIER.staff_id

@@ -279,6 +279,14 @@ class RefundService:
                     moved_at=now,
                 )
             )
+        # Paid back the way it was paid: a PayNow transfer back is confirmed by the person
+        # refunding, as a PayNow payment in is by the person who saw it arrive.
+        back = Tender(
+            tender,
+            paid,
+            reference=f"refund of {sale.receipt_no}" if sale else "refund",
+            confirmed_by=who.staff_id if tender is TenderType.PAYNOW else None,
+        )
         tender_row = Payment(
             payment_id=str(uuid.uuid4()),
             refund_id=refund.refund_id,
@@ -286,6 +294,7 @@ class RefundService:
             type=tender.value,
             amount=paid,
             reference=f"refund of {sale.receipt_no}" if sale else None,
+            confirmed_by=back.confirmed_by,
         )
         uow.sales.add_refund(refund, rows, movements, tender_row)
         uow.audit(
@@ -326,9 +335,7 @@ class RefundService:
                     )
                     for r in rows
                 ],
-                tenders=[
-                    tender_event(Tender(tender, paid, reference=tender_row.reference or "refund"))
-                ],
+                tenders=[tender_event(back)],
                 total=total,
                 gst_total=gst_total,
                 rounding=refund.rounding,
