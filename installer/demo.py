@@ -208,13 +208,42 @@ def reset(root: Path, url: str) -> int:
     return 0
 
 
+# Opens (and closes) a Qt application: Qt aborts the whole process when its platform plugin
+# cannot load, so this is asked of a child process, not of this one.
+_QT_PROBE = "from PySide6.QtWidgets import QApplication; QApplication([])"
+QT_PROBE_TIMEOUT_S = 30
+# What Qt's X11 plugin loads on a Debian or Ubuntu desktop that a minimal install may lack (Qt
+# names only the first, libxcb-cursor0, whichever is missing). The README lists the same.
+QT_X11_PACKAGES = (
+    "libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 "
+    "libxkbcommon-x11-0"
+)
+
+
 def no_display() -> str | None:
     """Why the till app cannot open a window here, or None."""
     if sys.platform != "linux" or os.environ.get("QT_QPA_PLATFORM"):
         return None
-    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return "there is no display here (neither DISPLAY nor WAYLAND_DISPLAY is set)"
+    try:
+        probe = subprocess.run(  # noqa: S603  (our own interpreter and a fixed line)
+            [sys.executable, "-c", _QT_PROBE],
+            capture_output=True,
+            text=True,
+            timeout=QT_PROBE_TIMEOUT_S,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return f"Qt did not open a window within {QT_PROBE_TIMEOUT_S} s (is the display alive?)"
+    if probe.returncode == 0:
         return None
-    return "there is no display here (neither DISPLAY nor WAYLAND_DISPLAY is set)"
+    if "could not connect to display" in probe.stderr:
+        return f"the display {os.environ.get('DISPLAY')!r} does not answer"
+    if "xcb" in probe.stderr:
+        return f"Qt's X11 libraries are missing (Debian/Ubuntu: sudo apt install {QT_X11_PACKAGES})"
+    last = (probe.stderr.strip().splitlines() or ["no reason given"])[-1]
+    return f"Qt cannot open a window on this display ({last})"
 
 
 def _main(argv: Sequence[str] | None) -> int:
