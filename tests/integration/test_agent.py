@@ -801,7 +801,9 @@ def test_a_till_drains_within_seconds_of_head_office_coming_back_whatever_its_ba
             central.stop()
     finally:
         handle.stop(timeout=15)
-    assert central.health_checks >= 1  # the probe, not the backoff, ended the wait
+    # The push was asleep for more than 5 s and drained within 5 s of the return: something
+    # other than its backoff woke it. Which one comes first (the health probe, or a pull that
+    # got through and reset both directions) depends on the machine's load; either is right.
 
 
 def test_an_agent_without_a_nudge_sends_a_new_sale_within_a_second(
