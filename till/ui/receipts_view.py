@@ -143,21 +143,26 @@ class ReceiptsView(QWidget):
             if not any(line.left for line in sale.lines):
                 self.message.setText(f"Everything on {sale.receipt_no} was already refunded.")
                 return
-            dialog = RefundDialog(sale, self._paid_by(), self)
+            dialog = RefundDialog(
+                sale,
+                self._paid_by(),
+                self.reason.text(),
+                lambda choice: refunds.refund(
+                    who,
+                    sale.receipt_no,
+                    choice.quantities,
+                    reason=choice.reason,
+                    tender=choice.tender,
+                ),
+                self,
+            )
             try:
                 dialog.exec()
-                choice = dialog.choice
+                choice, done = dialog.choice, dialog.done_refund
             finally:
                 dialog.deleteLater()
-            if choice is None:
+            if choice is None or done is None:
                 return
-            done = refunds.refund(
-                who,
-                sale.receipt_no,
-                choice.quantities,
-                reason=self.reason.text(),
-                tender=choice.tender,
-            )
             self._refunded(done, choice.tender)
 
     def void(self) -> None:
