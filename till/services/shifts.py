@@ -95,6 +95,33 @@ class ShiftReport:
         return "\n".join(lines) + "\n"
 
 
+@dataclass(frozen=True)
+class DrawerCount:
+    """A committed blind count: what the cashier counted against what the till expected."""
+
+    counted: dict[str, int]
+    counted_cash: Decimal
+    expected_cash: Decimal
+    limit: Decimal  # the outlet's variance limit; above it a manager approves the close
+
+    @property
+    def variance(self) -> Decimal:
+        return self.counted_cash - self.expected_cash
+
+    @property
+    def needs_manager(self) -> bool:
+        return abs(self.variance) > self.limit
+
+
+def _checked(counted: dict[str, int]) -> Decimal:
+    unknown = set(counted) - set(DENOMINATIONS)
+    if unknown:
+        raise CashierError(f"not Singapore denominations: {', '.join(sorted(unknown))}")
+    if any(n < 0 or n > 100_000 for n in counted.values()):
+        raise CashierError("a count must be between 0 and 100,000 pieces")
+    return sum((Decimal(d) * n for d, n in counted.items()), ZERO)
+
+
 class ShiftService:
     def __init__(self, store: Store, clock: Clock = utc_now) -> None:
         self.store = store
@@ -198,15 +225,40 @@ class ShiftService:
         with self.store.read() as s:
             return shift_report(s, require_open_shift(s))
 
+    def count_drawer(self, who: SignedIn, counted: dict[str, int]) -> DrawerCount:
+        """Commit a blind count: only now does the cashier learn what the till expected.
+
+        Every committed count goes on the audit trail with its variance, so counting again
+        until the drawer "matches" shows as a string of counts, not as one clean close."""
+        counted_cash = _checked(counted)
+        now = self.clock()
+        with UnitOfWork(self.store) as uow:
+            shift = require_open_shift(uow.session)
+            report = shift_report(uow.session, shift)
+            result = DrawerCount(
+                counted={d: n for d, n in counted.items() if n},
+                counted_cash=counted_cash,
+                expected_cash=report.expected_cash,
+                limit=load_profile(uow.session).variance_limit,
+            )
+            uow.audit(
+                "drawer.counted",
+                actor=who.staff_id,
+                at=now,
+                subject=shift.shift_id,
+                after={
+                    "expected": str(result.expected_cash),
+                    "counted": str(counted_cash),
+                    "variance": str(result.variance),
+                },
+            )
+            uow.commit()
+        return result
+
     def close_shift(
         self, who: SignedIn, counted: dict[str, int], *, approved_by: SignedIn | None = None
     ) -> ShiftReport:
-        unknown = set(counted) - set(DENOMINATIONS)
-        if unknown:
-            raise CashierError(f"not Singapore denominations: {', '.join(sorted(unknown))}")
-        if any(n < 0 or n > 100_000 for n in counted.values()):
-            raise CashierError("a count must be between 0 and 100,000 pieces")
-        counted_cash = sum((Decimal(d) * n for d, n in counted.items()), ZERO)
+        counted_cash = _checked(counted)
         now = self.clock()
         with UnitOfWork(self.store) as uow:
             shift = require_open_shift(uow.session)

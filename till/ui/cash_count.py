@@ -75,6 +75,13 @@ class CashCount(QWidget):
     def clear(self) -> None:
         for field in self.fields.values():
             field.clear()
+        self.lock(False)
+
+    def lock(self, locked: bool) -> None:
+        """A committed count cannot be edited; read-only rather than disabled, so the focus
+        (and with it the page's keys) stays where it was."""
+        for field in self.fields.values():
+            field.setReadOnly(locked)
 
     def start(self) -> None:
         self.fields[DENOMINATIONS[0]].setFocus()
