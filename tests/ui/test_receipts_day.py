@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QTableWidget, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QTableWidget, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from shared.tender import Tender, TenderType
-from tests.ui.backoffice import keys, press, when_modal
+from tests.ui.backoffice import (
+    CTRL,
+    MANAGER,
+    approve_with,
+    click,
+    dead_printer,
+    keys,
+    press,
+    reactivate,
+    when_modal,
+)
 from tests.ui.selling import Till, running_till, sign_in
 from till.services.checkout import CompletedSale
-from till.store.models import Refund, RefundLine
+from till.store.models import AuditRecord, Refund, RefundLine
 from till.ui.receipts_view import ReceiptsView
 
 D = Decimal
@@ -89,3 +100,84 @@ def test_asking_for_more_than_is_left_keeps_the_dialog_and_what_was_typed(
             lines = s.scalars(select(RefundLine.quantity)).all()
         assert refund.reason == "damaged" and lines == [D(1), D(1)]
         assert refund.receipt_no in view.message.text()
+
+
+def choose(qtbot: QtBot, label: str, texts: list[str] | None = None) -> Callable[[QWidget], None]:
+    def act(box: QWidget) -> None:
+        assert isinstance(box, QMessageBox)
+        if texts is not None:
+            texts.append(box.text())
+        click(qtbot, next(b for b in box.buttons() if b.text() == label))
+
+    return act
+
+
+def test_a_refund_slip_skipped_at_a_dead_printer_is_printed_later_and_counted_once(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    with running_till(qtbot, tmp_path / "till") as till:
+        sale = ring(till, 2)
+        view = receipts(qtbot, till)
+        find(qtbot, view, sale.receipt_no)
+        view.reason.setFocus()
+        keys(qtbot, view.reason, "wrong size")
+        dead_printer(till.ctx)
+
+        def one_item(dialog: QWidget) -> None:
+            table = dialog.findChild(QTableWidget, "refund_lines")
+            keys(qtbot, table, "1")
+            press(qtbot, QApplication.focusWidget(), Qt.Key.Key_Return, CTRL)
+
+        slip = when_modal(qtbot, "refund_dialog", one_item)
+        skipped = when_modal(qtbot, "print_problem", choose(qtbot, "Skip"))
+        press(qtbot, view.reason, Qt.Key.Key_F3)
+        assert slip and skipped
+        with till.store.read() as s:
+            refund_no = s.scalars(select(Refund.receipt_no)).one()
+        assert "slip not printed" in view.message.text()
+        assert view.info.text() == f"Refund slip for sale {sale.receipt_no} (original)."
+        assert view.reprint_button.isEnabled() and not view.refund_button.isEnabled()
+
+        # F2 at the dead printer, skipped again: no copy exists, none is counted.
+        reactivate(qtbot, till.window)
+        skipped = when_modal(qtbot, "print_problem", choose(qtbot, "Skip"))
+        press(qtbot, view.number, Qt.Key.Key_F2)
+        assert skipped and "skipped; F2 tries again" in view.message.text()
+        with till.store.read() as s:
+            assert s.scalars(select(Refund.reprint_count)).one() == 0
+        assert "receipt.reprinted" not in till_actions(till)
+
+        # Then saved as a PDF: that copy is REPRINT #1, counted once.
+        reactivate(qtbot, till.window)
+        saved = when_modal(qtbot, "print_problem", choose(qtbot, "Save as PDF"))
+        press(qtbot, view.number, Qt.Key.Key_F2)
+        assert saved
+        pdf = till.demo.till.data_dir / "receipts" / f"{refund_no}-reprint-1.pdf"
+        assert pdf.read_bytes().startswith(b"%PDF")
+        assert view.message.text() == f"REPRINT #1 saved as PDF: {pdf}."
+        assert "REPRINT #1" in view.text.toPlainText()
+        with till.store.read() as s:
+            assert s.scalars(select(Refund.reprint_count)).one() == 1
+        assert till_actions(till).count("receipt.reprinted") == 1
+
+
+def test_a_void_slip_says_void(qtbot: QtBot, tmp_path: Path) -> None:
+    with running_till(qtbot, tmp_path / "till") as till:
+        sale = ring(till, 2, TenderType.NETS)
+        view = receipts(qtbot, till)
+        find(qtbot, view, sale.receipt_no)
+        view.reason.setFocus()
+        keys(qtbot, view.reason, "rung up twice")
+        seen = approve_with(qtbot, MANAGER.code, MANAGER.pin)
+        press(qtbot, view.reason, Qt.Key.Key_F4)
+        assert seen
+        slip = [line.strip() for line in view.text.toPlainText().splitlines()]
+        assert "VOID" in slip and "REFUND" not in slip
+        assert f"Voided sale: {sale.receipt_no}" in slip
+        assert view.info.text() == f"Void slip of sale {sale.receipt_no} (original)."
+        assert b"VOID" in (till.ctx.printer.last_output or b"")
+
+
+def till_actions(till: Till) -> list[str]:
+    with till.store.read() as s:
+        return list(s.scalars(select(AuditRecord.action).order_by(AuditRecord.seq)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -75,6 +76,8 @@ def refund_receipt(session: Session, refund: Refund, profile: OutletProfile) -> 
         cashier=_name(session, refund.cashier_id),
         original_receipt_no=original.receipt_no if original else None,
         footer=profile.outlet.receipt_footer,
+        is_void=refund.is_void,
+        reprint_count=refund.reprint_count,
     )
 
 
@@ -100,37 +103,50 @@ class ReceiptService:
             sale = find_sale(s, number)
             return self._sale_receipt(s, sale)
 
-    def reprint(self, who: SignedIn, receipt_no: str) -> Receipt:
-        """Count one more copy of a sale's receipt and return it marked "REPRINT #n".
+    def next_copy(self, receipt_no: str) -> Receipt:
+        """The receipt (sale, refund or void slip) marked as its next copy, "REPRINT #n".
 
-        The counter and the audit record commit together before anything prints, so every
-        copy that reaches a customer is numbered and traceable to who asked for it."""
+        Nothing is counted yet: a copy counts only once it reached paper or a PDF
+        (:meth:`count_copy`), so a reprint skipped at a dead printer leaves no gap."""
+        with self.store.read() as s:
+            document = _document(s, _parse(receipt_no))
+            return self._receipt(s, document, copy=document.reprint_count + 1)
+
+    def count_copy(self, who: SignedIn, copy: Receipt) -> None:
+        """Record that ``copy`` (from :meth:`next_copy`) was printed or saved.
+
+        The counter and the audit record commit together, so every copy that reached a
+        customer is numbered and traceable to who asked for it."""
+        number = str(copy.number)
         with UnitOfWork(self.store) as uow:
-            number = _parse(receipt_no)
-            if _refund(uow.session, number) is not None:
-                raise CashierError(
-                    f"{number} is a refund; reprint the sale it refunds or print this "
-                    "refund slip from the refund screen"
-                )
-            sale = find_sale(uow.session, number)
-            sale.reprint_count += 1
+            document = _document(uow.session, number)
+            # Never count down: the copy on paper carries this number whatever happened since.
+            document.reprint_count = max(document.reprint_count, copy.reprint_count)
             uow.audit(
                 "receipt.reprinted",
                 actor=who.staff_id,
                 at=self.clock(),
-                subject=sale.receipt_no,
-                after={"reprint": sale.reprint_count},
+                subject=number,
+                after={"reprint": copy.reprint_count},
             )
-            uow.session.flush()
-            receipt = self._sale_receipt(uow.session, sale)
             uow.commit()
-        log.info("receipt.reprinted", receipt_no=sale.receipt_no, reprint=sale.reprint_count)
-        return receipt
+        log.info("receipt.reprinted", receipt_no=number, reprint=copy.reprint_count)
+
+    def _receipt(self, session: Session, document: Sale | Refund, *, copy: int) -> Receipt:
+        if isinstance(document, Refund):
+            receipt = refund_receipt(session, document, self.profile)
+        else:
+            receipt = self._sale_receipt(session, document)
+        return replace(receipt, reprint_count=copy)
 
     def _sale_receipt(self, session: Session, sale: Sale) -> Receipt:
         return sale_receipt(
             sale, sale.lines, sale.payments, _name(session, sale.cashier_id), self.profile
         )
+
+
+def _document(session: Session, number: str) -> Sale | Refund:
+    return _refund(session, number) or find_sale(session, number)
 
 
 def _parse(receipt_no: str) -> str:

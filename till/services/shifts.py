@@ -113,6 +113,14 @@ class DrawerCount:
         return abs(self.variance) > self.limit
 
 
+@dataclass(frozen=True)
+class ClosedShift:
+    shift_id: str
+    opened_at: datetime
+    closed_at: datetime
+    variance: Decimal
+
+
 def _checked(counted: dict[str, int]) -> Decimal:
     unknown = set(counted) - set(DENOMINATIONS)
     if unknown:
@@ -224,6 +232,44 @@ class ShiftService:
     def x_report(self) -> ShiftReport:
         with self.store.read() as s:
             return shift_report(s, require_open_shift(s))
+
+    def closed_shifts(self, limit: int = 31) -> list[ClosedShift]:
+        """The last ``limit`` closed shifts, newest first: where a Z report is found again."""
+        with self.store.read() as s:
+            rows = s.scalars(
+                select(Shift)
+                .where(Shift.closed_at.is_not(None))
+                .order_by(Shift.closed_at.desc())
+                .limit(limit)
+            )
+            return [
+                ClosedShift(
+                    x.shift_id,
+                    x.opened_at,
+                    x.closed_at,
+                    x.counted_cash - x.expected_cash,
+                )
+                for x in rows
+                if x.closed_at is not None
+                and x.counted_cash is not None
+                and x.expected_cash is not None
+            ]
+
+    def z_report(self, shift_id: str) -> ShiftReport:
+        """A closed shift's Z report, rebuilt from the store exactly as it was at the close."""
+        with self.store.read() as s:
+            shift = s.get(Shift, shift_id)
+            if shift is None or shift.closed_at is None:
+                raise CashierError("that shift is not closed: its Z report does not exist yet")
+            report = shift_report(s, shift)
+            return replace(
+                report,
+                # As counted and expected when it closed, not recomputed.
+                expected_cash=shift.expected_cash or ZERO,
+                closed_at=shift.closed_at,
+                counted_cash=shift.counted_cash,
+                counted=dict(shift.counted or {}),
+            )
 
     def count_drawer(self, who: SignedIn, counted: dict[str, int]) -> DrawerCount:
         """Commit a blind count: only now does the cashier learn what the till expected.

@@ -188,6 +188,7 @@ class Refund(Base):
     total: Mapped[Decimal] = mapped_column(Cents)
     gst_total: Mapped[Decimal] = mapped_column(Cents)
     rounding: Mapped[Decimal] = mapped_column(Cents)
+    reprint_count: Mapped[int] = mapped_column(default=0, server_default="0")
     lines: Mapped[list[RefundLine]] = relationship()
     payments: Mapped[list[Payment]] = relationship(
         primaryjoin="Refund.refund_id == Payment.refund_id", order_by="Payment.position"

@@ -104,19 +104,24 @@ class ReceiptsView(QWidget):
     def _show(self, receipt: Receipt | None) -> None:
         self.receipt = receipt
         is_sale = receipt is not None and receipt.kind is not ReceiptKind.REFUND
-        for button in (self.reprint_button, self.refund_button, self.void_button):
+        # Every slip can be printed again: a refund or void slip skipped at a dead printer too.
+        self.reprint_button.setEnabled(receipt is not None)
+        for button in (self.refund_button, self.void_button):
             button.setEnabled(is_sale)
         if receipt is None:
             self.text.clear()
             self.info.clear()
             return
         self.text.setPlainText(render_text(receipt, width=self.ctx.settings.columns))
-        if receipt.kind is ReceiptKind.REFUND:
-            self.info.setText(f"Refund slip, refunding sale {receipt.original_number}.")
-        else:
-            copies = receipt.reprint_count
-            reprinted = f"reprinted {copies} time{'s' * (copies != 1)}" if copies else "original"
+        copies = receipt.reprint_count
+        reprinted = f"reprinted {copies} time{'s' * (copies != 1)}" if copies else "original"
+        if receipt.kind is not ReceiptKind.REFUND:
             self.info.setText(f"Sale of ${receipt.total:,.2f} ({reprinted}).")
+        elif receipt.original_number is None:
+            self.info.setText(f"Refund slip without a receipt ({reprinted}).")
+        else:
+            slip = "Void slip of sale" if receipt.is_void else "Refund slip for sale"
+            self.info.setText(f"{slip} {receipt.original_number} ({reprinted}).")
 
     def _number(self) -> str:
         assert self.receipt is not None  # the buttons are disabled without a receipt
@@ -128,9 +133,16 @@ class ReceiptsView(QWidget):
         if self.receipt is None:
             return
         with problems_shown(self):
-            copy = self.ctx.till.receipts().reprint(self.ctx.require_cashier(), self._number())
-            self._show(copy)
+            who = self.ctx.require_cashier()
+            receipts = self.ctx.till.receipts()
+            copy = receipts.next_copy(self._number())
             printed = print_receipt(self, self.ctx, copy)
+            if not (printed.on_paper or printed.pdf):
+                # Nothing reached paper or a PDF: no copy exists, so none is counted.
+                self.message.setText(f"Reprint of {copy.number} skipped; F2 tries again.")
+                return
+            receipts.count_copy(who, copy)
+            self._show(copy)
             self.message.setText(f"REPRINT #{copy.reprint_count} {printed.words()}.")
 
     def refund(self) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -24,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from shared.gst import SINGAPORE
 from shared.money import ZERO
-from till.services.shifts import DrawerCount
+from till.services.shifts import DrawerCount, ShiftReport
 from till.services.staff import SignedIn
 from till.ui.actions import dollars, problems_shown, with_manager
 from till.ui.cash_count import CashCount
@@ -60,10 +62,11 @@ class ShiftView(QWidget):
         self.closed_page = self._closed_page()
         self.open_page = self._open_page()
         self.count_page = self._count_page()
+        self.z_page = self._z_page()
         self.counted: DrawerCount | None = None
         self.report = ReportView(ctx)
         self.report.closed.connect(self.refresh)
-        for page in (self.closed_page, self.open_page, self.count_page, self.report):
+        for page in (self.closed_page, self.open_page, self.count_page, self.z_page, self.report):
             self.pages.addWidget(page)
         self.message = QLabel()
         self.message.setObjectName("shift_message")
@@ -94,6 +97,7 @@ class ShiftView(QWidget):
         layout.addWidget(self.float_count)
         buttons = QHBoxLayout()
         buttons.addWidget(action_button("Open shift", "F2", page, self.open_shift, "open_shift"))
+        buttons.addWidget(action_button("Past Z reports", "F9", page, self.past_reports, "z_past"))
         buttons.addStretch(1)
         buttons.addWidget(action_button("Back to selling", "Esc", page, self.done.emit, "back"))
         layout.addStretch(1)
@@ -118,6 +122,7 @@ class ShiftView(QWidget):
             ("No sale (open drawer)", "F4", self.no_sale, "no_sale"),
             ("X report", "F5", self.x_report, "x_report"),
             ("Close shift (Z report)", "F6", self.start_count, "z_report"),
+            ("Past Z reports", "F9", self.past_reports, "z_past"),
             ("Back to selling", "Esc", self.done.emit, "back"),
         ]
         for n, (text, key, slot, name) in enumerate(actions):
@@ -128,6 +133,27 @@ class ShiftView(QWidget):
         layout.addLayout(form)
         layout.addLayout(grid)
         layout.addStretch(1)
+        return page
+
+    def _z_page(self) -> QWidget:
+        page = QWidget()
+        heading = QLabel("Z reports of closed shifts, newest first")
+        heading.setStyleSheet(HEADING)
+        self.z_list = QListWidget()
+        self.z_list.setObjectName("z_reports")
+        self.z_list.setStyleSheet("font-size: 14pt")
+        self.z_list.itemActivated.connect(lambda _item: self.open_past_report())
+        self.z_hint = QLabel()
+        self.z_hint.setObjectName("z_hint")
+        buttons = QHBoxLayout()
+        buttons.addWidget(action_button("Show", None, page, self.open_past_report, "z_show"))
+        buttons.addStretch(1)
+        buttons.addWidget(action_button("Back", "Esc", page, self.refresh, "z_back"))
+        layout = QVBoxLayout(page)
+        layout.addWidget(heading)
+        layout.addWidget(self.z_list, 1)
+        layout.addWidget(self.z_hint)
+        layout.addLayout(buttons)
         return page
 
     def _count_page(self) -> QWidget:
@@ -196,6 +222,8 @@ class ShiftView(QWidget):
             self.cash_amount.setFocus()
         elif page is self.count_page:
             self.close_count.start()
+        elif page is self.z_page:
+            self.z_list.setFocus()
         else:
             self.report.text.setFocus()
 
@@ -242,7 +270,7 @@ class ShiftView(QWidget):
     def x_report(self) -> None:
         with problems_shown(self):
             report = self.ctx.till.shifts.x_report()
-            self._show("X report", report.render_text(width=self.ctx.settings.columns))
+            self._show(report)
 
     def start_count(self) -> None:
         self.pages.setCurrentWidget(self.count_page)
@@ -312,9 +340,36 @@ class ShiftView(QWidget):
                     "variance."
                 )
                 return
-            self._show("Z report", report.render_text(width=self.ctx.settings.columns))
+            self._show(report)
             self.message.setText(f"Shift closed. Variance {_signed(report.variance or ZERO)}.")
 
-    def _show(self, title: str, text: str) -> None:
+    def past_reports(self) -> None:
+        with problems_shown(self):
+            self.z_list.clear()
+            for shift in self.ctx.till.shifts.closed_shifts():
+                opened = shift.opened_at.astimezone(SINGAPORE)
+                closed = shift.closed_at.astimezone(SINGAPORE)
+                item = QListWidgetItem(
+                    f"Closed {closed:%a %d-%m-%Y %H:%M}  (opened {opened:%d-%m %H:%M})  "
+                    f"variance {_signed(shift.variance)}"
+                )
+                item.setData(Qt.ItemDataRole.UserRole, shift.shift_id)
+                self.z_list.addItem(item)
+            self.pages.setCurrentWidget(self.z_page)
+            if self.z_list.count():
+                self.z_list.setCurrentRow(0)
+                self.z_hint.setText("Up/Down to choose, Enter to show it (then F2 prints).")
+            else:
+                self.z_hint.setText("No shift has been closed on this till yet.")
+            self.z_list.setFocus()
+
+    def open_past_report(self) -> None:
+        item: QListWidgetItem | None = self.z_list.currentItem()
+        if item is None:
+            return
+        with problems_shown(self):
+            self._show(self.ctx.till.shifts.z_report(item.data(Qt.ItemDataRole.UserRole)))
+
+    def _show(self, report: ShiftReport) -> None:
         self.pages.setCurrentWidget(self.report)  # first: a hidden page cannot take the focus
-        self.report.show_report(title, text)
+        self.report.show_report(report)
