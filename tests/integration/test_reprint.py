@@ -98,11 +98,27 @@ def test_refund_and_void_slips_are_reprinted_marked_and_counted(shop: DemoTill) 
         assert s.scalars(select(Sale.reprint_count)).one() == 0
 
 
+def test_the_last_digits_find_a_receipt_when_only_one_ends_so(shop: DemoTill) -> None:
+    sales = [sell(shop, 1) for _ in range(12)]  # ORC-T01-000001 … 000012
+    receipts = shop.till.receipts()
+    assert str(receipts.look_up("12").number) == sales[11].receipt_no
+    assert str(receipts.look_up(" 000002 ").number) == sales[1].receipt_no
+    with pytest.raises(CashierError, match="2 could be ORC-T01-000002, ORC-T01-000012"):
+        receipts.look_up("2")
+    refund = shop.till.refunds().refund(
+        shop.cashier, sales[0].receipt_no, {sales[0].totals.lines[0].line.line_id: D(1)}, reason="x"
+    )
+    assert refund.receipt_no == "ORC-T01-000013"  # one series: refund slips are found too
+    assert str(receipts.look_up("13").number) == refund.receipt_no
+
+
 def test_unknown_or_malformed_numbers_say_what_to_check(shop: DemoTill) -> None:
     receipts = shop.till.receipts()
     with pytest.raises(UnknownReceipt, match="check the number"):
         receipts.next_copy("ORC-T01-009999")
     with pytest.raises(CashierError, match="three parts"):
-        receipts.look_up("12345")
+        receipts.look_up("ORC-12345")
+    with pytest.raises(CashierError, match="no receipt on this till ends in 12345"):
+        receipts.look_up("12345")  # digits alone are the end of a number
     with shop.till.store.read() as s:
         assert s.scalars(select(AuditRecord.action)).all().count("receipt.reprinted") == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -181,3 +182,74 @@ def test_a_void_slip_says_void(qtbot: QtBot, tmp_path: Path) -> None:
 def till_actions(till: Till) -> list[str]:
     with till.store.read() as s:
         return list(s.scalars(select(AuditRecord.action).order_by(AuditRecord.seq)))
+
+
+def test_recent_sales_newest_first_searchable_and_the_number_by_its_last_digits(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    with running_till(qtbot, tmp_path / "till") as till:
+        clock = till.demo.clock
+        today = clock.now.replace(hour=9, minute=0)
+        clock.now = today - timedelta(days=3)
+        old = ring(till, 1)  # ORC-T01-000001: too old for the list, still found by number
+        clock.now = today - timedelta(days=1) + timedelta(hours=9)  # yesterday 18:00
+        yesterday = ring(till, 4, TenderType.NETS)  # an amount no other sale has
+        clock.now = today
+        todays = [ring(till, 1 + n % 3) for n in range(11)]  # 000003 … 000013
+        refunds = till.demo.till.refunds()
+        line = todays[1].totals.lines[0].line
+        refunds.refund(till.demo.cashier, todays[1].receipt_no, {line.line_id: D(1)}, reason="x")
+        refunds.void(
+            till.demo.cashier, todays[2].receipt_no, reason="y", approved_by=till.demo.manager
+        )
+        view = receipts(qtbot, till)
+
+        table = view.list
+        model = table.model()
+
+        def shown() -> list[list[str]]:
+            return [
+                [model.index(r, c).data() for c in range(model.columnCount())]
+                for r in range(model.rowCount())
+            ]
+
+        rows = shown()
+        assert [r[0] for r in rows] == [f"ORC-T01-{n:06d}" for n in range(15, 1, -1)]
+        assert rows[0][4] == f"void of {todays[2].receipt_no}" and rows[0][2].startswith("-")
+        assert rows[1][4] == f"refund of {todays[1].receipt_no}"
+        by_number = {r[0]: r for r in rows}
+        assert by_number[todays[1].receipt_no][4] == "refunded"
+        assert by_number[todays[2].receipt_no][4] == "voided"
+        assert by_number[todays[0].receipt_no][4] == ""
+        due = yesterday.settlement.amount_due
+        assert by_number[yesterday.receipt_no][1:4] == ["yesterday 18:00", f"{due:,.2f}", "NETS"]
+
+        # The last digits: "3" could be 000003 or 000013; "13" is one receipt.
+        find(qtbot, view, "3")
+        assert [r[0] for r in shown()] == ["ORC-T01-000013", "ORC-T01-000003"]
+        box = view.findChildren(QMessageBox, "problem")[-1]
+        assert "3 could be ORC-T01-000003, ORC-T01-000013" in box.text()
+        box.close()
+        reactivate(qtbot, till.window)
+        find(qtbot, view, "13")
+        assert view.receipt is not None and str(view.receipt.number) == todays[10].receipt_no
+        find(qtbot, view, "000001")  # three days old: not in the list, found all the same
+        assert view.receipt is not None and str(view.receipt.number) == old.receipt_no
+
+        # An amount finds yesterday's NETS sale; Enter opens the one match.
+        find(qtbot, view, f"${due:,.2f}")
+        assert [r[0] for r in shown()] == [yesterday.receipt_no]
+        assert view.receipt is not None and str(view.receipt.number) == yesterday.receipt_no
+
+        # Down goes into the list; moving along it shows each receipt, F2 reprints it.
+        view.number.selectAll()
+        keys(qtbot, view.number, "0")
+        press(qtbot, view.number, Qt.Key.Key_Backspace)  # an empty search lists them all
+        press(qtbot, view.number, Qt.Key.Key_Down)
+        assert table.hasFocus() and view.receipt is not None
+        assert str(view.receipt.number) == "ORC-T01-000015"
+        press(qtbot, table, Qt.Key.Key_Down)
+        press(qtbot, table, Qt.Key.Key_Down)
+        assert str(view.receipt.number) == todays[10].receipt_no
+        press(qtbot, table, Qt.Key.Key_F2)
+        assert view.message.text() == "REPRINT #1 printed."

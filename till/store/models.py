@@ -184,7 +184,7 @@ class Refund(Base):
     shift_id: Mapped[str] = mapped_column(ForeignKey("shift.shift_id"), index=True)
     cashier_id: Mapped[str] = mapped_column(ForeignKey("staff.staff_id"))
     approved_by: Mapped[str | None] = mapped_column(Id)
-    refunded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    refunded_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     total: Mapped[Decimal] = mapped_column(Cents)
     gst_total: Mapped[Decimal] = mapped_column(Cents)
     rounding: Mapped[Decimal] = mapped_column(Cents)
