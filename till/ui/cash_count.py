@@ -82,6 +82,7 @@ class CashCount(QWidget):
         (and with it the page's keys) stays where it was."""
         for field in self.fields.values():
             field.setReadOnly(locked)
+            field.setStyleSheet(f"font-size: 14pt{'; background: #e4e4e4' if locked else ''}")
 
     def start(self) -> None:
         self.fields[DENOMINATIONS[0]].setFocus()
