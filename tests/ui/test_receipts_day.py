@@ -236,6 +236,15 @@ def test_recent_sales_newest_first_searchable_and_the_number_by_its_last_digits(
         find(qtbot, view, "000001")  # three days old: not in the list, found all the same
         assert view.receipt is not None and str(view.receipt.number) == old.receipt_no
 
+        # An amount several receipts share: listed, and Enter asks to choose.
+        same = f"{todays[0].settlement.amount_due:.2f}"
+        find(qtbot, view, same)
+        matching = shown()
+        assert len(matching) >= 4 and all(r[2].lstrip("-") == same for r in matching)
+        assert view.message.text() == (
+            f"{len(matching)} recent receipts match '{same}': Down, then choose one."
+        )
+
         # An amount finds yesterday's NETS sale; Enter opens the one match.
         find(qtbot, view, f"${due:,.2f}")
         assert [r[0] for r in shown()] == [yesterday.receipt_no]

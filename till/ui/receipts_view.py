@@ -121,7 +121,10 @@ class ReceiptsView(QWidget):
         text = self.number.text()
         self.message.clear()
         compact = "".join(text.split())
-        if compact and not (compact.isdigit() or "-" in compact) and self.found.rowCount() != 1:
+        # Digits, or letters as in ORC-T01-000525, are a receipt number; "12.50", "-5.90" or
+        # "14:30" are looked for in the list.
+        is_number = compact.isdigit() or any(ch.isalpha() for ch in compact)
+        if compact and not is_number and self.found.rowCount() != 1:
             count = self.found.rowCount()
             self.message.setText(
                 f"{count} recent receipts match {text.strip()!r}: Down, then choose one."
@@ -130,7 +133,7 @@ class ReceiptsView(QWidget):
             )
             return
         with problems_shown(self):
-            if compact and not (compact.isdigit() or "-" in compact):
+            if compact and not is_number:
                 self._open(self.found.receipt_no(0))
             else:
                 self._show(self.ctx.till.receipts().look_up(text))
