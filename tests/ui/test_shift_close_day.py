@@ -26,6 +26,8 @@ def test_the_count_is_blind_and_enter_after_the_last_coin_closes_nothing(
         assert isinstance(view, ShiftView)
         press(qtbot, view.cash_amount, Qt.Key.Key_F6)
         assert view.pages.currentWidget() is view.count_page
+        press(qtbot, QApplication.focusWidget(), Qt.Key.Key_F6)  # F6 again, nothing counted
+        assert view.count_result.text() == "" and "Nothing is counted yet" in view.count_hint.text()
         counts = {"50.00": "1", "10.00": "4", "2.00": "2"}  # $94.00: $6 short
         for denomination in DENOMINATIONS:
             field = QApplication.focusWidget()

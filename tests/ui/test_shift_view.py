@@ -140,7 +140,7 @@ def test_cancelling_the_approval_keeps_the_shift_open(
     view.refresh()
     press(qtbot, view.cash_amount, Qt.Key.Key_F6)
     seen = when_modal(qtbot, "approval", lambda d: press(qtbot, d, Qt.Key.Key_Escape))
-    field = view.findChild(QLineEdit, "count_50.00")
+    field = view.close_count.fields["50.00"]
     keys(qtbot, field, "1")
     press(qtbot, view.close_count.fields["100.00"], Qt.Key.Key_F6)
     press(qtbot, field, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)

@@ -298,6 +298,13 @@ class ShiftView(QWidget):
             )
 
     def commit_count(self) -> None:
+        if not self.close_count.counted():
+            # F6 twice from the shift page would otherwise reveal the expected cash unasked.
+            self.count_hint.setText(
+                "Nothing is counted yet: type the pieces of each note and coin (0 for an "
+                "empty drawer), then F6."
+            )
+            return
         with problems_shown(self):
             counted = self.ctx.till.shifts.count_drawer(self._cashier(), self.close_count.counted())
             self.counted = counted
