@@ -249,6 +249,7 @@ class Receipt:
     customer: CustomerDetails | None = None
     reprint_count: int = 0  # 0 = the original print
     original_number: ReceiptNumber | None = None  # the receipt a REFUND reverses
+    is_void: bool = False  # a REFUND of everything left on a sale, approved as a void
     paynow_payload: str | None = None
     footer: tuple[str, ...] = ()
 

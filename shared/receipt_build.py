@@ -161,8 +161,10 @@ def refund_receipt(
     cashier: str,
     original_receipt_no: str | None,
     footer: Sequence[str],
+    is_void: bool = False,
+    reprint_count: int = 0,
 ) -> Receipt:
-    """A refund slip; ``total`` is before cash rounding, as the refund row holds it."""
+    """A refund (or void) slip; ``total`` is before cash rounding, as the refund row holds it."""
     return Receipt(
         number=ReceiptNumber.parse(receipt_no),
         issued_at=refunded_at,
@@ -190,4 +192,6 @@ def refund_receipt(
         kind=ReceiptKind.REFUND,
         original_number=ReceiptNumber.parse(original_receipt_no) if original_receipt_no else None,
         footer=tuple(footer),
+        is_void=is_void,
+        reprint_count=reprint_count,
     )

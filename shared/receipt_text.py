@@ -149,7 +149,7 @@ def render(receipt: Receipt, *, width: int = 42) -> str:
 
 def _title(receipt: Receipt) -> str:
     if receipt.kind is ReceiptKind.REFUND:
-        return "REFUND"
+        return "VOID" if receipt.is_void else "REFUND"
     # Whatever kind was asked for, a non-registered supplier must not say "tax invoice".
     if receipt.supplier.gst_registered and receipt.kind in {
         ReceiptKind.SIMPLIFIED_TAX_INVOICE,
@@ -177,7 +177,8 @@ def _header(sheet: _Sheet, receipt: Receipt) -> None:
     sheet.blank()
     sheet.text(f"{'Invoice' if _is_full(receipt) else 'Receipt'} No: {receipt.number}")
     if receipt.kind is ReceiptKind.REFUND and receipt.original_number is not None:
-        sheet.text(f"Original receipt: {receipt.original_number}")
+        voided = "Voided sale" if receipt.is_void else "Original receipt"
+        sheet.text(f"{voided}: {receipt.original_number}")
     # f-string rather than strftime: glibc does not zero-pad years before 1000.
     at = receipt.issued_at.astimezone(_SGT)
     sheet.text(f"Date: {at.day:02d}-{at.month:02d}-{at.year:04d} {at.hour:02d}:{at.minute:02d}")

@@ -180,6 +180,12 @@ def take_screens(out: Path) -> None:
             checkout.complete([Tender(tender, paid, reference=None if kind == "cash" else "A1")])
             bridge.nudge()  # as the window does after each sale: the status line counts it
 
+        press(Qt.Key.Key_F7)  # receipts: the morning's sales, newest first
+        press(Qt.Key.Key_Down)  # into the list: the newest receipt shows
+        press(Qt.Key.Key_Down)
+        shot(window, out / "till-receipts.png")
+        press(Qt.Key.Key_Escape)
+
         press(Qt.Key.Key_F8)  # shift
         shift = window.back_office["shift"]
         till.shifts.move_cash(cashier, "out", Decimal("100.00"), "bank deposit")
@@ -188,6 +194,9 @@ def take_screens(out: Path) -> None:
         counted = breakdown(expected - Decimal("0.30"))
         for denomination, field_ in shift.close_count.fields.items():  # type: ignore[attr-defined]
             type_in(field_, str(counted.get(denomination, "")))
+        press(Qt.Key.Key_F6)  # count done: only now the till shows what it expected
+        shot(window, out / "till-shift-count.png")
+        press(Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # close the shift
         bridge.nudge()  # the status line counts the shift's events now, not at its next read
         shot(window, out / "till-z-report.png")
         press(Qt.Key.Key_Escape)

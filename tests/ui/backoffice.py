@@ -3,6 +3,7 @@ for the modal dialogs those screens open (approval, refund, printer problems).""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -144,3 +145,17 @@ def approve_with(qtbot: QtBot, code: str, pin: str) -> list[QWidget]:
         press(qtbot, pin_field, Qt.Key.Key_Return)
 
     return when_modal(qtbot, "approval", fill)
+
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def dead_printer(ctx: UiContext) -> int:
+    """Point the till at a network printer nobody answers for (refused at once); its port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    ctx.printer = ReceiptPrinter(
+        PrinterSettings(kind="network", host="127.0.0.1", port=port, timeout_s=1)
+    )
+    return port

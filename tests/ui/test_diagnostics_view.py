@@ -17,6 +17,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from tests.ui.backoffice import Shop, keys, open_shop, press, sell, show
+from till.store.migrate import head_revision
 from till.store.models import OutboxEvent
 from till.store.uow import UnitOfWork
 from till.sync.credentials import write_secret
@@ -64,7 +65,7 @@ def test_shows_versions_store_and_outbox(shop: Shop, view: DiagnosticsView) -> N
     assert f"{waiting} events waiting" in label(view, "outbox")
     assert "acknowledged up to epoch 0 seq 0" in label(view, "outbox")
     assert "SG-POS 0.1.0" in label(view, "versions") and "Python 3." in label(view, "versions")
-    assert "store schema 0002" in label(view, "versions")
+    assert f"store schema {head_revision()} " in label(view, "versions")
     assert label(view, "store").endswith("till.sqlite")
     assert label(view, "sync") == (
         "stand-alone: this till does not sync (no head office is configured)"

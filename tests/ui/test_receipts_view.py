@@ -139,11 +139,12 @@ def test_void_needs_a_manager_pin(qtbot: QtBot, shop: Shop, view: ReceiptsView) 
         refund = s.scalars(select(Refund)).one()
         assert refund.is_void and refund.approved_by == shop.demo.manager.staff_id
         assert refund.total == sale.totals.total
-    assert "REFUND" in text_of(view, "receipt_text")
-    assert f"Original receipt: {sale.receipt_no}" in text_of(view, "receipt_text")
+    assert "VOID" in text_of(view, "receipt_text")
+    assert f"Voided sale: {sale.receipt_no}" in text_of(view, "receipt_text")
     assert "paid back by Cash" in text_of(view, "receipt_message")
     assert shop.actions()[-2:] == ["approval.granted", "sale.voided"]
-    assert not view.void_button.isEnabled()  # a refund slip is shown now
+    assert not view.void_button.isEnabled()  # the void slip is shown now
+    assert view.reprint_button.isEnabled()  # which can be printed again
 
 
 def test_a_cancelled_approval_voids_nothing(qtbot: QtBot, shop: Shop, view: ReceiptsView) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -85,8 +85,25 @@ def test_open_cash_in_and_close_with_a_variance_a_manager_approves(
     short = expected - D("50.00")
     notes = int(short // 10)
     coins = int((short - notes * 10) / D("0.05"))
+    count(qtbot, view.close_count, {"10.00": notes, "0.05": coins})
+    # Blind: Enter after 5¢ closes nothing and the expected cash is nowhere on the screen.
+    assert view.pages.currentWidget() is view.count_page
+    assert shop.till.shifts.current() is not None
+    on_screen = " ".join(label.text() for label in view.findChildren(QLabel))
+    assert f"{expected:,.2f}" not in on_screen and "expected" not in on_screen
+    assert f"Counted ${short:,.2f}" in view.count_hint.text()
+    last = view.close_count.fields["0.05"]
+    press(qtbot, last, Qt.Key.Key_F6)  # Count done: now the till says what it expected
+    assert (
+        f"Counted ${short:,.2f}; the till expected ${expected:,.2f}; variance -$50.00"
+        in view.count_result.text()
+    )
+    assert "a manager approves" in view.count_result.text()
+    assert last.isReadOnly() and shop.till.shifts.current() is not None
+    press(qtbot, last, Qt.Key.Key_Return)  # still nothing closes on Enter
+    assert shop.till.shifts.current() is not None
     seen = approve_with(qtbot, MANAGER.code, MANAGER.pin)
-    count(qtbot, view.close_count, {"10.00": notes, "0.05": coins})  # Enter on 5¢ closes
+    press(qtbot, last, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert seen, "a variance over the limit must ask for a manager"
 
     assert view.pages.currentWidget() is view.report
@@ -106,7 +123,7 @@ def test_open_cash_in_and_close_with_a_variance_a_manager_approves(
         assert shift.counted["10.00"] == notes and shift.counted["0.05"] == coins
         move = s.scalars(select(CashMovement)).one()
         assert (move.direction, move.amount, move.reason) == ("in", D("20.00"), "change top-up")
-    assert shop.actions()[-2:] == ["approval.granted", "shift.closed"]
+    assert shop.actions()[-3:] == ["drawer.counted", "approval.granted", "shift.closed"]
 
     reactivate(qtbot, view)
     assert view.report.text.hasFocus()
@@ -123,9 +140,10 @@ def test_cancelling_the_approval_keeps_the_shift_open(
     view.refresh()
     press(qtbot, view.cash_amount, Qt.Key.Key_F6)
     seen = when_modal(qtbot, "approval", lambda d: press(qtbot, d, Qt.Key.Key_Escape))
-    field = view.findChild(QLineEdit, "count_50.00")
+    field = view.close_count.fields["50.00"]
     keys(qtbot, field, "1")
     press(qtbot, view.close_count.fields["100.00"], Qt.Key.Key_F6)
+    press(qtbot, field, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert seen
     assert shop.till.shifts.current() is not None
     assert "still open" in view.message.text()

@@ -56,6 +56,13 @@ class FakeShifts:
     def open_one(self) -> Shift | None:
         return next((s for s in self.rows if s.closed_at is None), None)
 
+    def get(self, shift_id: str) -> Shift | None:
+        return next((s for s in self.rows if s.shift_id == shift_id), None)
+
+    def closed(self, limit: int) -> list[Shift]:
+        done = [s for s in self.rows if s.closed_at is not None]
+        return sorted(done, key=lambda s: s.closed_at or s.opened_at, reverse=True)[:limit]
+
     def add(self, shift: Shift) -> None:
         self.staged.append(shift)
 

@@ -9,7 +9,7 @@ from shared.receipt import Receipt
 __all__ = ["Mark", "header_marks"]
 
 Mark = Literal["name", "title"]
-_TITLES = frozenset({"TAX INVOICE", "RECEIPT", "REFUND"})
+_TITLES = frozenset({"TAX INVOICE", "RECEIPT", "REFUND", "VOID"})
 
 
 def _key(text: str) -> str:

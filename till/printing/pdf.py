@@ -26,10 +26,10 @@ from reportlab.pdfgen.canvas import Canvas
 from shared.receipt import Receipt, render_text
 from shared.receipt_text import text_columns
 from till.printing.fonts import runs
-from till.printing.layout import header_marks
+from till.printing.layout import Mark, header_marks
 from till.printing.tax_invoice import TaxInvoiceError, tax_invoice_pdf
 
-__all__ = ["TaxInvoiceError", "receipt_pdf", "tax_invoice_pdf"]
+__all__ = ["TaxInvoiceError", "receipt_pdf", "report_pdf", "tax_invoice_pdf"]
 
 _ROLL_WIDTH = 80 * mm
 _MARGIN = 4 * mm
@@ -45,19 +45,54 @@ _CREATOR = "SG-POS"
 def receipt_pdf(receipt: Receipt, *, columns: int = 42) -> bytes:
     """The receipt as a roll-shaped PDF: the paper text, the bold header, the PayNow QR."""
     lines = render_text(receipt, width=columns).splitlines()
-    marks = header_marks(lines, receipt)
+    return _roll_pdf(
+        lines,
+        header_marks(lines, receipt),
+        columns=columns,
+        title=f"Receipt {receipt.number}",
+        author=receipt.supplier.name,
+        subject=f"{receipt.supplier.name} receipt {receipt.number}",
+        qr=receipt.paynow_payload,
+    )
+
+
+def report_pdf(text: str, *, title: str, shop: str, columns: int = 42) -> bytes:
+    """An X or Z report as a roll-shaped PDF: exactly the lines the printer gets, the first
+    (the report's own title) in bold, as the paper prints it."""
+    lines = text.splitlines()
+    return _roll_pdf(
+        lines,
+        {0: "title"} if lines else {},
+        columns=columns,
+        title=title,
+        author=shop,
+        subject=f"{shop} {title}",
+        qr=None,
+    )
+
+
+def _roll_pdf(
+    lines: list[str],
+    marks: dict[int, Mark],
+    *,
+    columns: int,
+    title: str,
+    author: str,
+    subject: str,
+    qr: str | None,
+) -> bytes:
     # The font size that fits the columns into the printable width.
     size = min(8.0, (_ROLL_WIDTH - 2 * _MARGIN) / (columns * _COLUMN))
     leading = size * _LEADING
-    qr_block = _QR_SIZE + leading if receipt.paynow_payload else 0.0
+    qr_block = _QR_SIZE + leading if qr else 0.0
     per_page = max(1, int((_MAX_PAGE_HEIGHT - 2 * _MARGIN - qr_block) // leading))
     pages = [lines[start : start + per_page] for start in range(0, len(lines), per_page)] or [[]]
 
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=(_ROLL_WIDTH, 100), invariant=1, pageCompression=1)
-    canvas.setTitle(f"Receipt {receipt.number}")
-    canvas.setAuthor(receipt.supplier.name)
-    canvas.setSubject(f"{receipt.supplier.name} receipt {receipt.number}")
+    canvas.setTitle(title)
+    canvas.setAuthor(author)
+    canvas.setSubject(subject)
     canvas.setCreator(_CREATOR)
     first = 0
     for number, page in enumerate(pages, start=1):
@@ -76,8 +111,8 @@ def receipt_pdf(receipt: Receipt, *, columns: int = 42) -> bytes:
                 # Spaces are the layout (right-aligned amounts): draw them, never strip them.
                 _draw_columns(canvas, _MARGIN, y, line, font, size)
             y -= leading
-        if last and receipt.paynow_payload:
-            _draw_qr(canvas, receipt.paynow_payload, y + size - leading - _QR_SIZE)
+        if last and qr:
+            _draw_qr(canvas, qr, y + size - leading - _QR_SIZE)
         canvas.showPage()
         first += len(page)
     canvas.save()

@@ -253,6 +253,7 @@ class RefundService:
             total=total,
             gst_total=gst_total,
             rounding=paid - total,
+            reprint_count=0,
         )
         rows, movements = [], []
         for line in lines:

@@ -91,6 +91,41 @@ class ShiftReport:
         return "\n".join(lines) + "\n"
 
 
+@dataclass(frozen=True)
+class DrawerCount:
+    """A committed blind count: what the cashier counted against what the till expected."""
+
+    counted: dict[str, int]
+    counted_cash: Decimal
+    expected_cash: Decimal
+    limit: Decimal  # the outlet's variance limit; above it a manager approves the close
+
+    @property
+    def variance(self) -> Decimal:
+        return self.counted_cash - self.expected_cash
+
+    @property
+    def needs_manager(self) -> bool:
+        return abs(self.variance) > self.limit
+
+
+@dataclass(frozen=True)
+class ClosedShift:
+    shift_id: str
+    opened_at: datetime
+    closed_at: datetime
+    variance: Decimal
+
+
+def _checked(counted: dict[str, int]) -> Decimal:
+    unknown = set(counted) - set(DENOMINATIONS)
+    if unknown:
+        raise CashierError(f"not Singapore denominations: {', '.join(sorted(unknown))}")
+    if any(n < 0 or n > 100_000 for n in counted.values()):
+        raise CashierError("a count must be between 0 and 100,000 pieces")
+    return sum((Decimal(d) * n for d, n in counted.items()), ZERO)
+
+
 class ShiftService:
     def __init__(
         self, uow: UnitsOfWork, profile: Callable[[], OutletProfile], clock: Clock = utc_now
@@ -197,15 +232,74 @@ class ShiftService:
         with self.uow(write=False) as uow:
             return shift_report(uow, require_open_shift(uow))
 
+    def closed_shifts(self, limit: int = 31) -> list[ClosedShift]:
+        """The last ``limit`` closed shifts, newest first: where a Z report is found again."""
+        with self.uow(write=False) as uow:
+            rows = uow.shifts.closed(limit)
+            return [
+                ClosedShift(
+                    x.shift_id,
+                    x.opened_at,
+                    x.closed_at,
+                    x.counted_cash - x.expected_cash,
+                )
+                for x in rows
+                if x.closed_at is not None
+                and x.counted_cash is not None
+                and x.expected_cash is not None
+            ]
+
+    def z_report(self, shift_id: str) -> ShiftReport:
+        """A closed shift's Z report, rebuilt from the store exactly as it was at the close."""
+        with self.uow(write=False) as uow:
+            shift = uow.shifts.get(shift_id)
+            if shift is None or shift.closed_at is None:
+                raise CashierError("that shift is not closed: its Z report does not exist yet")
+            report = shift_report(uow, shift)
+            return replace(
+                report,
+                # As counted and expected when it closed, not recomputed.
+                expected_cash=shift.expected_cash or ZERO,
+                closed_at=shift.closed_at,
+                counted_cash=shift.counted_cash,
+                counted=dict(shift.counted or {}),
+            )
+
+    def count_drawer(self, who: SignedIn, counted: dict[str, int]) -> DrawerCount:
+        """Commit a blind count: only now does the cashier learn what the till expected.
+
+        Every committed count goes on the audit trail with its variance, so counting again
+        until the drawer "matches" shows as a string of counts, not as one clean close."""
+        counted_cash = _checked(counted)
+        limit = self.profile().variance_limit
+        now = self.clock()
+        with self.uow() as uow:
+            shift = require_open_shift(uow)
+            report = shift_report(uow, shift)
+            result = DrawerCount(
+                counted={d: n for d, n in counted.items() if n},
+                counted_cash=counted_cash,
+                expected_cash=report.expected_cash,
+                limit=limit,
+            )
+            uow.audit(
+                "drawer.counted",
+                actor=who.staff_id,
+                at=now,
+                subject=shift.shift_id,
+                after={
+                    "expected": str(result.expected_cash),
+                    "counted": str(counted_cash),
+                    "variance": str(result.variance),
+                },
+            )
+            uow.commit()
+        return result
+
     def close_shift(
         self, who: SignedIn, counted: dict[str, int], *, approved_by: SignedIn | None = None
     ) -> ShiftReport:
-        unknown = set(counted) - set(DENOMINATIONS)
-        if unknown:
-            raise CashierError(f"not Singapore denominations: {', '.join(sorted(unknown))}")
-        if any(n < 0 or n > 100_000 for n in counted.values()):
-            raise CashierError("a count must be between 0 and 100,000 pieces")
-        counted_cash = sum((Decimal(d) * n for d, n in counted.items()), ZERO)
+        counted_cash = _checked(counted)
         limit = self.profile().variance_limit
         now = self.clock()
         with self.uow() as uow:

@@ -184,10 +184,11 @@ class Refund(Base):
     shift_id: Mapped[str] = mapped_column(ForeignKey("shift.shift_id"), index=True)
     cashier_id: Mapped[str] = mapped_column(ForeignKey("staff.staff_id"))
     approved_by: Mapped[str | None] = mapped_column(Id)
-    refunded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    refunded_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     total: Mapped[Decimal] = mapped_column(Cents)
     gst_total: Mapped[Decimal] = mapped_column(Cents)
     rounding: Mapped[Decimal] = mapped_column(Cents)
+    reprint_count: Mapped[int] = mapped_column(default=0, server_default="0")
     lines: Mapped[list[RefundLine]] = relationship()
     payments: Mapped[list[Payment]] = relationship(
         primaryjoin="Refund.refund_id == Payment.refund_id", order_by="Payment.position"

@@ -56,6 +56,20 @@ class Shifts:
     def open_one(self) -> Shift | None:
         return self.session.scalars(select(Shift).where(Shift.closed_at.is_(None))).first()
 
+    def get(self, shift_id: str) -> Shift | None:
+        return self.session.get(Shift, shift_id)
+
+    def closed(self, limit: int) -> list[Shift]:
+        """The last ``limit`` closed shifts, newest first."""
+        return list(
+            self.session.scalars(
+                select(Shift)
+                .where(Shift.closed_at.is_not(None))
+                .order_by(Shift.closed_at.desc())
+                .limit(limit)
+            )
+        )
+
     def add(self, shift: Shift) -> None:
         self.session.add(shift)
 

@@ -75,6 +75,14 @@ class CashCount(QWidget):
     def clear(self) -> None:
         for field in self.fields.values():
             field.clear()
+        self.lock(False)
+
+    def lock(self, locked: bool) -> None:
+        """A committed count cannot be edited; read-only rather than disabled, so the focus
+        (and with it the page's keys) stays where it was."""
+        for field in self.fields.values():
+            field.setReadOnly(locked)
+            field.setStyleSheet(f"font-size: 14pt{'; background: #e4e4e4' if locked else ''}")
 
     def start(self) -> None:
         self.fields[DENOMINATIONS[0]].setFocus()

@@ -11,10 +11,11 @@ from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
 
 from shared.receipt import Receipt
 from till.printing import PrintOutcome
-from till.printing.pdf import receipt_pdf
+from till.printing.pdf import receipt_pdf, report_pdf
 from till.ui.context import UiContext
 
 PDF_FOLDER = "receipts"
+REPORT_FOLDER = "reports"
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,23 @@ def print_receipt(
     )
 
 
-def print_report(parent: QWidget, ctx: UiContext, text: str) -> Printed:
-    return _until_done(parent, lambda: ctx.printer.print_report(text), None)
+def print_report(parent: QWidget, ctx: UiContext, text: str, *, title: str, name: str) -> Printed:
+    """Print an X or Z report; when the printer fails, ``Save as PDF`` writes
+    ``reports/<name>.pdf``."""
+    return _until_done(
+        parent,
+        lambda: ctx.printer.print_report(text),
+        lambda: save_report_pdf(ctx, text, title=title, name=name),
+    )
+
+
+def save_report_pdf(ctx: UiContext, text: str, *, title: str, name: str) -> Path:
+    folder = ctx.till.data_dir / REPORT_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.pdf"
+    shop = ctx.till.profile.supplier.name
+    path.write_bytes(report_pdf(text, title=title, shop=shop, columns=ctx.settings.columns))
+    return path
 
 
 def save_pdf(ctx: UiContext, receipt: Receipt) -> Path:

@@ -1,9 +1,11 @@
-"""The receipts screen: find a receipt by its number, see it as printed, reprint it (counted
-and marked), refund items from it, void it, or refund goods brought back without one."""
+"""The receipts screen: today's and yesterday's receipts listed newest first, searchable;
+find any receipt by its number or the digits it ends with, see it as printed, reprint it
+(counted and marked), refund items from it, void it, or refund goods brought back without
+one."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -20,9 +22,10 @@ from shared.tender import TenderType
 from till.services.refunds import CompletedRefund
 from till.ui.actions import problems_shown, with_manager
 from till.ui.context import UiContext
-from till.ui.keys import action_button, paper
+from till.ui.keys import action_button, on_key, paper
 from till.ui.pin_pad import TOUCH_SIZE
 from till.ui.print_problem import print_receipt
+from till.ui.recent_receipts import RecentFilter, RecentModel, recent_table
 from till.ui.refund_dialog import REFUND_TENDERS, NoReceiptDialog, RefundDialog
 
 
@@ -36,15 +39,25 @@ class ReceiptsView(QWidget):
         self.receipt: Receipt | None = None
         self.number = QLineEdit()
         self.number.setObjectName("receipt_number")
-        self.number.setPlaceholderText("scan or type the receipt number (e.g. ORC-T01-000123)")
+        self.number.setPlaceholderText(
+            "scan the receipt, or type its last digits (e.g. 525), an amount or a time"
+        )
         self.number.setMinimumHeight(TOUCH_SIZE - 12)
         self.number.returnPressed.connect(self.look_up)
+        self.recent = RecentModel(self)
+        self.found = RecentFilter(self.recent, self)
+        self.number.textEdited.connect(self.found.search)
+        self.list = recent_table(self.found)
+        self.list.setMinimumWidth(430)
+        self.list.selectionModel().currentRowChanged.connect(self._row_chosen)
+        self.list.clicked.connect(lambda index: self._row_chosen(index, index))
+        on_key("Down", self.number, self._into_list)
         self.reason = QLineEdit()
         self.reason.setObjectName("receipt_reason")
         self.reason.setPlaceholderText("why: e.g. damaged, wrong size, rung up twice")
         self.reason.setMinimumHeight(TOUCH_SIZE - 12)
         form = QFormLayout()
-        form.addRow("Receipt number", self.number)
+        form.addRow("Find a receipt", self.number)
         form.addRow("Reason for a refund or void", self.reason)
         self.text = paper(
             "receipt_text", ctx.settings.columns, "The receipt appears here as it was printed."
@@ -70,10 +83,11 @@ class ReceiptsView(QWidget):
         side.setRowStretch(5, 1)
         side.addWidget(action_button("Back to selling", "Esc", self, self.done.emit, "back"), 6, 0)
         body = QHBoxLayout()
+        body.addWidget(self.list, 1)
         slip = QVBoxLayout()
         slip.addWidget(self.text, 1, Qt.AlignmentFlag.AlignHCenter)
         slip.addWidget(self.info)
-        body.addLayout(slip, 1)
+        body.addLayout(slip)
         body.addLayout(side)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -83,8 +97,14 @@ class ReceiptsView(QWidget):
 
     def refresh(self) -> None:
         self.message.clear()
+        self._reload()
         self.number.setFocus()
         self.number.selectAll()
+
+    def _reload(self) -> None:
+        with problems_shown(self):
+            self.recent.reset(self.ctx.till.receipts().recent(), self.ctx.till.clock())
+            self.found.search(self.number.text())
 
     def showEvent(self, event: QShowEvent) -> None:
         # The window may refresh a screen before showing it, and a hidden field cannot take
@@ -95,28 +115,66 @@ class ReceiptsView(QWidget):
     # --- looking up -------------------------------------------------------------------------
 
     def look_up(self) -> None:
+        """Enter in the search line: a receipt number (whole, or the digits it ends with) is
+        looked up over all this till's receipts; an amount or a time opens the one recent
+        receipt it matches, or says to choose among several."""
+        text = self.number.text()
+        self.message.clear()
+        compact = "".join(text.split())
+        # Digits, or letters as in ORC-T01-000525, are a receipt number; "12.50", "-5.90" or
+        # "14:30" are looked for in the list.
+        is_number = compact.isdigit() or any(ch.isalpha() for ch in compact)
+        if compact and not is_number and self.found.rowCount() != 1:
+            count = self.found.rowCount()
+            self.message.setText(
+                f"{count} recent receipts match {text.strip()!r}: Down, then choose one."
+                if count
+                else f"No receipt of today or yesterday matches {text.strip()!r}."
+            )
+            return
         with problems_shown(self):
-            self.message.clear()
-            self._show(self.ctx.till.receipts().look_up(self.number.text()))
+            if compact and not is_number:
+                self._open(self.found.receipt_no(0))
+            else:
+                self._show(self.ctx.till.receipts().look_up(text))
         self.number.setFocus()
         self.number.selectAll()
+
+    def _into_list(self) -> None:
+        if self.found.rowCount():
+            self.list.setFocus()
+            self.list.selectRow(0)
+
+    def _row_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            with problems_shown(self):
+                self._open(self.found.receipt_no(current.row()))
+
+    def _open(self, receipt_no: str) -> None:
+        self.message.clear()
+        self._show(self.ctx.till.receipts().look_up(receipt_no))
 
     def _show(self, receipt: Receipt | None) -> None:
         self.receipt = receipt
         is_sale = receipt is not None and receipt.kind is not ReceiptKind.REFUND
-        for button in (self.reprint_button, self.refund_button, self.void_button):
+        # Every slip can be printed again: a refund or void slip skipped at a dead printer too.
+        self.reprint_button.setEnabled(receipt is not None)
+        for button in (self.refund_button, self.void_button):
             button.setEnabled(is_sale)
         if receipt is None:
             self.text.clear()
             self.info.clear()
             return
         self.text.setPlainText(render_text(receipt, width=self.ctx.settings.columns))
-        if receipt.kind is ReceiptKind.REFUND:
-            self.info.setText(f"Refund slip, refunding sale {receipt.original_number}.")
-        else:
-            copies = receipt.reprint_count
-            reprinted = f"reprinted {copies} time{'s' * (copies != 1)}" if copies else "original"
+        copies = receipt.reprint_count
+        reprinted = f"reprinted {copies} time{'s' * (copies != 1)}" if copies else "original"
+        if receipt.kind is not ReceiptKind.REFUND:
             self.info.setText(f"Sale of ${receipt.total:,.2f} ({reprinted}).")
+        elif receipt.original_number is None:
+            self.info.setText(f"Refund slip without a receipt ({reprinted}).")
+        else:
+            slip = "Void slip of sale" if receipt.is_void else "Refund slip for sale"
+            self.info.setText(f"{slip} {receipt.original_number} ({reprinted}).")
 
     def _number(self) -> str:
         assert self.receipt is not None  # the buttons are disabled without a receipt
@@ -128,9 +186,16 @@ class ReceiptsView(QWidget):
         if self.receipt is None:
             return
         with problems_shown(self):
-            copy = self.ctx.till.receipts().reprint(self.ctx.require_cashier(), self._number())
-            self._show(copy)
+            who = self.ctx.require_cashier()
+            receipts = self.ctx.till.receipts()
+            copy = receipts.next_copy(self._number())
             printed = print_receipt(self, self.ctx, copy)
+            if not (printed.on_paper or printed.pdf):
+                # Nothing reached paper or a PDF: no copy exists, so none is counted.
+                self.message.setText(f"Reprint of {copy.number} skipped; F2 tries again.")
+                return
+            receipts.count_copy(who, copy)
+            self._show(copy)
             self.message.setText(f"REPRINT #{copy.reprint_count} {printed.words()}.")
 
     def refund(self) -> None:
@@ -143,21 +208,26 @@ class ReceiptsView(QWidget):
             if not any(line.left for line in sale.lines):
                 self.message.setText(f"Everything on {sale.receipt_no} was already refunded.")
                 return
-            dialog = RefundDialog(sale, self._paid_by(), self)
+            dialog = RefundDialog(
+                sale,
+                self._paid_by(),
+                self.reason.text(),
+                lambda choice: refunds.refund(
+                    who,
+                    sale.receipt_no,
+                    choice.quantities,
+                    reason=choice.reason,
+                    tender=choice.tender,
+                ),
+                self,
+            )
             try:
                 dialog.exec()
-                choice = dialog.choice
+                choice, done = dialog.choice, dialog.done_refund
             finally:
                 dialog.deleteLater()
-            if choice is None:
+            if choice is None or done is None:
                 return
-            done = refunds.refund(
-                who,
-                sale.receipt_no,
-                choice.quantities,
-                reason=self.reason.text(),
-                tender=choice.tender,
-            )
             self._refunded(done, choice.tender)
 
     def void(self) -> None:
@@ -210,6 +280,7 @@ class ReceiptsView(QWidget):
 
     def _refunded(self, done: CompletedRefund, tender: TenderType) -> None:
         self.reason.clear()
+        self._reload()  # the sale's status and the new slip, in the list
         self._show(done.receipt)
         self.number.setText(done.receipt_no)
         printed = print_receipt(self, self.ctx, done.receipt, open_drawer=tender is TenderType.CASH)

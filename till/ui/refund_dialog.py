@@ -3,6 +3,7 @@ without a receipt, and how the money goes back. The refund itself is the screen'
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -25,8 +26,10 @@ from PySide6.QtWidgets import (
 from shared.cart import ProductSnapshot
 from shared.receipt_build import tender_label
 from shared.tender import TenderType
-from till.services.refunds import SaleForRefund
+from till.services.context import REFUSALS
+from till.services.refunds import CompletedRefund, SaleForRefund
 from till.ui.context import UiContext
+from till.ui.errors import plain_message
 from till.ui.keys import action_button
 from till.ui.money_text import dollars
 from till.ui.pin_pad import TOUCH_SIZE
@@ -58,18 +61,32 @@ def _fmt(quantity: Decimal) -> str:
 class RefundChoice:
     quantities: dict[str, Decimal]
     tender: TenderType
+    reason: str
 
 
 class RefundDialog(QDialog):
     """Type the quantity to refund beside each item (F2 fills in everything left), choose
-    how to pay back, Ctrl+Enter to refund, Esc to cancel."""
+    how to pay back, Ctrl+Enter to refund, Esc to cancel.
 
-    def __init__(self, sale: SaleForRefund, tender: TenderType, parent: QWidget | None) -> None:
+    The dialog runs the refund itself (``submit``) and stays open when it is refused, with
+    the reason in red and every quantity as typed: the cashier corrects one figure instead of
+    starting again."""
+
+    def __init__(
+        self,
+        sale: SaleForRefund,
+        tender: TenderType,
+        reason: str,
+        submit: Callable[[RefundChoice], CompletedRefund],
+        parent: QWidget | None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("refund_dialog")
         self.setWindowTitle(f"Refund items of {sale.receipt_no}")
         self.sale = sale
+        self.submit = submit
         self.choice: RefundChoice | None = None
+        self.done_refund: CompletedRefund | None = None
         self.table = QTableWidget(len(sale.lines), 5)
         self.table.setObjectName("refund_lines")
         self.table.setHorizontalHeaderLabels(["Item", "Sold", "Refunded", "Left", "Refund now"])
@@ -92,11 +109,17 @@ class RefundDialog(QDialog):
         self.tender.addItems(list(REFUND_TENDERS))
         self.tender.setCurrentIndex(list(REFUND_TENDERS.values()).index(tender))
         self.tender.setMinimumHeight(TOUCH_SIZE - 12)
+        self.reason = QLineEdit(reason)
+        self.reason.setObjectName("refund_reason")
+        self.reason.setPlaceholderText("why: e.g. damaged, wrong size")
+        self.reason.setMinimumHeight(TOUCH_SIZE - 12)
         self.message = QLabel()
         self.message.setObjectName("refund_message")
         self.message.setStyleSheet("color: #b00020")
+        self.message.setWordWrap(True)
         form = QFormLayout()
         form.addRow("Pay back by", self.tender)
+        form.addRow("Reason", self.reason)
         buttons = QHBoxLayout()
         buttons.addWidget(action_button("All that is left", "F2", self, self.fill_all, "all"))
         buttons.addStretch(1)
@@ -128,6 +151,11 @@ class RefundDialog(QDialog):
         try:
             for row, line in enumerate(self.sale.lines):
                 qty = _quantity(self._qty_cell(row).text())
+                if qty > line.left:
+                    raise ValueError(
+                        f"{line.name}: only {_fmt(line.left)} of {_fmt(line.sold)} sold is "
+                        f"left to refund, not {_fmt(qty)}. Change that quantity."
+                    )
                 if qty:
                     quantities[line.line_id] = qty
         except ValueError as exc:
@@ -136,7 +164,17 @@ class RefundDialog(QDialog):
         if not quantities:
             self.message.setText("Type a quantity beside at least one item (F2: everything).")
             return
-        self.choice = RefundChoice(quantities, REFUND_TENDERS[self.tender.currentText()])
+        choice = RefundChoice(
+            quantities, REFUND_TENDERS[self.tender.currentText()], self.reason.text()
+        )
+        try:
+            self.done_refund = self.submit(choice)
+        except REFUSALS as exc:
+            # Refused (no reason, a refund on another till meanwhile, the store busy): say
+            # why here and keep what was typed.
+            self.message.setText(plain_message(exc))
+            return
+        self.choice = choice
         self.accept()
 
 

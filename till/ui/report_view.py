@@ -1,10 +1,15 @@
-"""An X or Z report on screen exactly as it prints, with a Print button."""
+"""An X or Z report on screen exactly as it prints, with a Print button (and Save as PDF
+when the printer fails)."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from shared.gst import SINGAPORE
+from till.services.shifts import ShiftReport
 from till.ui.context import UiContext
 from till.ui.keys import action_button, paper
 from till.ui.print_problem import print_report
@@ -19,6 +24,7 @@ class ReportView(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("report_view")
+        self.name = "report"  # the PDF's file name, set with each report shown
         self.title = QLabel()
         self.title.setObjectName("report_title")
         self.title.setStyleSheet("font-size: 18pt; font-weight: bold")
@@ -37,12 +43,22 @@ class ReportView(QWidget):
         layout.addWidget(self.outcome)
         layout.addLayout(buttons)
 
-    def show_report(self, title: str, text: str) -> None:
+    def show_report(self, report: ShiftReport) -> None:
+        """Show an X report (shift open) or a Z report (closed), ready to print or save."""
+        if report.closed_at is None:
+            self.name = f"x-report-{datetime.now(SINGAPORE):%Y%m%d-%H%M%S}"
+            title = "X report"
+        else:
+            self.name = f"z-report-{report.closed_at.astimezone(SINGAPORE):%Y%m%d-%H%M%S}"
+            title = "Z report"
         self.title.setText(title)
-        self.text.setPlainText(text)
+        self.text.setPlainText(report.render_text(width=self.ctx.settings.columns))
         self.outcome.clear()
         self.text.setFocus()
 
     def print(self) -> None:
-        result = print_report(self, self.ctx, self.text.toPlainText())
-        self.outcome.setText(f"Report {result.words()}.")
+        result = print_report(
+            self, self.ctx, self.text.toPlainText(), title=self.title.text(), name=self.name
+        )
+        again = "" if result.on_paper or result.pdf else " F2 prints it again."
+        self.outcome.setText(f"Report {result.words()}.{again}")

@@ -7,7 +7,9 @@ ignores the shortcuts of hidden pages).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from decimal import Decimal
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -15,6 +17,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -22,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from shared.gst import SINGAPORE
 from shared.money import ZERO
+from till.services.shifts import DrawerCount, ShiftReport
 from till.services.staff import SignedIn
 from till.ui.actions import dollars, problems_shown, with_manager
 from till.ui.cash_count import CashCount
@@ -31,6 +36,11 @@ from till.ui.pin_pad import TOUCH_SIZE
 from till.ui.report_view import ReportView
 
 HEADING = "font-size: 18pt; font-weight: bold"
+
+
+def _signed(amount: Decimal) -> str:
+    sign = "-" if amount < 0 else "+" if amount > 0 else ""
+    return f"{sign}${abs(amount):,.2f}"
 
 
 def _field(name: str, placeholder: str) -> QLineEdit:
@@ -52,9 +62,11 @@ class ShiftView(QWidget):
         self.closed_page = self._closed_page()
         self.open_page = self._open_page()
         self.count_page = self._count_page()
+        self.z_page = self._z_page()
+        self.counted: DrawerCount | None = None
         self.report = ReportView(ctx)
         self.report.closed.connect(self.refresh)
-        for page in (self.closed_page, self.open_page, self.count_page, self.report):
+        for page in (self.closed_page, self.open_page, self.count_page, self.z_page, self.report):
             self.pages.addWidget(page)
         self.message = QLabel()
         self.message.setObjectName("shift_message")
@@ -85,6 +97,7 @@ class ShiftView(QWidget):
         layout.addWidget(self.float_count)
         buttons = QHBoxLayout()
         buttons.addWidget(action_button("Open shift", "F2", page, self.open_shift, "open_shift"))
+        buttons.addWidget(action_button("Past Z reports", "F9", page, self.past_reports, "z_past"))
         buttons.addStretch(1)
         buttons.addWidget(action_button("Back to selling", "Esc", page, self.done.emit, "back"))
         layout.addStretch(1)
@@ -109,6 +122,7 @@ class ShiftView(QWidget):
             ("No sale (open drawer)", "F4", self.no_sale, "no_sale"),
             ("X report", "F5", self.x_report, "x_report"),
             ("Close shift (Z report)", "F6", self.start_count, "z_report"),
+            ("Past Z reports", "F9", self.past_reports, "z_past"),
             ("Back to selling", "Esc", self.done.emit, "back"),
         ]
         for n, (text, key, slot, name) in enumerate(actions):
@@ -121,26 +135,58 @@ class ShiftView(QWidget):
         layout.addStretch(1)
         return page
 
+    def _z_page(self) -> QWidget:
+        page = QWidget()
+        heading = QLabel("Z reports of closed shifts, newest first")
+        heading.setStyleSheet(HEADING)
+        self.z_list = QListWidget()
+        self.z_list.setObjectName("z_reports")
+        self.z_list.setStyleSheet("font-size: 14pt")
+        self.z_list.itemActivated.connect(lambda _item: self.open_past_report())
+        self.z_hint = QLabel()
+        self.z_hint.setObjectName("z_hint")
+        buttons = QHBoxLayout()
+        buttons.addWidget(action_button("Show", None, page, self.open_past_report, "z_show"))
+        buttons.addStretch(1)
+        buttons.addWidget(action_button("Back", "Esc", page, self.refresh, "z_back"))
+        layout = QVBoxLayout(page)
+        layout.addWidget(heading)
+        layout.addWidget(self.z_list, 1)
+        layout.addWidget(self.z_hint)
+        layout.addLayout(buttons)
+        return page
+
     def _count_page(self) -> QWidget:
         page = QWidget()
         heading = QLabel("Count the drawer: pieces of each note and coin")
         heading.setStyleSheet(HEADING)
         self.close_count = CashCount()
         self.close_count.setObjectName("close_count")
-        self.close_count.finished.connect(self.close_shift)
+        self.close_count.finished.connect(self._count_typed)
+        self.count_hint = QLabel()
+        self.count_hint.setObjectName("count_hint")
+        self.count_hint.setWordWrap(True)
+        self.count_result = QLabel()
+        self.count_result.setObjectName("count_result")
+        self.count_result.setWordWrap(True)
+        self.count_result.setStyleSheet("font-size: 14pt")
+        self.commit_button = action_button(
+            "Count done", "F6", page, self.commit_count, "commit_count"
+        )
+        self.recount_button = action_button("Count again", "F5", page, self.recount, "recount")
+        self.close_button = action_button(
+            "Close shift", "Ctrl+Return", page, self.close_shift, "close_shift"
+        )
         buttons = QHBoxLayout()
-        buttons.addWidget(action_button("Close shift", "F6", page, self.close_shift, "close_shift"))
+        for button in (self.commit_button, self.recount_button, self.close_button):
+            buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(action_button("Not now", "Esc", page, self.refresh, "cancel_count"))
         layout = QVBoxLayout(page)
         layout.addWidget(heading)
-        layout.addWidget(
-            QLabel(
-                "Type how many of each, Enter to move on. Enter after 5¢ (or F6) closes the "
-                "shift and shows the Z report."
-            )
-        )
+        layout.addWidget(self.count_hint)
         layout.addWidget(self.close_count)
+        layout.addWidget(self.count_result)
         layout.addStretch(1)
         layout.addLayout(buttons)
         return page
@@ -176,6 +222,8 @@ class ShiftView(QWidget):
             self.cash_amount.setFocus()
         elif page is self.count_page:
             self.close_count.start()
+        elif page is self.z_page:
+            self.z_list.setFocus()
         else:
             self.report.text.setFocus()
 
@@ -222,21 +270,76 @@ class ShiftView(QWidget):
     def x_report(self) -> None:
         with problems_shown(self):
             report = self.ctx.till.shifts.x_report()
-            self._show("X report", report.render_text(width=self.ctx.settings.columns))
+            self._show(report)
 
     def start_count(self) -> None:
-        self.close_count.clear()
         self.pages.setCurrentWidget(self.count_page)
+        self.recount()
+
+    def recount(self) -> None:
+        """A blank, blind count: the till's expected cash stays hidden until it is done."""
+        self.counted = None
+        self.close_count.clear()
+        self.count_result.clear()
+        self.count_hint.setText(
+            "Count blind: type how many of each, Enter to move on. When every note and coin "
+            "is in, press F6 (Count done) to see what the till expected."
+        )
+        self.commit_button.setEnabled(True)
+        self.recount_button.setEnabled(False)
+        self.close_button.setEnabled(False)
         self._focus_page()
 
-    def close_shift(self) -> None:
+    def _count_typed(self) -> None:
+        # Enter after the last coin never closes the shift: a stray Enter must not end the day.
+        if self.counted is None:
+            self.count_hint.setText(
+                f"Counted ${self.close_count.total():,.2f}. Check it, then F6 (Count done)."
+            )
+
+    def commit_count(self) -> None:
+        if not self.close_count.counted():
+            # F6 twice from the shift page would otherwise reveal the expected cash unasked.
+            self.count_hint.setText(
+                "Nothing is counted yet: type the pieces of each note and coin (0 for an "
+                "empty drawer), then F6."
+            )
+            return
         with problems_shown(self):
-            counted = self.close_count.counted()
+            counted = self.ctx.till.shifts.count_drawer(self._cashier(), self.close_count.counted())
+            self.counted = counted
+            self.close_count.lock(True)
+            self.commit_button.setEnabled(False)
+            self.recount_button.setEnabled(True)
+            self.close_button.setEnabled(True)
+            variance = counted.variance
+            manager = (
+                f" That is more than the ${counted.limit:,.2f} allowed: a manager approves "
+                "the close."
+                if counted.needs_manager
+                else ""
+            )
+            self.count_result.setText(
+                f"Counted ${counted.counted_cash:,.2f}; the till expected "
+                f"${counted.expected_cash:,.2f}; variance {_signed(variance)}.{manager}"
+            )
+            self.count_hint.setText(
+                "Ctrl+Enter (Close shift) closes the shift and shows the Z report; F5 counts "
+                "again (both counts are recorded); Esc leaves the shift open."
+            )
+
+    def close_shift(self) -> None:
+        counted = self.counted
+        if counted is None:
+            return  # only a committed count closes a shift
+        with problems_shown(self):
             who = self._cashier()
             report = with_manager(
                 self,
                 self.ctx,
-                lambda manager: self.ctx.till.shifts.close_shift(who, counted, approved_by=manager),
+                lambda manager: self.ctx.till.shifts.close_shift(
+                    who, counted.counted, approved_by=manager
+                ),
             )
             if report is None:
                 self.message.setText(
@@ -244,11 +347,36 @@ class ShiftView(QWidget):
                     "variance."
                 )
                 return
-            self._show("Z report", report.render_text(width=self.ctx.settings.columns))
-            variance = report.variance or ZERO
-            sign = "-" if variance < 0 else "+" if variance > 0 else ""
-            self.message.setText(f"Shift closed. Variance {sign}${abs(variance):,.2f}.")
+            self._show(report)
+            self.message.setText(f"Shift closed. Variance {_signed(report.variance or ZERO)}.")
 
-    def _show(self, title: str, text: str) -> None:
+    def past_reports(self) -> None:
+        with problems_shown(self):
+            self.z_list.clear()
+            for shift in self.ctx.till.shifts.closed_shifts():
+                opened = shift.opened_at.astimezone(SINGAPORE)
+                closed = shift.closed_at.astimezone(SINGAPORE)
+                item = QListWidgetItem(
+                    f"Closed {closed:%a %d-%m-%Y %H:%M}  (opened {opened:%d-%m %H:%M})  "
+                    f"variance {_signed(shift.variance)}"
+                )
+                item.setData(Qt.ItemDataRole.UserRole, shift.shift_id)
+                self.z_list.addItem(item)
+            self.pages.setCurrentWidget(self.z_page)
+            if self.z_list.count():
+                self.z_list.setCurrentRow(0)
+                self.z_hint.setText("Up/Down to choose, Enter to show it (then F2 prints).")
+            else:
+                self.z_hint.setText("No shift has been closed on this till yet.")
+            self.z_list.setFocus()
+
+    def open_past_report(self) -> None:
+        item: QListWidgetItem | None = self.z_list.currentItem()
+        if item is None:
+            return
+        with problems_shown(self):
+            self._show(self.ctx.till.shifts.z_report(item.data(Qt.ItemDataRole.UserRole)))
+
+    def _show(self, report: ShiftReport) -> None:
         self.pages.setCurrentWidget(self.report)  # first: a hidden page cannot take the focus
-        self.report.show_report(title, text)
+        self.report.show_report(report)
