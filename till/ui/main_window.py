@@ -112,6 +112,7 @@ class MainWindow(QMainWindow):
             return
         self.show_screen(self.sell)
         self.sell.check_shift()
+        self.sell.entry.clear()  # text typed before payment or a back-office screen is stale
         self.sell.entry.setFocus()
 
     def _signed_in(self, who: SignedIn) -> None:

@@ -179,6 +179,9 @@ class PaymentScreen(QWidget):
         totals = checkout.totals()
         self.state = PaymentState(totals.total, checkout.profile.rules.cash_rounding)
         self.paynow_payload = None
+        # Whatever was typed before the cashier went back to the cart belongs to that visit:
+        # a stale "50" plus a new "5" once took $505 in cash.
+        self.entry.clear()
         self.total.setText(f"Total {dollars(totals.total)}")
         self._to_amount_step()
         self.say("")
