@@ -20,7 +20,7 @@ from tests.integration.test_checkout import standard_barcodes
 from tests.tills import DemoTill, demo_till
 from till.services.context import CashierError
 from till.services.receipts import UnknownReceipt
-from till.services.staff import LOCKOUT, MAX_FAILURES, SignInError
+from till.services.staff import LOCKOUT, MAX_FAILURES, NotAnApprover, SignInError
 from till.store.models import AuditRecord, Refund, Staff, StockMovement
 from till.store.uow import UnitOfWork, to_chain
 
@@ -89,7 +89,8 @@ def test_approvals_need_the_right_role(shop: DemoTill) -> None:
         requested_by=shop.cashier,
     )
     assert ok.role == "supervisor"
-    with pytest.raises(SignInError, match="needs a manager"):
+    refused = r"Priya Nair \(supervisor\) cannot approve this: it needs a manager\. Ask one"
+    with pytest.raises(NotAnApprover, match=refused):
         staff.approve(
             SUPERVISOR.code, SUPERVISOR.pin, ManagerAction.VOID_SALE, requested_by=shop.cashier
         )
