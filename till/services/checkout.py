@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from shared.cart import Cart, CartLine, Discount, PricedLine, ProductSnapshot, SaleTotals
 from shared.money import ZERO
-from shared.paynow import build_payload
+from shared.paynow import build_payload, merchant_name_ascii
 from shared.protocol import EventKind, SaleCompletedV1, SaleLineV1, TenderV1
 from shared.receipt import Receipt, ReceiptNumber, render_text
 from shared.tender import Settlement, Tender, TenderType, cash_due, settle
@@ -185,7 +185,7 @@ class Checkout:
             editable=False,
             expiry=(self.clock() + PAYNOW_VALIDITY).replace(microsecond=0),
             reference=str(self.next_receipt_number()),
-            merchant_name=self.profile.outlet.name[:25],
+            merchant_name=merchant_name_ascii(self.profile.outlet.name),
         )
 
     def complete(self, tenders: Sequence[Tender]) -> CompletedSale:
