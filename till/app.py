@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from shared.cart import PriceCeiling
 from till.services.checkout import Checkout
 from till.services.context import Clock, OutletProfile, load_profile, utc_now
 from till.services.receipts import ReceiptService
@@ -37,8 +38,10 @@ class Till:
         with self.store.read() as session:
             return load_profile(session)
 
-    def checkout(self, cashier: SignedIn) -> Checkout:
-        return Checkout(self.store, self.catalogue, self.profile, cashier, self.clock)
+    def checkout(self, cashier: SignedIn, *, ceiling: PriceCeiling | None = None) -> Checkout:
+        return Checkout(
+            self.store, self.catalogue, self.profile, cashier, self.clock, ceiling=ceiling
+        )
 
     def refunds(self) -> RefundService:
         return RefundService(self.store, self.profile, self.clock)

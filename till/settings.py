@@ -7,11 +7,13 @@ the same file serves the in-app agent and the headless agent service.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from pydantic import Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from shared.cart import PriceCeiling
 from shared.config import ConfigError, SgposSettings
 from till.printing import PrinterSettings
 from till.sync.settings import AgentSettings
@@ -23,8 +25,21 @@ MAX_QUICK_KEYS = 24  # a 6 x 4 grid still has touch-sized keys beside the cart
 _S = TypeVar("_S", bound=SgposSettings)
 
 
+class PriceCeilingSettings(BaseModel):
+    """``[price_ceiling]``: the most a price override may set, even with a manager's PIN."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)  # a misspelt key is refused
+
+    times_list_price: Decimal = Field(default=Decimal(10), ge=1, le=1000)
+    at_most: Decimal = Field(default=Decimal("5000.00"), gt=0, le=Decimal("99999.99"))
+
+    def ceiling(self) -> PriceCeiling:
+        return PriceCeiling(self.times_list_price, self.at_most.quantize(Decimal("0.01")))
+
+
 class TillSettings(SgposSettings):
     printer: PrinterSettings = Field(default_factory=PrinterSettings)
+    price_ceiling: PriceCeilingSettings = Field(default_factory=PriceCeilingSettings)
     # None: follow the printer's paper (58 mm rolls take 42 columns, 80 mm take 48).
     paper_columns: Literal[42, 48] | None = None
     # SKUs of the favourite items on the sell screen's quick keys, in order.

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from shared.cart import PriceCeiling
 from shared.config import ConfigError
 from till.settings import TillSettings, agent_settings
 
@@ -30,6 +32,13 @@ def test_printer_table_paper_and_quick_keys_are_read(tmp_path: Path) -> None:
     assert settings.columns == 42  # 58 mm paper, unless paper_columns says otherwise
     assert settings.quick_keys == ["FRS-100015", "BEV-100001"]
     assert agent_settings(tmp_path).push_interval_s == 2.5
+
+
+def test_the_price_ceiling_is_read_from_its_table(tmp_path: Path) -> None:
+    assert TillSettings.for_till(tmp_path).price_ceiling.ceiling() == PriceCeiling()
+    (tmp_path / "till.toml").write_text("[price_ceiling]\ntimes_list_price = 3\nat_most = 800\n")
+    ceiling = TillSettings.for_till(tmp_path).price_ceiling.ceiling()
+    assert ceiling == PriceCeiling(Decimal(3), Decimal("800.00"))
 
 
 def test_paper_columns_override_the_paper_width(tmp_path: Path) -> None:

@@ -9,14 +9,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cached_property
 
 from sqlalchemy import select
 
-from shared.cart import Cart, CartLine, Discount, PricedLine, ProductSnapshot, SaleTotals
+from shared.cart import (
+    Cart,
+    CartLine,
+    Discount,
+    PriceCeiling,
+    PricedLine,
+    ProductSnapshot,
+    SaleTotals,
+)
 from shared.money import ZERO
 from shared.paynow import build_payload, merchant_name_ascii
 from shared.protocol import EventKind, SaleCompletedV1, SaleLineV1, TenderV1
@@ -79,13 +87,17 @@ class Checkout:
         profile: OutletProfile,
         cashier: SignedIn,
         clock: Clock = utc_now,
+        *,
+        ceiling: PriceCeiling | None = None,
     ) -> None:
         self.store = store
         self.catalogue = catalogue
         self.profile = profile
         self.cashier = cashier
         self.clock = clock
-        self.cart = Cart(profile.rules)
+        # The outlet's rules from head office, with this till's own price ceiling.
+        self.rules = replace(profile.rules, price_ceiling=ceiling or PriceCeiling())
+        self.cart = Cart(self.rules)
 
     # --- ringing up ---------------------------------------------------------------------------
 
@@ -121,7 +133,7 @@ class Checkout:
         return self.cart.totals(self.clock())
 
     def clear(self) -> None:
-        self.cart = Cart(self.profile.rules)
+        self.cart = Cart(self.rules)
 
     # --- park and recall ----------------------------------------------------------------------
 
@@ -155,7 +167,7 @@ class Checkout:
             row = uow.session.get(ParkedCart, parked_id)
             if row is None:
                 raise CashierError("that parked cart was already recalled")
-            cart = Cart.from_dict(self.profile.rules, row.cart)
+            cart = Cart.from_dict(self.rules, row.cart)
             uow.session.delete(row)
             uow.commit()
         self.cart = cart

@@ -108,7 +108,9 @@ class SellScreen(QWidget):
 
     def begin(self, cashier: SignedIn) -> None:
         """A cashier signed in: a fresh cart, their name on screen."""
-        self.checkout = self.ctx.till.checkout(cashier)
+        self.checkout = self.ctx.till.checkout(
+            cashier, ceiling=self.ctx.settings.price_ceiling.ceiling()
+        )
         self.cashier.setText(f"Cashier: {cashier.display_name} ({cashier.code})")
         self.quick.show_products(self._favourites())
         self.cancel_prompt()
