@@ -52,7 +52,8 @@ PAYNOW_VALIDITY = timedelta(minutes=15)
 
 class UnknownBarcode(CashierError):
     def __init__(self, code: str) -> None:
-        super().__init__(f"no product has barcode {code!r}: scan again or search by name")
+        shown = code if len(code) <= 32 else f"{code[:30]}…"  # a message, not a wall of digits
+        super().__init__(f"no product has barcode {shown!r}: scan again or search by name")
 
 
 @dataclass(frozen=True)

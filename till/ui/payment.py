@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -84,6 +85,8 @@ class PaymentScreen(QWidget):
         self.message = QLabel()
         self.message.setObjectName("pay_message")
         self.message.setWordWrap(True)
+        self.message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.entry.setMaxLength(32)  # an amount or an approval code, never a stray paste
         self.qr_heading = QLabel("Scan to pay with PayNow")
         self.qr_heading.setObjectName("pay_qr_heading")
         self.qr_heading.setStyleSheet("font-size: 22px; font-weight: bold")

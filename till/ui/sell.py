@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QShowEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QVBoxLayout, QWidget
 
 from shared.cart import ApprovalNeeded, CartLine, ProductSnapshot, SaleError
 from till.services.checkout import Checkout, CompletedSale, UnknownBarcode
@@ -26,7 +26,7 @@ from till.ui.money_text import dollars
 from till.ui.pin_pad import DigitPad
 from till.ui.search_dialog import find_product
 from till.ui.sell_cart import CartModel, CartView
-from till.ui.sell_entry import Prompt, looks_like_barcode, scan_request
+from till.ui.sell_entry import MAX_SCAN_LENGTH, Prompt, looks_like_barcode, scan_request
 from till.ui.sell_parked import choose_parked
 from till.ui.sell_totals import TotalsPanel
 
@@ -60,6 +60,9 @@ class SellScreen(QWidget):
         self.message = QLabel()
         self.message.setObjectName("sell_message")
         self.message.setWordWrap(True)
+        # However long a message, it wraps or is cut at the screen's width; it never widens
+        # the window (a pasted 5,000-digit "barcode" once pushed the cart off screen).
+        self.message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.model = CartModel(self)
         self.cart = CartView(self.model, self)
         self.totals = TotalsPanel(self)
@@ -88,6 +91,7 @@ class SellScreen(QWidget):
         layout.addLayout(right, 2)
 
         self.entry.returnPressed.connect(self._entered)
+        self.entry.textChanged.connect(self._check_length)
         self.entry.installEventFilter(self)
 
     def _actions(self) -> list[sell_keys.Action]:
@@ -194,6 +198,15 @@ class SellScreen(QWidget):
             return True
         return False
 
+    def _check_length(self, text: str) -> None:
+        if len(text) > MAX_SCAN_LENGTH:
+            self.entry.clear()
+            self.say(
+                f"That is too long for a barcode or a name (at most {MAX_SCAN_LENGTH} "
+                "characters): nothing was rung up. Scan the item again",
+                error=True,
+            )
+
     def _entered(self) -> None:
         text = self.entry.text()
         self.entry.clear()
@@ -273,10 +286,12 @@ class SellScreen(QWidget):
             return
         typed = text or self.entry.text()
         self.entry.clear()
-        product = find_product(self.ctx.till.catalogue, typed, self)
+        found = find_product(self.ctx.till.catalogue, typed, self)
         self.back_to_scan()
-        if product is not None:
-            self.add_product(product)
+        if isinstance(found, str):
+            self.scan(found)
+        elif found is not None:
+            self.add_product(found)
 
     def remove_line(self) -> None:
         line = self._selected_line()

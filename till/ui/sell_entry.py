@@ -20,6 +20,8 @@ from till.ui.money_text import parse_amount, parse_quantity
 _TIMES = re.compile(r"^\s*(\d+(?:\.\d{1,3})?)\s*[*xX]\s*(\S+)\s*$")
 # What a scanner sends: 8 or more digits, no decimal point. Never a quantity or a price.
 _BARCODE = re.compile(r"^\d{8,}$")
+# A GS1-128 code carries at most 48 characters; anything much longer is a stray paste.
+MAX_SCAN_LENGTH = 64
 
 
 class Prompt(Enum):
