@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shared.cart import PriceCeiling
+from shared.scale_barcode import ScaleLayout
 from till.services.checkout import Checkout
 from till.services.context import Clock, OutletProfile, load_profile, utc_now
 from till.services.receipts import ReceiptService
@@ -38,9 +39,21 @@ class Till:
         with self.store.read() as session:
             return load_profile(session)
 
-    def checkout(self, cashier: SignedIn, *, ceiling: PriceCeiling | None = None) -> Checkout:
+    def checkout(
+        self,
+        cashier: SignedIn,
+        *,
+        ceiling: PriceCeiling | None = None,
+        scale_layouts: tuple[ScaleLayout, ...] = (),
+    ) -> Checkout:
         return Checkout(
-            self.store, self.catalogue, self.profile, cashier, self.clock, ceiling=ceiling
+            self.store,
+            self.catalogue,
+            self.profile,
+            cashier,
+            self.clock,
+            ceiling=ceiling,
+            scale_layouts=scale_layouts,
         )
 
     def refunds(self) -> RefundService:

@@ -14,7 +14,7 @@ from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QVBoxLayout, QWidget
 
 from shared.cart import ApprovalNeeded, CartLine, ProductSnapshot, SaleError
-from till.services.checkout import Checkout, CompletedSale, UnknownBarcode
+from till.services.checkout import Checkout, CompletedSale, UnknownBarcode, WeightNeeded
 from till.services.context import CashierError
 from till.services.staff import SignedIn
 from till.store.db import StoreError
@@ -26,7 +26,13 @@ from till.ui.money_text import dollars
 from till.ui.pin_pad import DigitPad
 from till.ui.search_dialog import find_product
 from till.ui.sell_cart import CartModel, CartView
-from till.ui.sell_entry import MAX_SCAN_LENGTH, Prompt, looks_like_barcode, scan_request
+from till.ui.sell_entry import (
+    MAX_SCAN_LENGTH,
+    Prompt,
+    looks_like_barcode,
+    parse_weight,
+    scan_request,
+)
 from till.ui.sell_parked import choose_parked
 from till.ui.sell_totals import TotalsPanel
 
@@ -44,6 +50,7 @@ class SellScreen(QWidget):
         self.checkout: Checkout | None = None
         self.prompt = Prompt.SCAN
         self.prompt_line: str | None = None  # the line a prompt is about
+        self.weighing: ProductSnapshot | None = None  # scanned, waiting for its weight
 
         self.banner = QLabel()
         self.banner.setObjectName("sell_banner")
@@ -113,7 +120,9 @@ class SellScreen(QWidget):
     def begin(self, cashier: SignedIn) -> None:
         """A cashier signed in: a fresh cart, their name on screen."""
         self.checkout = self.ctx.till.checkout(
-            cashier, ceiling=self.ctx.settings.price_ceiling.ceiling()
+            cashier,
+            ceiling=self.ctx.settings.price_ceiling.ceiling(),
+            scale_layouts=self.ctx.settings.scale_layouts(),
         )
         self.cashier.setText(f"Cashier: {cashier.display_name} ({cashier.code})")
         self.quick.show_products(self._favourites())
@@ -216,9 +225,33 @@ class SellScreen(QWidget):
             if text.strip():
                 self.scan(text)
             return
+        if self.prompt is Prompt.WEIGHT and self.weighing is not None:
+            self._weighed(self.weighing, text)
+            return
         prompt, line_id = self.prompt, self.prompt_line
         self.cancel_prompt()
         self._guard(lambda: self._answer(prompt, line_id, text))
+
+    def ask_weight(self, product: ProductSnapshot) -> None:
+        """Nothing is rung up until the weight is known; the keypad beside the line types it."""
+        self.prompt, self.prompt_line, self.weighing = Prompt.WEIGHT, None, product
+        self.prompt_label.setText(
+            f"{Prompt.WEIGHT.value} {product.name} at {dollars(product.unit_price)}/kg, "
+            "then Enter (Esc: not this item)"
+        )
+        self.say(f"{product.name} is sold by weight: put it on the scale and type the kg.")
+        self.entry.clear()
+        self.entry.setFocus()
+
+    def _weighed(self, product: ProductSnapshot, text: str) -> None:
+        try:
+            weight = parse_weight(text)
+            line = self._require_checkout().add(product, weight)
+        except _CANNOT as exc:
+            self.say(plain_message(exc), error=True)  # still asking: type it again or Esc
+            return
+        self.cancel_prompt()
+        self._rung(line)
 
     def ask(self, prompt: Prompt) -> None:
         line = self._selected_line()
@@ -238,7 +271,7 @@ class SellScreen(QWidget):
         self.entry.setFocus()
 
     def cancel_prompt(self) -> None:
-        self.prompt, self.prompt_line = Prompt.SCAN, None
+        self.prompt, self.prompt_line, self.weighing = Prompt.SCAN, None, None
         self.prompt_label.setText(Prompt.SCAN.value)
         self.entry.setFocus()
 
@@ -251,6 +284,9 @@ class SellScreen(QWidget):
         try:
             request = scan_request(text)
             line = checkout.scan(request.code, request.quantity)
+        except WeightNeeded as exc:
+            self.ask_weight(exc.product)
+            return
         except UnknownBarcode as exc:
             if any(ch.isalpha() or ch.isspace() for ch in text.strip()):
                 self.search(text.strip())  # letters: the cashier is typing a name
@@ -266,20 +302,22 @@ class SellScreen(QWidget):
         checkout = self._checkout()
         if checkout is None:
             return
+        if product.weighed:
+            self.ask_weight(product)  # loose goods: nothing is rung until the weight is known
+            return
         try:
             line = checkout.add(product)
         except _CANNOT as exc:
             self.say(plain_message(exc), error=True)
             return
         self._rung(line)
-        if product.weighed:
-            # Loose goods are sold by weight: ask for it straight away.
-            self.ask(Prompt.QUANTITY)
 
     def _rung(self, line: CartLine) -> None:
         self.refresh(select=line.line_id)
-        unit = " kg" if line.product.weighed else " ×"
-        self.say(f"{line.product.name}  {line.quantity}{unit} {dollars(line.unit_price)}")
+        if line.product.weighed:
+            self.say(f"{line.product.name}  {line.quantity} kg × {dollars(line.unit_price)}/kg")
+        else:
+            self.say(f"{line.product.name}  {line.quantity} × {dollars(line.unit_price)}")
 
     def search(self, text: str = "") -> None:
         if self._checkout() is None:
