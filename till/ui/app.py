@@ -51,7 +51,7 @@ def run_app(data_dir: Path, *, demo: bool = False, argv: Sequence[str] = ()) -> 
         ctx = UiContext(till, settings, printer, demo=demo)
         bridge.start(data_dir, till.store, agent_settings(data_dir), clock=till.clock)
         window = MainWindow(ctx, bridge)
-        window.show()
+        window.showMaximized()  # the window manager fits it to the screen, frame and all
         log.info("till.started", data_dir=str(data_dir), demo=demo, sync=bridge.mode)
         return app.exec()
     except (ConfigError, StoreError, CashierError) as exc:

@@ -75,8 +75,15 @@ class SellScreen(QWidget):
         self.totals = TotalsPanel(self)
         self.quick = quick_keys.QuickKeys(self)
         self.quick.chosen.connect(self.add_product)
+        self.change_due = QLabel()
+        self.change_due.setObjectName("sell_change")
+        self.change_due.setStyleSheet("font-size: 28px; font-weight: bold; color: #1b5e20")
+        self.change_due.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.change_due.setVisible(False)
         self.sell_actions = self._actions()
-        buttons = sell_keys.install(self, self.sell_actions)
+        # Action keys in two rows under the cart, the keypad under the quick keys: the screen
+        # fits 1024 x 768 (one tall column of keys needed 798 px and pushed the status bar off).
+        buttons = sell_keys.install(self, self.sell_actions, columns=5)
         pad = DigitPad(self.entry, self, decimal=True)
         pad.enter.connect(self._entered)
 
@@ -87,15 +94,17 @@ class SellScreen(QWidget):
         left.addWidget(self.entry)
         left.addWidget(self.message)
         left.addWidget(self.cart, 1)
+        left.addWidget(self.change_due)
         left.addWidget(self.totals)
+        left.addWidget(buttons)
         right = QVBoxLayout()
         right.addWidget(self.quick)
         right.addStretch(1)
-        right.addWidget(buttons)
         right.addWidget(pad)
         layout = QHBoxLayout(self)
-        layout.addLayout(left, 3)
-        layout.addLayout(right, 2)
+        # Half the width each: quick keys keep whole names on a 1024 px screen.
+        layout.addLayout(left, 1)
+        layout.addLayout(right, 1)
 
         self.entry.returnPressed.connect(self._entered)
         self.entry.textChanged.connect(self._check_length)
@@ -126,6 +135,7 @@ class SellScreen(QWidget):
         )
         self.cashier.setText(f"Cashier: {cashier.display_name} ({cashier.code})")
         self.quick.show_products(self._favourites())
+        self.change_due.setVisible(False)
         self.cancel_prompt()
         self.refresh()
         self.say("")
@@ -174,6 +184,11 @@ class SellScreen(QWidget):
             text += f" Change due: {dollars(change)}"
         self.refresh()
         self.say(text)
+        # What the cashier hands over, big, until the next item is rung up.
+        self.change_due.setText(
+            f"Change due {dollars(change)}" if change else f"Paid {dollars(sale.totals.total)}"
+        )
+        self.change_due.setVisible(True)
         self.entry.setFocus()
 
     # --- the entry line -----------------------------------------------------------------
@@ -313,6 +328,7 @@ class SellScreen(QWidget):
         self._rung(line)
 
     def _rung(self, line: CartLine) -> None:
+        self.change_due.setVisible(False)  # a new sale has begun
         self.refresh(select=line.line_id)
         if line.product.weighed:
             self.say(f"{line.product.name}  {line.quantity} kg × {dollars(line.unit_price)}/kg")
