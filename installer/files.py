@@ -21,13 +21,19 @@ def render_toml(values: Mapping[str, Any], *, header: str = "") -> str:
     lines = [f"# {line}" if line else "#" for line in header.splitlines()]
     if lines:
         lines.append("")
-    plain = {k: v for k, v in values.items() if not isinstance(v, Mapping)}
+
+    def is_table_list(v: Any) -> bool:
+        return isinstance(v, list | tuple) and bool(v) and all(isinstance(x, Mapping) for x in v)
+
+    plain = {k: v for k, v in values.items() if not isinstance(v, Mapping) and not is_table_list(v)}
     tables = {k: v for k, v in values.items() if isinstance(v, Mapping)}
+    # Arrays of tables ([[scale_labels]] in till.toml) are kept as the technician wrote them.
+    table_lists = {k: v for k, v in values.items() if is_table_list(v)}
     lines += [f"{key} = {_value(v)}" for key, v in plain.items() if v is not None]
-    for name, table in tables.items():
+    for name, table in [*tables.items(), *((n, t) for n, ts in table_lists.items() for t in ts)]:
         if lines and lines[-1] != "":
             lines.append("")
-        lines.append(f"[{name}]")
+        lines.append(f"[[{name}]]" if name in table_lists else f"[{name}]")
         lines += [f"{key} = {_value(v)}" for key, v in table.items() if v is not None]
     return "\n".join(lines) + "\n"
 

@@ -45,6 +45,22 @@ class ApprovalNeeded(SaleError):
 
 
 @dataclass(frozen=True)
+class PriceCeiling:
+    """How high a cashier may take a price, even with a manager's approval: a typo such as
+    1000000 for 10.00 is refused outright rather than approved by a PIN typed in a hurry."""
+
+    times_list_price: Decimal = Decimal(10)
+    at_most: Decimal = Decimal("5000.00")
+
+    def for_price(self, list_price: Decimal) -> Decimal:
+        """The highest price allowed for an item listed at ``list_price``; never below the
+        list price itself, and the plain cap for an item listed at zero (open price)."""
+        if list_price <= 0:
+            return self.at_most
+        return max(list_price, min(round_cents(list_price * self.times_list_price), self.at_most))
+
+
+@dataclass(frozen=True)
 class SaleRules:
     """The outlet settings that shape a sale."""
 
@@ -53,6 +69,7 @@ class SaleRules:
     cash_rounding: CashRounding = CashRounding.OFF
     discount_limit_percent: Decimal = Decimal("10")
     price_override_needs_manager: bool = True
+    price_ceiling: PriceCeiling = PriceCeiling()
 
 
 @dataclass(frozen=True)
@@ -216,9 +233,18 @@ class Cart:
         if price < 0:
             raise SaleError("a price cannot be negative; use a refund instead")
         line = self.line(line_id)
+        ceiling = self.rules.price_ceiling.for_price(line.product.unit_price)
+        if price > ceiling:
+            raise SaleError(
+                f"${price:,.2f} is more than this till allows for {line.product.name} "
+                f"(at most ${ceiling:,.2f}; its list price is ${line.product.unit_price:,.2f}): "
+                "check the price and type it again"
+            )
         if self.rules.price_override_needs_manager and approved_by is None:
             raise ApprovalNeeded(
-                ManagerAction.PRICE_OVERRIDE, f"changing the price of {line.product.name}"
+                ManagerAction.PRICE_OVERRIDE,
+                f"changing the price of {line.product.name} "
+                f"from ${line.unit_price:,.2f} to ${price:,.2f}",
             )
         return self._replace(replace(line, unit_price=price, approved_by=approved_by))
 

@@ -28,6 +28,7 @@ from shared.protocol import (
     ProductV1,
     StaffV1,
 )
+from shared.scale_barcode import ean13_check_digit
 from shared.wire import WireModel
 
 MIN_PRICE_CENTS = 50
@@ -554,12 +555,6 @@ def demo_outlet(seed: int = 7) -> OutletV1:
         paynow_uen="201912345K",
         receipt_footer=["Thank you!", "Goods sold are not returnable without receipt."],
     )
-
-
-def ean13_check_digit(first12: str) -> str:
-    """GS1 check digit: weights 1 and 3 alternate from the left over the first 12 digits."""
-    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12))
-    return str((10 - total % 10) % 10)
 
 
 def is_valid_ean13(code: str) -> bool:

@@ -77,6 +77,15 @@ def round_cash(amount: Decimal, mode: CashRounding) -> Decimal:
     return (steps.to_integral_value(rounding=rounding) * _FIVE_CENTS).quantize(CENT)
 
 
+def round_cash_refund(amount: Decimal, mode: CashRounding) -> Decimal:
+    """The cash handed back for a refund of ``amount`` (a positive sum paid out).
+
+    The rule is defined on the signed amount (money coming in), so a payout is rounded as a
+    negative sum: under ``down`` a refund of 8.92 pays 8.95, in the customer's favour.
+    """
+    return -round_cash(-amount, mode)
+
+
 def allocate(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
     """Split ``total`` into cents proportional to ``weights``, summing exactly to ``total``.
 

@@ -11,6 +11,7 @@ This team writes objects in ascending ID order with the CRC last, and parsing in
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -111,6 +112,16 @@ def _format_expiry(expiry: date | datetime) -> str:
     if isinstance(expiry, date):
         return f"{expiry.year:04d}{expiry:%m%d}"
     raise PayNowError(f"expiry must be a date or datetime, not {type(expiry).__name__}")
+
+
+def merchant_name_ascii(name: str) -> str:
+    """The shop's name as a QR's merchant name (object 59) can carry it: printable ASCII, at
+    most 25 characters. Accents are taken off ("Café Lumière" -> "Cafe Lumiere"); what has no
+    ASCII form (Chinese, emoji) is dropped, and a name with nothing left becomes "NA", so a
+    shop's name never stops it taking PayNow."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    words = "".join(ch if ch.isprintable() else " " for ch in plain).split()
+    return " ".join(words)[:25].strip() or "NA"
 
 
 def build_payload(

@@ -189,6 +189,7 @@ class ReceiptLine:
     tax_code: str  # "SR" | "ZR" | "ES" | "OS"
     gst_rate: Decimal  # percent; 0 unless SR
     discount: Decimal = Decimal("0")  # positive amount taken off this line
+    weighed: bool = False  # quantity in kg, unit_price per kg
 
     def __post_init__(self) -> None:
         _decimal(self.quantity, "quantity")

@@ -55,6 +55,8 @@ class SoldLine(TaxedLine, Protocol):
     def line_discount(self) -> Decimal: ...
     @property
     def cart_discount(self) -> Decimal: ...  # this line's share of a whole-sale discount
+    @property
+    def weighed(self) -> bool: ...
 
 
 class Payment(Protocol):
@@ -125,6 +127,7 @@ def sale_receipt(
                 tax_code=line.tax_code,
                 gst_rate=line.gst_rate,
                 discount=line.line_discount,
+                weighed=line.weighed,
             )
             for line in lines
         ),

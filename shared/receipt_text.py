@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import timedelta, timezone
 from decimal import Decimal
 
-from shared.receipt import Receipt, ReceiptKind
+from shared.receipt import Receipt, ReceiptKind, ReceiptLine
 
 __all__ = ["WIDTHS", "full_totals", "render", "text_columns"]
 
@@ -80,6 +80,11 @@ def _unit(price: Decimal) -> str:
     if price == price.quantize(_CENT):
         return _amount(price)
     return f"{price.normalize():f}"  # per-gram prices keep their extra decimals
+
+
+def _quantity(line: ReceiptLine) -> str:
+    """``2`` items, or ``0.500 kg``: a weight always shows its unit and the grams."""
+    return f"{line.quantity:.3f} kg" if line.weighed else _number(line.quantity)
 
 
 def _number(value: Decimal) -> str:
@@ -208,7 +213,7 @@ def _items(sheet: _Sheet, receipt: Receipt) -> None:
         marker = _MARKERS.get(line.tax_code, "") if sheet.marker_column else ""
         if full:
             sheet.row(
-                f"Qty {_number(line.quantity)}",
+                f"Qty {_quantity(line)}",
                 _amount(receipt.line_excl_gst(line)),
                 indent=2,
                 marker=marker,
@@ -218,7 +223,7 @@ def _items(sheet: _Sheet, receipt: Receipt) -> None:
                 sheet.text(f"after {_amount(line.discount)} discount incl. GST", indent=2)
         else:
             sheet.row(
-                f"{_number(line.quantity)} x {_unit(line.unit_price)}",
+                f"{_quantity(line)} x {_unit(line.unit_price)}{'/kg' if line.weighed else ''}",
                 _amount(line.amount),
                 indent=2,
                 marker=marker,

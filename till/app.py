@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from shared.cart import PriceCeiling
+from shared.scale_barcode import ScaleLayout
 from till.services.checkout import Checkout
 from till.services.context import Clock, OutletProfile, load_profile, utc_now
 from till.services.ports import UnitsOfWork
@@ -43,8 +45,22 @@ class Till:
     def profile(self) -> OutletProfile:
         return _profile(self.store)
 
-    def checkout(self, cashier: SignedIn) -> Checkout:
-        return Checkout(self.uow, self.catalogue, self.profile, cashier, self.clock)
+    def checkout(
+        self,
+        cashier: SignedIn,
+        *,
+        ceiling: PriceCeiling | None = None,
+        scale_layouts: tuple[ScaleLayout, ...] = (),
+    ) -> Checkout:
+        return Checkout(
+            self.uow,
+            self.catalogue,
+            self.profile,
+            cashier,
+            self.clock,
+            ceiling=ceiling,
+            scale_layouts=scale_layouts,
+        )
 
     def refunds(self) -> RefundService:
         return RefundService(self.uow, self.profile, self.clock)

@@ -7,12 +7,15 @@ the same file serves the in-app agent and the headless agent service.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from pydantic import Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from shared.cart import PriceCeiling
 from shared.config import ConfigError, SgposSettings
+from shared.scale_barcode import Measure, ScaleBarcodeError, ScaleLayout
 from till.printing import PrinterSettings
 from till.sync.settings import AgentSettings
 
@@ -23,13 +26,63 @@ MAX_QUICK_KEYS = 24  # a 6 x 4 grid still has touch-sized keys beside the cart
 _S = TypeVar("_S", bound=SgposSettings)
 
 
+class PriceCeilingSettings(BaseModel):
+    """``[price_ceiling]``: the most a price override may set, even with a manager's PIN."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)  # a misspelt key is refused
+
+    times_list_price: Decimal = Field(default=Decimal(10), ge=1, le=1000)
+    at_most: Decimal = Field(default=Decimal("5000.00"), gt=0, le=Decimal("99999.99"))
+
+    def ceiling(self) -> PriceCeiling:
+        return PriceCeiling(self.times_list_price, self.at_most.quantize(Decimal("0.01")))
+
+
+class ScaleLabelSettings(BaseModel):
+    """One ``[[scale_labels]]`` entry: how this shop's scales lay out labels with a prefix."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    prefix: str = Field(pattern=r"^2[0-9]$")
+    item_digits: int = Field(default=5, ge=1, le=6)
+    measure: Measure = Measure.WEIGHT
+    decimals: int = Field(default=3, ge=0, le=3)  # 3: grams of a kg; 2: cents of a dollar
+    value_check_digit: bool = False
+
+    @model_validator(mode="after")
+    def _readable(self) -> ScaleLabelSettings:
+        try:
+            self.layout()
+        except ScaleBarcodeError as exc:
+            raise ValueError(str(exc)) from None
+        return self
+
+    def layout(self) -> ScaleLayout:
+        return ScaleLayout(
+            self.prefix, self.item_digits, self.measure, self.decimals, self.value_check_digit
+        )
+
+
+def _every_prefix_weighs() -> list[ScaleLabelSettings]:
+    # The common default of shop scales: 2P IIIII WWWWW C, the weight in grams.
+    return [ScaleLabelSettings(prefix=f"2{n}") for n in range(10)]
+
+
 class TillSettings(SgposSettings):
     printer: PrinterSettings = Field(default_factory=PrinterSettings)
+    price_ceiling: PriceCeilingSettings = Field(default_factory=PriceCeilingSettings)
+    # GS1 variable-measure labels (prefixes 20-29) printed by the shop's scales.
+    scale_labels: list[ScaleLabelSettings] = Field(
+        default_factory=_every_prefix_weighs, max_length=10
+    )
     # None: follow the printer's paper (58 mm rolls take 42 columns, 80 mm take 48).
     paper_columns: Literal[42, 48] | None = None
     # SKUs of the favourite items on the sell screen's quick keys, in order.
     quick_keys: list[str] = Field(default_factory=list, max_length=MAX_QUICK_KEYS)
     log_level: str = "INFO"
+
+    def scale_layouts(self) -> tuple[ScaleLayout, ...]:
+        return tuple(entry.layout() for entry in self.scale_labels)
 
     @property
     def columns(self) -> Literal[42, 48]:

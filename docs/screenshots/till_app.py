@@ -29,6 +29,7 @@ from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 WIDTH, HEIGHT = 1280, 800
+SMALL_SCREENS = ((1366, 768), (1024, 768))
 TILL_ID = "5f0c8a1e-7111-4000-8000-00000000d3e0"  # fixed, so the diagnostics never change
 PRODUCTS = 60  # the hand-written "hero" products come first in the demo catalogue
 CART = (
@@ -162,6 +163,10 @@ def take_screens(out: Path) -> None:
             entry = window.sell.entry
             type_in(entry, f"{quantity}*{codes[name]}" if quantity > 1 else codes[name])
         shot(window, out / "till-sell.png")
+        for width, height in SMALL_SCREENS:  # the laptops and old monitors shops still have
+            window.resize(width, height)
+            shot(window, out / f"till-sell-{width}x{height}.png")
+        window.resize(WIDTH, HEIGHT)
 
         press(Qt.Key.Key_F10)  # pay
         type_in(window.payment.entry, "20")  # $20 in cash, the rest by PayNow

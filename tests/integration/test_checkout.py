@@ -234,6 +234,23 @@ def test_paynow_sale_shows_a_qr_for_the_exact_amount_and_records_who_confirmed(
     assert (pay.type, pay.confirmed_by) == ("paynow", shop.cashier.staff_id)
 
 
+@pytest.mark.parametrize(
+    ("shop_name", "in_qr"), [("Café Lumière", "Cafe Lumiere"), ("小王子", "NA")]
+)
+def test_a_shop_whose_name_is_not_ascii_still_takes_paynow(
+    shop: DemoTill, shop_name: str, in_qr: str
+) -> None:
+    with UnitOfWork(shop.till.store) as uow:
+        uow.session.scalars(select(Outlet)).one().name = shop_name
+        uow.commit()
+    checkout = shop.till.checkout(shop.cashier)
+    checkout.scan(standard_barcodes(shop.till.store, 1)[0])
+
+    qr = parse_payload(checkout.paynow_payload(checkout.totals().total))
+
+    assert qr.merchant_name == in_qr
+
+
 def test_parked_cart_survives_a_restart_and_is_recalled_once(tmp_path: Path) -> None:
     t = demo_till(tmp_path / "till")
     checkout = t.till.checkout(t.cashier)

@@ -20,8 +20,8 @@ from tests.integration.test_checkout import standard_barcodes
 from tests.tills import DemoTill, demo_till
 from till.services.context import CashierError
 from till.services.receipts import UnknownReceipt
-from till.services.staff import LOCKOUT, MAX_FAILURES, SignInError
-from till.store.models import AuditRecord, Refund, Staff, StockMovement
+from till.services.staff import LOCKOUT, MAX_FAILURES, NotAnApprover, SignInError
+from till.store.models import AuditRecord, Outlet, Refund, Staff, StockMovement
 from till.store.uow import UnitOfWork, to_chain
 
 D = Decimal
@@ -89,7 +89,8 @@ def test_approvals_need_the_right_role(shop: DemoTill) -> None:
         requested_by=shop.cashier,
     )
     assert ok.role == "supervisor"
-    with pytest.raises(SignInError, match="needs a manager"):
+    refused = r"Priya Nair \(supervisor\) cannot approve this: it needs a manager\. Ask one"
+    with pytest.raises(NotAnApprover, match=refused):
         staff.approve(
             SUPERVISOR.code, SUPERVISOR.pin, ManagerAction.VOID_SALE, requested_by=shop.cashier
         )
@@ -197,3 +198,23 @@ def test_refund_without_receipt_needs_a_manager(shop: DemoTill) -> None:
         shop.cashier, product, D(1), reason="gift", approved_by=shop.manager
     )
     assert done.receipt.original_number is None and done.total >= product.unit_price - D("0.02")
+
+
+def test_a_cash_refund_rounds_up_when_the_outlet_rounds_cash_down(shop: DemoTill) -> None:
+    with UnitOfWork(shop.till.store) as uow:
+        outlet = uow.session.scalars(select(Outlet)).one()
+        outlet.settings = {**outlet.settings, "cash_rounding": "down"}
+        uow.commit()
+    shop.till.shifts.open_shift(shop.cashier, D("100.00"))
+    bananas = shop.till.catalogue.search("Bananas per kg")[0]
+    assert bananas.weighed and bananas.unit_price == D("2.90")
+
+    # 3.076 kg at $2.90/kg is $8.92; the customer gets $8.95 back, never $8.90.
+    done = shop.till.refunds().refund_without_receipt(
+        shop.cashier, bananas, D("3.076"), reason="bruised", approved_by=shop.manager
+    )
+
+    assert done.total == D("8.95")
+    with shop.till.store.read() as s:
+        refund = s.scalars(select(Refund)).one()
+        assert (refund.total, refund.rounding) == (D("8.92"), D("0.03"))

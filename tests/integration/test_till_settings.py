@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from installer.config_files import write_till_settings
+from shared.cart import PriceCeiling
 from shared.config import ConfigError
+from shared.scale_barcode import Measure, ScaleLayout
 from till.settings import TillSettings, agent_settings
 
 
@@ -32,6 +36,13 @@ def test_printer_table_paper_and_quick_keys_are_read(tmp_path: Path) -> None:
     assert agent_settings(tmp_path).push_interval_s == 2.5
 
 
+def test_the_price_ceiling_is_read_from_its_table(tmp_path: Path) -> None:
+    assert TillSettings.for_till(tmp_path).price_ceiling.ceiling() == PriceCeiling()
+    (tmp_path / "till.toml").write_text("[price_ceiling]\ntimes_list_price = 3\nat_most = 800\n")
+    ceiling = TillSettings.for_till(tmp_path).price_ceiling.ceiling()
+    assert ceiling == PriceCeiling(Decimal(3), Decimal("800.00"))
+
+
 def test_paper_columns_override_the_paper_width(tmp_path: Path) -> None:
     (tmp_path / "till.toml").write_text("paper_columns = 42\n[printer]\npaper_mm = 80\n")
     assert TillSettings.for_till(tmp_path).columns == 42
@@ -52,3 +63,33 @@ def test_a_bad_file_is_refused_saying_which_and_why(tmp_path: Path, text: str, w
         TillSettings.for_till(tmp_path)
     assert str(tmp_path / "till.toml") in str(refused.value)
     assert words in str(refused.value)
+
+
+def test_scale_labels_are_read_and_survive_the_installer_rewriting_the_file(
+    tmp_path: Path,
+) -> None:
+    assert [x.prefix for x in TillSettings.for_till(tmp_path).scale_layouts()] == [
+        f"2{n}" for n in range(10)
+    ]
+    (tmp_path / "till.toml").write_text(
+        '[[scale_labels]]\nprefix = "21"\n\n'
+        '[[scale_labels]]\nprefix = "22"\nitem_digits = 4\nmeasure = "price"\ndecimals = 2\n'
+        "value_check_digit = true\n"
+    )
+    wanted = (
+        ScaleLayout("21"),
+        ScaleLayout("22", 4, Measure.PRICE, 2, value_check_digit=True),
+    )
+    assert TillSettings.for_till(tmp_path).scale_layouts() == wanted
+
+    write_till_settings(tmp_path, ("192.168.1.9", 9100))
+
+    assert TillSettings.for_till(tmp_path).scale_layouts() == wanted
+
+
+def test_a_scale_layout_that_cannot_be_read_is_refused_at_start(tmp_path: Path) -> None:
+    (tmp_path / "till.toml").write_text(
+        '[[scale_labels]]\nprefix = "21"\nitem_digits = 3\nvalue_check_digit = true\n'
+    )
+    with pytest.raises(ConfigError, match="4- or 5-digit"):
+        TillSettings.for_till(tmp_path)

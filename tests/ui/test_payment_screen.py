@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from tests.ui.selling import Till, keys, press, running_till, sign_in, type_in
+from tests.ui.shelf import barcode_of
 from till.store.models import Payment, Sale
 
 D = Decimal
@@ -104,3 +105,26 @@ def test_card_cannot_take_more_than_is_due(qtbot: QtBot, tmp_path: Path) -> None
         press(qtbot, pay.entry, Qt.Key.Key_F3)
         assert f"Card can take at most ${total:,.2f}" in pay.message.text()
         assert pay.state.tenders == []
+
+
+def test_the_amount_typed_before_going_back_is_gone_when_payment_opens_again(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    with running_till(qtbot, tmp_path / "till") as till:
+        sign_in(qtbot, till)
+        sell, pay = till.window.sell, till.window.payment
+        type_in(qtbot, sell.entry, barcode_of(till, "Nescafé Gold Blend 200g"))
+        press(qtbot, sell.entry, Qt.Key.Key_F10)
+        keys(qtbot, pay.entry, "50")
+        press(qtbot, pay.entry, Qt.Key.Key_F3)  # a card for more than is due: refused
+        assert "$17.90" in pay.message.text()
+        press(qtbot, pay.entry, Qt.Key.Key_Escape)
+        assert till.window.stack.currentWidget() is sell
+
+        press(qtbot, sell.entry, Qt.Key.Key_F10)
+
+        assert pay.entry.text() == "" and pay.message.text() == ""
+        type_in(qtbot, pay.entry, "5")
+        assert [(t.type.value, t.amount) for t in pay.state.tenders] == [("cash", D("5.00"))]
+        assert pay.due.text() == "Still to pay $12.90"
+        assert till.count(Sale) == 0

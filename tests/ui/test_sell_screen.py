@@ -70,7 +70,8 @@ def test_weighed_quick_key_asks_for_the_weight(qtbot: QtBot, tmp_path: Path) -> 
         bananas = next(p for p in sell.quick.products if p.name.startswith("Bananas"))
         button = sell.quick.findChild(QPushButton, f"quick_{bananas.sku}")
         tap(qtbot, button)
-        assert "Quantity (or weight in kg) for Bananas" in sell.prompt_label.text()
+        assert "Weight in kg (e.g. 0.500) of Bananas" in sell.prompt_label.text()
+        assert sell.model.rowCount() == 0  # nothing rung at a guessed 1 kg
         type_in(qtbot, sell.entry, "0.875")
         line = sell.model.lines[-1]
         assert line.line.quantity == D("0.875")

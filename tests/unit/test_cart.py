@@ -16,6 +16,7 @@ from shared.cart import (
     Cart,
     Discount,
     ManagerAction,
+    PriceCeiling,
     ProductSnapshot,
     QuantityError,
     SaleError,
@@ -99,6 +100,29 @@ def test_price_override_needs_a_manager() -> None:
     cart.override_price(line.line_id, D("3.00"), approved_by="mgr-1")
     assert cart.line(line.line_id).price_overridden
     assert cart.totals(NOW).total == D("3.00")
+
+
+@pytest.mark.parametrize(
+    ("list_price", "ceiling"),
+    [
+        ("17.90", "179.00"),  # ten times the list price
+        ("600.00", "5000.00"),  # but never above the cap
+        ("6000.00", "6000.00"),  # and never below the list price itself
+        ("0.00", "5000.00"),  # an open-price item: the cap
+    ],
+)
+def test_the_price_ceiling_by_default(list_price: str, ceiling: str) -> None:
+    assert PriceCeiling().for_price(D(list_price)) == D(ceiling)
+
+
+def test_a_price_above_the_ceiling_is_refused_even_with_a_manager() -> None:
+    cart = Cart(SaleRules(price_ceiling=PriceCeiling(D("2.5"), D("100.00"))))
+    line = cart.add(product(1, "4.00"))
+    with pytest.raises(SaleError, match=r"at most \$10\.00; its list price is \$4\.00"):
+        cart.override_price(line.line_id, D("10.01"), approved_by="mgr-1")
+    assert not cart.line(line.line_id).price_overridden
+    with pytest.raises(ApprovalNeeded, match=r"from \$4\.00 to \$10\.00"):
+        cart.override_price(line.line_id, D("10.00"))
 
 
 def test_cart_discount_is_spread_over_lines_and_gst_by_tax_code() -> None:

@@ -17,6 +17,7 @@ from shared.money import (
     from_cents,
     money,
     round_cash,
+    round_cash_refund,
     to_cents,
 )
 
@@ -102,6 +103,24 @@ def test_cash_rounding_to_five_cents(amount: str, nearest: str, down: str) -> No
     assert round_cash(D(amount), CashRounding.NEAREST) == D(nearest)
     assert round_cash(D(amount), CashRounding.DOWN) == D(down)
     assert round_cash(D(amount), CashRounding.OFF) == D(amount)
+
+
+@pytest.mark.parametrize(
+    ("refund", "nearest", "down"),
+    [("8.92", "8.90", "8.95"), ("8.93", "8.95", "8.95"), ("8.95", "8.95", "8.95")],
+)
+def test_a_cash_refund_rounds_in_the_customers_favour_under_down(
+    refund: str, nearest: str, down: str
+) -> None:
+    assert round_cash_refund(D(refund), CashRounding.DOWN) == D(down)
+    assert round_cash_refund(D(refund), CashRounding.NEAREST) == D(nearest)
+    assert round_cash_refund(D(refund), CashRounding.OFF) == D(refund)
+
+
+@given(st.integers(0, 10_000_000).map(from_cents))
+def test_a_cash_refund_never_pays_back_less_than_owed_under_down(a: Decimal) -> None:
+    paid = round_cash_refund(a, CashRounding.DOWN)
+    assert D(0) <= paid - a <= D("0.04") and to_cents(paid) % 5 == 0
 
 
 @given(st.integers(0, 10_000_000).map(from_cents))

@@ -10,7 +10,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.paynow import PayNowError, PayNowPayload, build_payload, crc16, parse_payload
+from shared.paynow import (
+    PayNowError,
+    PayNowPayload,
+    build_payload,
+    crc16,
+    merchant_name_ascii,
+    parse_payload,
+)
 
 KNOWN = (
     "00020101021226470009SG.PAYNOW010120208123456780301004082026030452040000530370254040.99"
@@ -260,4 +267,32 @@ def test_build_then_parse_round_trips(
         reference=reference,
         merchant_name=merchant_name,
         merchant_city=merchant_city,
+    )
+
+
+@pytest.mark.parametrize(
+    ("shop", "in_qr"),
+    [
+        ("Café Lumière", "Cafe Lumiere"),
+        ("Crème Brûlée & Co. Pte Ltd", "Creme Brulee & Co. Pte Lt"),  # 25 characters
+        ("小王子咖啡", "NA"),
+        ("龍記 Dragon Mart", "Dragon Mart"),
+        ("ｓｇ　ＭＡＲＴ", "sg MART"),  # full-width letters and space
+        ("Tab\tand\nnewline", "Tab and newline"),
+        ("", "NA"),
+        ("😀", "NA"),
+    ],
+)
+def test_any_shop_name_becomes_a_merchant_name_a_qr_can_carry(shop: str, in_qr: str) -> None:
+    assert merchant_name_ascii(shop) == in_qr
+    payload = build_payload(**{**KNOWN_ARGS, "merchant_name": merchant_name_ascii(shop)})
+    assert parse_payload(payload).merchant_name == in_qr
+
+
+@given(st.text(max_size=80))
+def test_no_shop_name_stops_a_paynow_payload(shop: str) -> None:
+    name = merchant_name_ascii(shop)
+    assert 1 <= len(name) <= 25 and name.isascii() and name.isprintable()
+    assert (
+        parse_payload(build_payload(**{**KNOWN_ARGS, "merchant_name": name})).merchant_name == name
     )

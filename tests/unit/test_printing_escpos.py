@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from decimal import Decimal
 
 import pytest
 from escpos.constants import CD_KICK_2, CD_KICK_5
@@ -259,3 +260,8 @@ def test_an_unregistered_shop_keeps_its_own_name_in_bold() -> None:
     shop = Supplier("Ah Seng", ("Blk 1",), None)
     stream = job(unregistered(supplier=shop))
     assert stream.split(b"Ah Seng")[0].endswith(BOLD_ON + CENTRE + b"\x1bt\x00")
+
+
+def test_a_weighed_line_prints_its_kg_on_paper() -> None:
+    line = dataclasses.replace(simplified().lines[0], quantity=Decimal("0.5"), weighed=True)
+    assert b"0.500 kg x" in job(simplified(lines=(line,)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import re
+from decimal import Decimal
 
 import pypdfium2 as pdfium
 import pytest
@@ -255,3 +256,8 @@ def test_shop_text_is_printed_as_text_never_read_as_markup() -> None:
     tricky = dataclasses.replace(CUSTOMER, name="Tan & <b>Sons</b> Pte Ltd")
     text = pdf_text(tax_invoice_pdf(full(customer=tricky)))
     assert "Tan & <b>Sons</b> Pte Ltd" in text
+
+
+def test_a_weighed_line_shows_its_kg_in_the_pdf() -> None:
+    line = dataclasses.replace(simplified().lines[0], quantity=Decimal("0.5"), weighed=True)
+    assert "0.500 kg x" in pdf_text(receipt_pdf(simplified(lines=(line,))))

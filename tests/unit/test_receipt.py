@@ -649,3 +649,10 @@ def test_every_printed_line_fits_the_paper(
     text = render_text(receipt, width=width)
     assert_fits(text, width)
     assert "REPRINT #3" in text
+
+
+def test_a_weighed_line_prints_its_weight_in_kg_and_its_price_per_kg() -> None:
+    bananas = dataclasses.replace(sr("Bananas", "0.5", "5.90", "2.95", "0.24"), weighed=True)
+    text = render_text(simplified(lines=(bananas,)))
+    assert "0.500 kg x 5.90/kg" in text and "0.5 x 5.90" not in text
+    assert "Qty 0.500 kg" in render_text(full(lines=(bananas,)))

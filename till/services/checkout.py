@@ -9,16 +9,32 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cached_property
 
-from shared.cart import Cart, CartLine, Discount, PricedLine, ProductSnapshot, SaleTotals
-from shared.money import ZERO
-from shared.paynow import build_payload
+from shared.cart import (
+    WEIGHT_PLACES,
+    Cart,
+    CartLine,
+    Discount,
+    PriceCeiling,
+    PricedLine,
+    ProductSnapshot,
+    SaleTotals,
+)
+from shared.money import ZERO, round_cents
+from shared.paynow import build_payload, merchant_name_ascii
 from shared.protocol import EventKind, SaleCompletedV1, SaleLineV1, TenderV1
 from shared.receipt import Receipt, ReceiptNumber, render_text
+from shared.scale_barcode import (
+    Measure,
+    ScaleBarcodeError,
+    ScaleLayout,
+    ScaleReading,
+    read_scale_label,
+)
 from shared.tender import Settlement, Tender, TenderType, cash_due, settle
 from till.services.context import CashierError, Clock, OutletProfile, utc_now
 from till.services.ports import ProductLookup, UnitOfWorkPort, UnitsOfWork
@@ -39,7 +55,16 @@ PAYNOW_VALIDITY = timedelta(minutes=15)
 
 class UnknownBarcode(CashierError):
     def __init__(self, code: str) -> None:
-        super().__init__(f"no product has barcode {code!r}: scan again or search by name")
+        shown = code if len(code) <= 32 else f"{code[:30]}…"  # a message, not a wall of digits
+        super().__init__(f"no product has barcode {shown!r}: scan again or search by name")
+
+
+class WeightNeeded(CashierError):
+    """A weighed product was scanned by its own barcode: the cashier must say the weight."""
+
+    def __init__(self, product: ProductSnapshot) -> None:
+        super().__init__(f"{product.name} is sold by weight: type the weight in kg")
+        self.product = product
 
 
 @dataclass(frozen=True)
@@ -74,21 +99,45 @@ class Checkout:
         profile: OutletProfile,
         cashier: SignedIn,
         clock: Clock = utc_now,
+        *,
+        ceiling: PriceCeiling | None = None,
+        scale_layouts: tuple[ScaleLayout, ...] = (),
     ) -> None:
         self.uow = uow
         self.catalogue = catalogue
         self.profile = profile
         self.cashier = cashier
         self.clock = clock
-        self.cart = Cart(profile.rules)
+        # The outlet's rules from head office, with this till's own price ceiling.
+        self.rules = replace(profile.rules, price_ceiling=ceiling or PriceCeiling())
+        self.cart = Cart(self.rules)
+        self.scale_layouts = scale_layouts
 
     # --- ringing up ---------------------------------------------------------------------------
 
-    def scan(self, code: str, quantity: Decimal = Decimal(1)) -> CartLine:
+    def scan(self, code: str, quantity: Decimal | None = None) -> CartLine:
+        """Ring up what ``code`` names: a product's barcode, or a scale's label (weight or
+        price inside). A weighed product's own barcode needs ``quantity`` (kg)."""
         product = self.catalogue.by_barcode(code)
-        if product is None:
+        if product is not None:
+            if quantity is None and product.weighed:
+                raise WeightNeeded(product)
+            return self.cart.add(product, Decimal(1) if quantity is None else quantity)
+        try:
+            reading = read_scale_label(code, self.scale_layouts)
+        except ScaleBarcodeError as exc:
+            raise CashierError(str(exc)) from None
+        if reading is None:
             raise UnknownBarcode(code.strip())
-        return self.cart.add(product, quantity)
+        product = self.catalogue.by_barcode(reading.base_code)
+        if product is None:
+            raise CashierError(
+                f"the scale label {code.strip()} is for item {reading.base_code}, which is not "
+                "in this till's catalogue: weigh it again or ring it by name"
+            )
+        if quantity is not None:
+            raise CashierError("a scale label carries its own weight or price: scan it alone")
+        return self.cart.add(product, label_quantity(product, reading))
 
     def add(self, product: ProductSnapshot, quantity: Decimal = Decimal(1)) -> CartLine:
         return self.cart.add(product, quantity)
@@ -116,7 +165,7 @@ class Checkout:
         return self.cart.totals(self.clock())
 
     def clear(self) -> None:
-        self.cart = Cart(self.profile.rules)
+        self.cart = Cart(self.rules)
 
     # --- park and recall ----------------------------------------------------------------------
 
@@ -150,7 +199,7 @@ class Checkout:
             row = uow.parked.take(parked_id)
             if row is None:
                 raise CashierError("that parked cart was already recalled")
-            cart = Cart.from_dict(self.profile.rules, row.cart)
+            cart = Cart.from_dict(self.rules, row.cart)
             uow.commit()
         self.cart = cart
 
@@ -178,7 +227,7 @@ class Checkout:
             editable=False,
             expiry=(self.clock() + PAYNOW_VALIDITY).replace(microsecond=0),
             reference=str(self.next_receipt_number()),
-            merchant_name=self.profile.outlet.name[:25],
+            merchant_name=merchant_name_ascii(self.profile.outlet.name),
         )
 
     def complete(self, tenders: Sequence[Tender]) -> CompletedSale:
@@ -250,6 +299,37 @@ class Checkout:
                 "approved_by": line.approved_by,
             },
         )
+
+
+def label_quantity(product: ProductSnapshot, reading: ScaleReading) -> Decimal:
+    """How much of ``product`` a scale label stands for, so that the line costs exactly what
+    the label says."""
+    if reading.measure is Measure.WEIGHT:
+        if not product.weighed:
+            raise CashierError(f"the label carries a weight, but {product.name} is sold by unit")
+        return reading.value
+    price = reading.value
+    if product.unit_price <= 0:
+        raise CashierError(f"{product.name} has no list price: ring it by weight instead")
+    if not product.weighed:
+        units = price / product.unit_price
+        if units != units.to_integral_value() or units <= 0:
+            raise CashierError(
+                f"the label says ${price:,.2f}, which is not a whole number of "
+                f"{product.name} at ${product.unit_price:,.2f}: ring it by hand"
+            )
+        return units
+    # The scale printed round(price per kg x weight); the weight that gives exactly that
+    # price is within a gram or two of price / price per kg.
+    near = (price / product.unit_price).quantize(WEIGHT_PLACES)
+    for grams in (0, 1, -1, 2, -2):
+        weight = near + grams * WEIGHT_PLACES
+        if weight > 0 and round_cents(product.unit_price * weight) == price:
+            return weight
+    raise CashierError(
+        f"no weight of {product.name} at ${product.unit_price:,.2f}/kg costs the ${price:,.2f} "
+        "on the label: weigh it again"
+    )
 
 
 def _line_row(sale_id: str, position: int, priced: PricedLine) -> SaleLine:

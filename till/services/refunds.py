@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from shared.cart import ApprovalNeeded, ManagerAction, ProductSnapshot, check_quantity
 from shared.gst import supply_date, tax_in_inclusive
-from shared.money import ZERO, round_cash, round_cents
+from shared.money import ZERO, round_cash_refund, round_cents
 from shared.protocol import EventKind, RefundCompletedV1, RefundLineV1
 from shared.receipt import Receipt, ReceiptNumber, render_text
 from shared.refund import RefundedSoFar, RefundLine, SoldLine, refund_line
@@ -233,7 +233,7 @@ class RefundService:
         total = sum((line.amount for line in lines), ZERO)
         gst_total = sum((line.gst for line in lines), ZERO)
         paid = (
-            round_cash(total, self.profile.rules.cash_rounding)
+            round_cash_refund(total, self.profile.rules.cash_rounding)
             if tender is TenderType.CASH
             else total
         )

@@ -34,6 +34,10 @@ class SignInError(CashierError):
     pass
 
 
+class NotAnApprover(SignInError):
+    """The PIN was right, but this person's role may not approve the action."""
+
+
 def hash_pin(pin: str) -> str:
     if not PIN_PATTERN.fullmatch(pin):
         raise SignInError("a PIN is 4 to 8 digits")
@@ -101,7 +105,10 @@ class StaffService:
             uow.commit()
         if not granted:
             roles = " or ".join(sorted(allowed))
-            raise SignInError(f"{approver.display_name} cannot approve this: it needs a {roles}")
+            raise NotAnApprover(
+                f"{approver.display_name} ({approver.role}) cannot approve this: it needs a "
+                f"{roles}. Ask one to type their staff code and PIN"
+            )
         return approver
 
     def _check_pin(self, code: str, pin: str, *, purpose: str) -> SignedIn:

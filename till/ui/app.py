@@ -50,7 +50,7 @@ def run_app(data_dir: Path, *, demo: bool = False, argv: Sequence[str] = ()) -> 
         ctx = UiContext(till, settings, printer, demo=demo)
         bridge.syncing = till.start_sync(agent_settings(data_dir), bridge.post)
         window = MainWindow(ctx, bridge)
-        window.show()
+        window.showMaximized()  # the window manager fits it to the screen, frame and all
         log.info("till.started", data_dir=str(data_dir), demo=demo, sync=bridge.mode)
         return app.exec()
     except (ConfigError, StoreProblem, CashierError) as exc:

@@ -6,7 +6,8 @@ applies the lockout; the dialog only shows the outcome in plain words.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -19,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from shared.cart import ManagerAction
 from till.services.context import CashierError
-from till.services.staff import SignedIn
+from till.services.staff import NotAnApprover, SignedIn
 from till.ui.context import UiContext
 from till.ui.errors import plain_message
 from till.ui.pin_pad import DigitPad
@@ -65,7 +66,7 @@ class ApprovalDialog(QDialog):
         form.addRow("PIN", self.pin)
         layout.addLayout(form)
         pad = DigitPad(self.pin, self)
-        pad.enter.connect(self._try)
+        pad.enter.connect(lambda: self._enter(from_code=False))
         layout.addWidget(pad)
         self.message = QLabel()
         self.message.setObjectName("approval_message")
@@ -74,18 +75,55 @@ class ApprovalDialog(QDialog):
         layout.addWidget(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         buttons.rejected.connect(self.reject)
+        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        if cancel is not None:
+            # A dialog presses its default button on Enter: the Cancel button once took the
+            # Enter after a staff code, closed the box, and the PIN went on into the scan line.
+            cancel.setAutoDefault(False)
+            cancel.setDefault(False)
+            cancel.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         layout.addWidget(buttons)
-        # Enter in the code field moves on to the PIN; Enter in the PIN field asks.
-        self.code.returnPressed.connect(self.pin.setFocus)
-        self.pin.returnPressed.connect(self._try)
         self.code.setFocus(Qt.FocusReason.OtherFocusReason)
+
+        for field in (self.code, self.pin):
+            field.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # A line edit passes Enter on to its dialog, which presses a button with it: each
+        # Enter is taken here, where it is known which field it was typed in.
+        if (
+            watched in (self.code, self.pin)
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
+            self._enter(from_code=watched is self.code)
+            return True
+        return super().eventFilter(watched, event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            self._enter(from_code=self.code.hasFocus())
+            return
+        super().keyPressEvent(event)
+
+    def _enter(self, *, from_code: bool = False) -> None:
+        """Enter after the staff code moves on to the PIN; Enter after the PIN asks."""
+        if not self.code.text().strip():
+            self.message.setText("Type the manager's staff code first.")
+            self.code.setFocus()
+        elif from_code or not self.pin.text():
+            self.pin.setFocus()
+        else:
+            self._try()
+
+    def done(self, result: int) -> None:
+        self.pin.clear()  # the PIN never outlives the box
+        super().done(result)
 
     def _try(self) -> None:
         code, pin = self.code.text().strip(), self.pin.text().strip()
-        if not code:
-            self.message.setText("Type the manager's staff code first.")
-            self.code.setFocus()
-            return
         try:
             self.approver = self.ctx.till.staff.approve(
                 code,
@@ -94,6 +132,13 @@ class ApprovalDialog(QDialog):
                 requested_by=self.ctx.require_cashier(),
                 subject=self.subject,
             )
+        except NotAnApprover as exc:
+            # Someone else must come: their code first.
+            self.message.setText(plain_message(exc))
+            self.pin.clear()
+            self.code.clear()
+            self.code.setFocus()
+            return
         except CashierError as exc:
             self.message.setText(plain_message(exc))
             self.pin.clear()

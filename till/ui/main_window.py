@@ -65,7 +65,11 @@ class MainWindow(QMainWindow):
         self.ctx, self.bridge = ctx, bridge
         outlet = ctx.till.profile
         self.setWindowTitle(f"SG-POS · {outlet.outlet.name} · till {outlet.till_code}")
-        self.resize(1280, 800)
+        # As big as the screen allows (a till runs full screen), whatever its size: the
+        # screens fit 1024 x 768 and grow with the window.
+        available = self.screen().availableGeometry()
+        self.resize(available.size())
+        self.move(available.topLeft())
         self.stack = QStackedWidget(self)
         self.setCentralWidget(self.stack)
         self.signin = SignInScreen(ctx, self)
@@ -129,6 +133,7 @@ class MainWindow(QMainWindow):
             return
         self.show_screen(self.sell)
         self.sell.check_shift()
+        self.sell.entry.clear()  # text typed before payment or a back-office screen is stale
         self.sell.entry.setFocus()
 
     def _signed_in(self, who: SignedIn) -> None:

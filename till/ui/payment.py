@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -81,6 +82,8 @@ class PaymentScreen(QWidget):
         self.message = QLabel()
         self.message.setObjectName("pay_message")
         self.message.setWordWrap(True)
+        self.message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.entry.setMaxLength(32)  # an amount or an approval code, never a stray paste
         self.qr_heading = QLabel("Scan to pay with PayNow")
         self.qr_heading.setObjectName("pay_qr_heading")
         self.qr_heading.setStyleSheet("font-size: 22px; font-weight: bold")
@@ -176,6 +179,9 @@ class PaymentScreen(QWidget):
         totals = checkout.totals()
         self.state = PaymentState(totals.total, checkout.profile.rules.cash_rounding)
         self.paynow_payload = None
+        # Whatever was typed before the cashier went back to the cart belongs to that visit:
+        # a stale "50" plus a new "5" once took $505 in cash.
+        self.entry.clear()
         self.total.setText(f"Total {dollars(totals.total)}")
         self._to_amount_step()
         self.say("")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from shared.cart import ProductSnapshot
@@ -14,6 +15,7 @@ from till.ui.money_text import dollars
 from till.ui.pin_pad import TOUCH_SIZE
 
 COLUMNS = 4
+MIN_KEY_WIDTH = 110  # px: "Gardenia Enriched White Bread 600g" in NAME_LINES lines
 # Without a configured list the demo shows its hero products: produce by weight, the usual
 # drinks and bread, a top-up (the first rows of shared.demo_catalogue).
 DEMO_KEYS = 12
@@ -83,6 +85,8 @@ class QuickKeys(QWidget):
         self.grid = QGridLayout(self)
         self.grid.setSpacing(4)
         self.products: list[ProductSnapshot] = []
+        self._placed_columns = COLUMNS
+        self.keys: list[QuickKey] = []
 
     def show_products(self, products: list[ProductSnapshot]) -> None:
         while self.grid.count():
@@ -90,8 +94,27 @@ class QuickKeys(QWidget):
             if item is not None and (widget := item.widget()) is not None:
                 widget.deleteLater()
         self.products = products
-        for n, product in enumerate(products):
+        self.keys = []
+        for product in products:
             button = QuickKey(product, self)
             button.setObjectName(f"quick_{product.sku}")
             button.clicked.connect(lambda _=False, p=product: self.chosen.emit(p))
-            self.grid.addWidget(button, n // COLUMNS, n % COLUMNS)
+            self.keys.append(button)
+        self._place(self._columns(self.width()))
+
+    def _columns(self, width: int) -> int:
+        # Fewer, wider keys on a narrow window, so a whole name fits in NAME_LINES lines.
+        return max(2, min(COLUMNS, width // MIN_KEY_WIDTH))
+
+    def _place(self, columns: int) -> None:
+        self._placed_columns = columns
+        for key in self.keys:
+            self.grid.removeWidget(key)
+        for n, key in enumerate(self.keys):
+            self.grid.addWidget(key, n // columns, n % columns)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        columns = self._columns(event.size().width())
+        if columns != self._placed_columns:
+            self._place(columns)

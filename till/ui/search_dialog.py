@@ -6,6 +6,8 @@ does not queue a search per letter; results are ranked by the catalogue (bm25).
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -21,8 +23,11 @@ from PySide6.QtWidgets import (
 from shared.cart import ProductSnapshot
 from till.services.ports import ProductLookup
 from till.ui.money_text import dollars
+from till.ui.sell_entry import MAX_SCAN_LENGTH
 
 TYPING_PAUSE_MS = 120
+# 8 or more digits at the end of the query, after a non-digit: a scanner's code.
+_TRAILING_SCAN = re.compile(r"(?:^|\D)(\d{8,})\s*$")
 RESULTS = 30
 
 
@@ -36,11 +41,13 @@ class SearchDialog(QDialog):
         self.resize(640, 480)
         self.catalogue = catalogue
         self.product: ProductSnapshot | None = None
+        self.scanned: str | None = None  # a barcode scanned while the search was open
         layout = QVBoxLayout(self)
         self.query = QLineEdit(text)
         self.query.setObjectName("search_query")
         self.query.setPlaceholderText("Type part of the name or SKU")
         self.query.setMinimumHeight(44)
+        self.query.setMaxLength(MAX_SCAN_LENGTH)
         self.results = QListWidget()
         self.results.setObjectName("search_results")
         self.results.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -93,6 +100,13 @@ class SearchDialog(QDialog):
         return super().eventFilter(watched, event)
 
     def _enter(self) -> None:
+        scan = _TRAILING_SCAN.search(self.query.text())
+        if scan is not None:
+            # The scanner types wherever the focus is, after any name already typed here: a
+            # scan rings the item up rather than being searched for as part of a name.
+            self.scanned = scan.group(1)
+            self.accept()
+            return
         if self._timer.isActive() or self.results.count() == 0:
             self.run_search()  # Enter before the pause: search what was typed first
             if self.results.count() != 1:
@@ -106,10 +120,13 @@ class SearchDialog(QDialog):
         self.accept()
 
 
-def find_product(catalogue: ProductLookup, text: str, parent: QWidget) -> ProductSnapshot | None:
-    dialog = SearchDialog(catalogue, text, parent)
+def find_product(
+    catalogue: ProductLookup, text: str, parent: QWidget
+) -> ProductSnapshot | str | None:
+    """The product chosen, a barcode scanned instead (``str``), or None when Esc was pressed."""
+    dialog = SearchDialog(catalogue, text[:MAX_SCAN_LENGTH], parent)
     try:
         dialog.exec()
-        return dialog.product
+        return dialog.scanned or dialog.product
     finally:
         dialog.deleteLater()

@@ -11,10 +11,10 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QShowEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QVBoxLayout, QWidget
 
 from shared.cart import ApprovalNeeded, CartLine, ProductSnapshot
-from till.services.checkout import Checkout, CompletedSale, UnknownBarcode
+from till.services.checkout import Checkout, CompletedSale, UnknownBarcode, WeightNeeded
 from till.services.context import REFUSALS, CashierError
 from till.services.staff import SignedIn
 from till.ui import quick_keys, sell_answers, sell_keys
@@ -25,7 +25,13 @@ from till.ui.money_text import dollars
 from till.ui.pin_pad import DigitPad
 from till.ui.search_dialog import find_product
 from till.ui.sell_cart import CartModel, CartView
-from till.ui.sell_entry import Prompt, looks_like_barcode, scan_request
+from till.ui.sell_entry import (
+    MAX_SCAN_LENGTH,
+    Prompt,
+    looks_like_barcode,
+    parse_weight,
+    scan_request,
+)
 from till.ui.sell_parked import choose_parked
 from till.ui.sell_totals import TotalsPanel
 
@@ -42,6 +48,7 @@ class SellScreen(QWidget):
         self.checkout: Checkout | None = None
         self.prompt = Prompt.SCAN
         self.prompt_line: str | None = None  # the line a prompt is about
+        self.weighing: ProductSnapshot | None = None  # scanned, waiting for its weight
 
         self.banner = QLabel()
         self.banner.setObjectName("sell_banner")
@@ -58,13 +65,23 @@ class SellScreen(QWidget):
         self.message = QLabel()
         self.message.setObjectName("sell_message")
         self.message.setWordWrap(True)
+        # However long a message, it wraps or is cut at the screen's width; it never widens
+        # the window (a pasted 5,000-digit "barcode" once pushed the cart off screen).
+        self.message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.model = CartModel(self)
         self.cart = CartView(self.model, self)
         self.totals = TotalsPanel(self)
         self.quick = quick_keys.QuickKeys(self)
         self.quick.chosen.connect(self.add_product)
+        self.change_due = QLabel()
+        self.change_due.setObjectName("sell_change")
+        self.change_due.setStyleSheet("font-size: 28px; font-weight: bold; color: #1b5e20")
+        self.change_due.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.change_due.setVisible(False)
         self.sell_actions = self._actions()
-        buttons = sell_keys.install(self, self.sell_actions)
+        # Action keys in two rows under the cart, the keypad under the quick keys: the screen
+        # fits 1024 x 768 (one tall column of keys needed 798 px and pushed the status bar off).
+        buttons = sell_keys.install(self, self.sell_actions, columns=5)
         pad = DigitPad(self.entry, self, decimal=True)
         pad.enter.connect(self._entered)
 
@@ -75,17 +92,20 @@ class SellScreen(QWidget):
         left.addWidget(self.entry)
         left.addWidget(self.message)
         left.addWidget(self.cart, 1)
+        left.addWidget(self.change_due)
         left.addWidget(self.totals)
+        left.addWidget(buttons)
         right = QVBoxLayout()
         right.addWidget(self.quick)
         right.addStretch(1)
-        right.addWidget(buttons)
         right.addWidget(pad)
         layout = QHBoxLayout(self)
-        layout.addLayout(left, 3)
-        layout.addLayout(right, 2)
+        # Half the width each: quick keys keep whole names on a 1024 px screen.
+        layout.addLayout(left, 1)
+        layout.addLayout(right, 1)
 
         self.entry.returnPressed.connect(self._entered)
+        self.entry.textChanged.connect(self._check_length)
         self.entry.installEventFilter(self)
 
     def _actions(self) -> list[sell_keys.Action]:
@@ -106,9 +126,14 @@ class SellScreen(QWidget):
 
     def begin(self, cashier: SignedIn) -> None:
         """A cashier signed in: a fresh cart, their name on screen."""
-        self.checkout = self.ctx.till.checkout(cashier)
+        self.checkout = self.ctx.till.checkout(
+            cashier,
+            ceiling=self.ctx.settings.price_ceiling.ceiling(),
+            scale_layouts=self.ctx.settings.scale_layouts(),
+        )
         self.cashier.setText(f"Cashier: {cashier.display_name} ({cashier.code})")
         self.quick.show_products(self._favourites())
+        self.change_due.setVisible(False)
         self.cancel_prompt()
         self.refresh()
         self.say("")
@@ -157,6 +182,11 @@ class SellScreen(QWidget):
             text += f" Change due: {dollars(change)}"
         self.refresh()
         self.say(text)
+        # What the cashier hands over, big, until the next item is rung up.
+        self.change_due.setText(
+            f"Change due {dollars(change)}" if change else f"Paid {dollars(sale.totals.total)}"
+        )
+        self.change_due.setVisible(True)
         self.entry.setFocus()
 
     # --- the entry line -----------------------------------------------------------------
@@ -190,6 +220,15 @@ class SellScreen(QWidget):
             return True
         return False
 
+    def _check_length(self, text: str) -> None:
+        if len(text) > MAX_SCAN_LENGTH:
+            self.entry.clear()
+            self.say(
+                f"That is too long for a barcode or a name (at most {MAX_SCAN_LENGTH} "
+                "characters): nothing was rung up. Scan the item again",
+                error=True,
+            )
+
     def _entered(self) -> None:
         text = self.entry.text()
         self.entry.clear()
@@ -199,9 +238,33 @@ class SellScreen(QWidget):
             if text.strip():
                 self.scan(text)
             return
+        if self.prompt is Prompt.WEIGHT and self.weighing is not None:
+            self._weighed(self.weighing, text)
+            return
         prompt, line_id = self.prompt, self.prompt_line
         self.cancel_prompt()
         self._guard(lambda: self._answer(prompt, line_id, text))
+
+    def ask_weight(self, product: ProductSnapshot) -> None:
+        """Nothing is rung up until the weight is known; the keypad beside the line types it."""
+        self.prompt, self.prompt_line, self.weighing = Prompt.WEIGHT, None, product
+        self.prompt_label.setText(
+            f"{Prompt.WEIGHT.value} {product.name} at {dollars(product.unit_price)}/kg, "
+            "then Enter (Esc: not this item)"
+        )
+        self.say(f"{product.name} is sold by weight: put it on the scale and type the kg.")
+        self.entry.clear()
+        self.entry.setFocus()
+
+    def _weighed(self, product: ProductSnapshot, text: str) -> None:
+        try:
+            weight = parse_weight(text)
+            line = self._require_checkout().add(product, weight)
+        except REFUSALS as exc:
+            self.say(plain_message(exc), error=True)  # still asking: type it again or Esc
+            return
+        self.cancel_prompt()
+        self._rung(line)
 
     def ask(self, prompt: Prompt) -> None:
         line = self._selected_line()
@@ -221,7 +284,7 @@ class SellScreen(QWidget):
         self.entry.setFocus()
 
     def cancel_prompt(self) -> None:
-        self.prompt, self.prompt_line = Prompt.SCAN, None
+        self.prompt, self.prompt_line, self.weighing = Prompt.SCAN, None, None
         self.prompt_label.setText(Prompt.SCAN.value)
         self.entry.setFocus()
 
@@ -234,6 +297,9 @@ class SellScreen(QWidget):
         try:
             request = scan_request(text)
             line = checkout.scan(request.code, request.quantity)
+        except WeightNeeded as exc:
+            self.ask_weight(exc.product)
+            return
         except UnknownBarcode as exc:
             if any(ch.isalpha() or ch.isspace() for ch in text.strip()):
                 self.search(text.strip())  # letters: the cashier is typing a name
@@ -249,30 +315,35 @@ class SellScreen(QWidget):
         checkout = self._checkout()
         if checkout is None:
             return
+        if product.weighed:
+            self.ask_weight(product)  # loose goods: nothing is rung until the weight is known
+            return
         try:
             line = checkout.add(product)
         except REFUSALS as exc:
             self.say(plain_message(exc), error=True)
             return
         self._rung(line)
-        if product.weighed:
-            # Loose goods are sold by weight: ask for it straight away.
-            self.ask(Prompt.QUANTITY)
 
     def _rung(self, line: CartLine) -> None:
+        self.change_due.setVisible(False)  # a new sale has begun
         self.refresh(select=line.line_id)
-        unit = " kg" if line.product.weighed else " ×"
-        self.say(f"{line.product.name}  {line.quantity}{unit} {dollars(line.unit_price)}")
+        if line.product.weighed:
+            self.say(f"{line.product.name}  {line.quantity} kg × {dollars(line.unit_price)}/kg")
+        else:
+            self.say(f"{line.product.name}  {line.quantity} × {dollars(line.unit_price)}")
 
     def search(self, text: str = "") -> None:
         if self._checkout() is None:
             return
         typed = text or self.entry.text()
         self.entry.clear()
-        product = find_product(self.ctx.till.catalogue, typed, self)
+        found = find_product(self.ctx.till.catalogue, typed, self)
         self.back_to_scan()
-        if product is not None:
-            self.add_product(product)
+        if isinstance(found, str):
+            self.scan(found)
+        elif found is not None:
+            self.add_product(found)
 
     def remove_line(self) -> None:
         line = self._selected_line()

@@ -68,7 +68,9 @@ def cell_text(priced: PricedLine, column: int) -> str:
     if column == 1:
         return f"{line.quantity} kg" if line.product.weighed else f"{line.quantity}"
     if column == 2:
-        return dollars(line.unit_price)
+        return (
+            f"{dollars(line.unit_price)}/kg" if line.product.weighed else dollars(line.unit_price)
+        )
     if column == 3:
         return dollars(-line.discount_amount) if line.discount_amount else ""
     return dollars(priced.amount)

@@ -20,6 +20,8 @@ from till.ui.money_text import parse_amount, parse_quantity
 _TIMES = re.compile(r"^\s*(\d+(?:\.\d{1,3})?)\s*[*xX]\s*(\S+)\s*$")
 # What a scanner sends: 8 or more digits, no decimal point. Never a quantity or a price.
 _BARCODE = re.compile(r"^\d{8,}$")
+# A GS1-128 code carries at most 48 characters; anything much longer is a stray paste.
+MAX_SCAN_LENGTH = 64
 
 
 class Prompt(Enum):
@@ -28,12 +30,13 @@ class Prompt(Enum):
     DISCOUNT = "Discount (10% or 2.00) for"
     PRICE = "New unit price for"
     CART_DISCOUNT = "Discount on the whole sale (10% or 2.00)"
+    WEIGHT = "Weight in kg (e.g. 0.500) of"
 
 
 @dataclass(frozen=True)
 class ScanRequest:
     code: str
-    quantity: Decimal = Decimal(1)
+    quantity: Decimal | None = None  # None: one unit, or ask for the weight
 
 
 def looks_like_barcode(text: str) -> bool:
@@ -61,3 +64,26 @@ def parse_discount(text: str) -> Discount | None:
             raise CashierError(f"{typed!r} is not a percentage: type e.g. 10%")
         return Discount(percent=percent)
     return Discount(amount=parse_amount(typed, what="amount of discount"))
+
+
+# What a shop scale weighs: a gram up to 50 kg. More is a typo (500 for 0.500) or a pallet.
+MIN_WEIGHT, MAX_SCALE_WEIGHT = Decimal("0.001"), Decimal("50")
+
+
+def parse_weight(text: str) -> Decimal:
+    """A weight in kg as typed from the scale's display: ``0.5``, ``0.500``, ``1.25``."""
+    typed = text.strip().lower().removesuffix("kg").strip()
+    try:
+        weight = Decimal(typed)
+    except ArithmeticError:
+        weight = Decimal("NaN")
+    if not weight.is_finite():
+        raise CashierError(f"{text.strip() or 'nothing'!r} is not a weight: type kg, e.g. 0.500")
+    if weight != weight.quantize(MIN_WEIGHT):
+        raise CashierError(f"{weight} kg is finer than a gram: type up to 3 decimals, e.g. 0.505")
+    if not MIN_WEIGHT <= weight <= MAX_SCALE_WEIGHT:
+        raise CashierError(
+            f"{weight} kg is not a weight the scale shows: type from 0.001 to {MAX_SCALE_WEIGHT}"
+            " kg (0.5 for half a kilo)"
+        )
+    return weight.quantize(MIN_WEIGHT)

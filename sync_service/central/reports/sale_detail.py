@@ -44,6 +44,8 @@ class DetailLine:
     gst_rate: Decimal
     gst: Decimal
     approved_by: uuid.UUID | None
+    # Central sale lines do not record it; the copy shows a weighed line's kg as a number.
+    weighed: bool = False
 
 
 @dataclass(frozen=True)
