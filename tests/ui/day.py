@@ -217,7 +217,9 @@ class Figures:
     tenders: Counter[str] = field(default_factory=Counter)
     latency: list[tuple[int, float]] = field(default_factory=list)  # (sale, seconds)
     rss: list[tuple[int, int]] = field(default_factory=list)  # (sales done, bytes)
+    clock: list[float] = field(default_factory=list)  # seconds into the day, every 100 sales
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # of this process: on a busy machine far below ``seconds``
 
     def summary(self, seed: int) -> dict[str, Any]:
         """The day in figures: what happened, memory after the first and the last hundred
@@ -231,6 +233,7 @@ class Figures:
             "seed": seed,
             "sales": self.sales,
             "seconds": round(self.seconds, 1),
+            "cpu_seconds": round(self.cpu_seconds, 1),
             "sales_per_second": round(self.sales / self.seconds, 1),
             "refunds": self.refunds,
             "voids": self.voids,
@@ -247,6 +250,10 @@ class Figures:
             "rss_mib_at_end": round(rss_last / mib, 1),
             "rss_growth_mib": round((rss_last - rss_first) / mib, 1),
             "rss_mib_every_100": [round(b / mib, 1) for _, b in self.rss],
+            # A day that slows down as it fills up shows here first.
+            "seconds_per_100_sales": [
+                round(b - a, 1) for a, b in zip([0.0, *self.clock], self.clock, strict=False)
+            ],
             "scan_to_line_p99_ms_first_100_sales": p99_ms(first_scans),
             "scan_to_line_p99_ms_last_100_sales": p99_ms(last_scans),
             "scans_timed": len(self.latency),
@@ -383,7 +390,7 @@ class Day:
     # --- a day --------------------------------------------------------------------------
 
     def run(self, sales: int) -> Figures:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         self.where = "sign-in"
         self.sign_in()
         for n in range(sales):
@@ -393,6 +400,7 @@ class Day:
             self.one_sale()
             if (n + 1) % 100 == 0 or n + 1 == sales:
                 self.figures.rss.append((n + 1, rss_bytes()))
+                self.figures.clock.append(time.perf_counter() - started)
         self.where = "recalling what is still parked"
         while self.parked:
             self.recall()
@@ -401,6 +409,7 @@ class Day:
         self.close_shift()
         self.dialogs.stop()
         self.figures.seconds = time.perf_counter() - started
+        self.figures.cpu_seconds = time.process_time() - cpu
         return self.figures
 
     def sign_in(self) -> None:
@@ -669,6 +678,13 @@ class Day:
         if self.rung:
             self.park()
         wanted = self.parked.pop(0)
+        if self.rng.random() < 0.1:
+            # The list of parked sales, and Esc: nothing is recalled.
+            self.dialogs.expect("recall", lambda _d: self.key(Qt.Key.Key_Escape))
+            self.key(Qt.Key.Key_F9, SHIFT)
+            self.settle()
+            self.at_scan()
+            assert self.sell.model.rowCount() == 0
 
         def pick_first(dialog: QWidget) -> None:
             self.key(Qt.Key.Key_Return)
@@ -949,6 +965,14 @@ class Day:
                 assert combo is not None and combo.currentText() == "Cash"
             self.key(Qt.Key.Key_Return, CTRL)
 
+        if self.rng.random() < 0.1:
+            # The customer keeps the goods after all: Esc in the refund dialog.
+            before = self.till.count(Refund)
+            self.dialogs.expect("refund_dialog", lambda _d: self.key(Qt.Key.Key_Escape))
+            self.key(Qt.Key.Key_F3)
+            self.settle()
+            assert self.till.count(Refund) == before, f"{self.where}: Esc refunded something"
+            self.focus()
         self.dialogs.expect("refund_dialog", choose)
         self.key(Qt.Key.Key_F3)
         self.settle()
