@@ -200,6 +200,11 @@ class SoldSale:
     def refundable(self) -> list[SoldLine]:
         return [line for line in self.lines if line.refunded < line.quantity]
 
+    @property
+    def money_left(self) -> list[SoldLine]:
+        """Lines with money still to pay back (a line discounted to $0.00 has none)."""
+        return [line for line in self.refundable if line.refunded_amount < line.amount]
+
 
 @dataclass
 class Figures:
@@ -920,6 +925,8 @@ class Day:
             elif not sale.refundable:
                 self.key(Qt.Key.Key_F3)
                 assert "already refunded" in view.message.text(), view.message.text()
+            elif not sale.money_left:
+                self.reprint(view, sale)  # nothing to pay back: a refund of $0.00 is refused
             elif roll < 0.8:
                 self.refund(view, sale)
             else:
@@ -940,7 +947,7 @@ class Day:
         self.key(Qt.Key.Key_A, CTRL)
         self.type("damaged")
         everything = self.rng.random() < 0.3
-        chosen = self.rng.choice(sale.refundable)
+        chosen = self.rng.choice(sale.money_left)
         row = sale.lines.index(chosen)
         left = chosen.quantity - chosen.refunded
         qty = left if chosen.weighed or everything else D(self.rng.randint(1, int(left)))
