@@ -5,7 +5,7 @@ UV := $(PYTHON) -m uv
 RUN := $(UV) run --frozen --no-sync
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: test lint format demo demo-reset demo-day bench screenshots soak-sync
+.PHONY: test lint format demo demo-reset demo-day bench screenshots soak-sync soak
 .DEFAULT_GOAL := test
 
 .venv/.synced: pyproject.toml uv.lock
@@ -55,6 +55,13 @@ bench: .venv/.synced
 	$(RUN) python -m bench.fleet
 	QT_QPA_PLATFORM=offscreen $(RUN) python -m bench.scan
 	$(RUN) python -m bench.dashboard
+
+# A cashier's 10,000-sale day at the real till window in one process (tests/ui/day.py):
+# prints memory and scan-to-line figures and saves bench/results/day_at_till.json.
+# SGPOS_DAY_SALES sets the count, SGPOS_DAY_SEED replays a day; `make test` runs 2,000.
+soak: .venv/.synced
+	SGPOS_DAY_SALES=$${SGPOS_DAY_SALES:-10000} SGPOS_DAY_SAVE=1 QT_QPA_PLATFORM=offscreen \
+	  $(RUN) pytest tests/ui/test_day_at_till.py -k whole_day -p no:randomly -q
 
 # Screenshots of the till (offscreen Qt) and of the dashboard (headless Chromium) in docs/.
 screenshots: .venv/.synced

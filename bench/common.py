@@ -51,7 +51,8 @@ def save_result(name: str, result: Mapping[str, Any], *, directory: Path = RESUL
     document = {
         "benchmark": name,
         "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "command": [Path(sys.orig_argv[0]).name, *sys.orig_argv[1:]],
+        # Programs by name, not by where they sit on this machine (python, pytest).
+        "command": [Path(a).name if os.path.isabs(a) else a for a in sys.orig_argv],
         "machine": machine_facts(),
         "result": dict(result),
     }

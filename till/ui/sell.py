@@ -351,8 +351,11 @@ class SellScreen(QWidget):
         if line is None or checkout is None:
             self.say("There is no line to remove.", error=True)
             return
+        # The line above stays selected; when the first line goes, the one below it.
+        row = self.cart.selected_row()
+        neighbour = self.model.line_id(row - 1 if row > 0 else row + 1)
         checkout.remove(line.line_id)
-        self.refresh(select=self.model.line_id(max(0, self.cart.selected_row() - 1)))
+        self.refresh(select=neighbour)
         self.say(f"Removed {line.product.name}.")
 
     def park(self) -> None:
