@@ -238,7 +238,7 @@ class Checkout:
                         "approved_by": self.cart.cart_discount_approved_by,
                     },
                 )
-            uow.emit(EventKind.SALE_COMPLETED, _sale_event(sale, totals, tenders), now)
+            uow.emit(EventKind.SALE_COMPLETED, lambda: _sale_event(sale, totals, tenders), now)
             # Built before the commit: if the receipt cannot be made, the sale is not stored
             # and the cart is still here, instead of a stored sale the cashier never saw.
             receipt = sale_receipt(sale, lines, payments, self.cashier.display_name, self.profile)

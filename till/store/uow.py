@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -103,10 +104,16 @@ class UnitOfWork:
 
     # --- outbox and audit -------------------------------------------------------------------
 
-    def emit(self, kind: EventKind, payload: WireModel, at: datetime) -> str:
-        """Queue an event for head office in this same transaction; returns its event id."""
+    def emit(
+        self, kind: EventKind, payload: WireModel | Callable[[], WireModel], at: datetime
+    ) -> str:
+        """Queue an event for head office in this same transaction; returns its event id.
+
+        ``payload`` may be a function that builds it: building is then part of emitting, so
+        ``bench.sale`` can price a sale with and without its event honestly."""
         epoch = self.identity.epoch
-        raw, digest = sealed_payload(payload.model_dump(mode="json"))
+        built = payload if isinstance(payload, WireModel) else payload()
+        raw, digest = sealed_payload(built.model_dump(mode="json"))
         event_id = str(uuid.uuid4())
         self.insert(
             OutboxEvent,
