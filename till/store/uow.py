@@ -15,17 +15,28 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Self, cast
 
-from sqlalchemy import Table, insert, select, text
+from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from shared import audit as chain
 from shared.protocol import AuditRecordedV1, EventKind
-from shared.wire import WireModel, sealed_payload
+from shared.wire import WireModel, sealed_model
 from till.store.db import Store, StoreError, translate
 from till.store.models import AuditRecord, Base, OutboxEvent, TillIdentity
 
-_IDENTITY = select(TillIdentity.till_id, TillIdentity.epoch).where(TillIdentity.singleton == 1)
+# Who this till is, and the last outbox seq of its epoch: an event's seq is the next one. The
+# outbox keeps every event (acknowledged ones too) and a unit of work holds the store's write
+# lock, so one past the highest is gap-free without a counter row to bump per event.
+_IDENTITY = select(
+    TillIdentity.till_id,
+    TillIdentity.epoch,
+    select(func.coalesce(func.max(OutboxEvent.seq), 0))
+    .where(OutboxEvent.epoch == TillIdentity.epoch)
+    .scalar_subquery()
+    .label("last_seq"),
+).where(TillIdentity.singleton == 1)
+_OUTBOX = insert(cast(Table, OutboxEvent.__table__))
 _BUMP = text(
     "INSERT INTO counter (name, value) VALUES (:name, 1) "
     "ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value"
@@ -46,6 +57,7 @@ class UnitOfWork:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._identity: Identity | None = None
+        self._last_seq = 0
 
     def __enter__(self) -> Self:
         self.session = Session(self.store.writer, expire_on_commit=False, autoflush=True)
@@ -88,7 +100,14 @@ class UnitOfWork:
                     "this till has no identity yet: enrol it (sgpos-install) or start the demo"
                 )
             self._identity = Identity(row.till_id, row.epoch)
+            self._last_seq = row.last_seq
         return self._identity
+
+    def next_seq(self) -> tuple[int, int]:
+        """(epoch, seq) of the next outbox event, taken inside this transaction."""
+        epoch = self.identity.epoch
+        self._last_seq += 1
+        return epoch, self._last_seq
 
     def next_number(self, counter: str) -> int:
         """The next value of a gap-free counter, taken inside this transaction."""
@@ -111,25 +130,23 @@ class UnitOfWork:
 
         ``payload`` may be a function that builds it: building is then part of emitting, so
         ``bench.sale`` can price a sale with and without its event honestly."""
-        epoch = self.identity.epoch
         built = payload if isinstance(payload, WireModel) else payload()
-        raw, digest = sealed_payload(built.model_dump(mode="json"))
+        raw, digest = sealed_model(built)
+        epoch, seq = self.next_seq()
         event_id = str(uuid.uuid4())
-        self.insert(
-            OutboxEvent,
-            [
-                {
-                    "epoch": epoch,
-                    "seq": self.next_number(f"outbox:{epoch}"),
-                    "event_id": event_id,
-                    "kind": kind.value,
-                    "schema_version": 1,
-                    "occurred_at": at,
-                    "payload": raw.decode("utf-8"),
-                    "payload_sha256": digest,
-                    "attempts": 0,
-                }
-            ],
+        self.session.connection().execute(
+            _OUTBOX,
+            {
+                "epoch": epoch,
+                "seq": seq,
+                "event_id": event_id,
+                "kind": kind.value,
+                "schema_version": 1,
+                "occurred_at": at,
+                "payload": raw.decode("utf-8"),
+                "payload_sha256": digest,
+                "attempts": 0,
+            },
         )
         return event_id
 
