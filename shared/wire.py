@@ -8,12 +8,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Annotated, Any, get_args
 
+from pydantic import (
+    AwareDatetime,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    TypeAdapter,
+)
 from pydantic import BaseModel as _BaseModel
-from pydantic import BeforeValidator, ConfigDict, Field, PlainSerializer, StringConstraints
 
 MAX_MONEY = Decimal("999999999999.99")
 MAX_QUANTITY = Decimal("999999.999")
@@ -47,21 +56,36 @@ def _decimal_text(places: int, limit: Decimal) -> Any:
     return BeforeValidator(parse)
 
 
+def money_text(d: Decimal) -> str:
+    return f"{d:.2f}"
+
+
+def quantity_text(d: Decimal) -> str:
+    """A quantity or a rate as the shortest exact decimal ("1", "0.375", "9")."""
+    return format(d.normalize(), "f")
+
+
+def moment_text(moment: datetime) -> str:
+    """An aware datetime as its JSON text (ISO 8601, "Z" for UTC)."""
+    return str(_MOMENT.dump_python(moment, mode="json"))
+
+
 Money = Annotated[
     Decimal,
     _decimal_text(2, MAX_MONEY),
-    PlainSerializer(lambda d: f"{d:.2f}", return_type=str),
+    PlainSerializer(money_text, return_type=str),
 ]
 Quantity = Annotated[
     Decimal,
     _decimal_text(3, MAX_QUANTITY),
-    PlainSerializer(lambda d: format(d.normalize(), "f"), return_type=str),
+    PlainSerializer(quantity_text, return_type=str),
 ]
 Rate = Annotated[
     Decimal,
     _decimal_text(2, Decimal(100)),
-    PlainSerializer(lambda d: format(d.normalize(), "f"), return_type=str),
+    PlainSerializer(quantity_text, return_type=str),
 ]
+_MOMENT: TypeAdapter[AwareDatetime] = TypeAdapter(AwareDatetime)
 # The sizes of head office's columns. sync_service/central/models.py builds its columns from
 # these very constants, so anything the protocol accepts fits the database: an event that
 # passed validation and then failed in PostgreSQL used to block its till's queue.
@@ -103,15 +127,19 @@ def sealed_payload(payload: Any) -> tuple[bytes, str]:
     return raw, hashlib.sha256(raw).hexdigest()
 
 
+def sealed_typed(body: dict[str, Any]) -> tuple[bytes, str]:
+    """``sealed_payload`` of a body built from typed values only (strings, ints, booleans,
+    None), where no float can be: serialised once and not read back."""
+    raw = canonical_json(body)
+    return raw, hashlib.sha256(raw).hexdigest()
+
+
 def sealed_model(payload: WireModel) -> tuple[bytes, str]:
     """``sealed_payload`` of a typed payload. A model whose every field is typed cannot hold
     a float (money and quantities serialise as strings), so only one with free-form fields
     (an audit record's before and after) has its bytes read back for floats."""
     body = payload.model_dump(mode="json")
-    if not _typed_throughout(type(payload)):
-        return sealed_payload(body)
-    raw = canonical_json(body)
-    return raw, hashlib.sha256(raw).hexdigest()
+    return sealed_typed(body) if _typed_throughout(type(payload)) else sealed_payload(body)
 
 
 @cache
