@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -56,6 +57,24 @@ def _decimal_text(places: int, limit: Decimal) -> Any:
     return BeforeValidator(parse)
 
 
+@dataclass(frozen=True)
+class Grammar:
+    """The exact text a value is written in by our own tills, as a regular expression (ASCII
+    digits only, anchored at the very end). Head office's fast decoder
+    (sync_service.central.decode) accepts a value only in this form and asks the model's own
+    validator about anything else, so this may be stricter than the model, never looser."""
+
+    pattern: str
+
+
+MONEY_TEXT = Grammar(r"^-?[0-9]{1,12}\.[0-9]{2}\Z")
+QUANTITY_TEXT = Grammar(r"^-?[0-9]{1,6}(\.[0-9]{1,3})?\Z")
+RATE_TEXT = Grammar(r"^(100(\.00?)?|[0-9]{1,2}(\.[0-9]{1,2})?)\Z")
+MOMENT_TEXT = Grammar(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})\Z"
+)
+
+
 def money_text(d: Decimal) -> str:
     return f"{d:.2f}"
 
@@ -74,16 +93,19 @@ Money = Annotated[
     Decimal,
     _decimal_text(2, MAX_MONEY),
     PlainSerializer(money_text, return_type=str),
+    MONEY_TEXT,
 ]
 Quantity = Annotated[
     Decimal,
     _decimal_text(3, MAX_QUANTITY),
     PlainSerializer(quantity_text, return_type=str),
+    QUANTITY_TEXT,
 ]
 Rate = Annotated[
     Decimal,
     _decimal_text(2, Decimal(100)),
     PlainSerializer(quantity_text, return_type=str),
+    RATE_TEXT,
 ]
 _MOMENT: TypeAdapter[AwareDatetime] = TypeAdapter(AwareDatetime)
 # The sizes of head office's columns. sync_service/central/models.py builds its columns from

@@ -43,6 +43,7 @@ from shared.protocol import (
 from shared.wire import INT32_MAX
 from sync_service.central.bulk import bulk_insert
 from sync_service.central.db import database_error, failed_table, sqlstate
+from sync_service.central.decode import parsed_payload
 from sync_service.central.projections import INBOX, QUARANTINE, TILL, Batch, project
 from sync_service.central.tills import TillAuth
 from sync_service.central.trust import refuse_untrusted
@@ -216,7 +217,7 @@ def _sort(conn: Connection, batch: Batch, events: Sequence[Event]) -> None:
             )
             continue
         try:
-            payload = event.parsed_payload()
+            payload = parsed_payload(event)
         except PayloadError as exc:
             batch.quarantine_event(event, str(exc), record_inbox=True)
             continue
