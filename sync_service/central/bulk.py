@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -31,28 +32,42 @@ _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _stage_names = itertools.count()
 
 
-def _text(value: Any) -> str:
-    """One value as COPY text. The types are the ones our row dicts hold."""
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, str):
-        text = value
-    elif isinstance(value, uuid.UUID | Decimal | int):
-        return str(value)
-    elif isinstance(value, datetime | date):
-        return value.isoformat()
-    elif isinstance(value, dict | list):
-        text = json.dumps(value, ensure_ascii=False)
-    else:
-        raise TypeError(f"no COPY text for a {type(value).__name__}")
+def _escaped(text: str) -> str:
+    if _SPECIAL.search(text) is None:  # nearly always: no escaping needed
+        return text
     if "\x00" in text:
         # PostgreSQL stores NUL in no text column; refused like an INSERT would refuse it.
         raise ValueError("a value holds a NUL character (\\u0000), which cannot be stored")
     return text.translate(_ESCAPES)
+
+
+def _text(value: Any) -> str:
+    """One value as COPY text. The types are the ones our row dicts hold."""
+    exact = _BY_TYPE.get(type(value))
+    if exact is not None:
+        return exact(value)
+    if isinstance(value, str):
+        return _escaped(value)
+    if isinstance(value, uuid.UUID | Decimal | int):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict | list):
+        return _escaped(json.dumps(value, ensure_ascii=False))
+    raise TypeError(f"no COPY text for a {type(value).__name__}")
+
+
+_SPECIAL = re.compile("[\\\\\t\n\r\x00]")
+_BY_TYPE: dict[type, Callable[[Any], str]] = {
+    type(None): lambda _: "\\N",
+    bool: lambda b: "t" if b else "f",
+    str: _escaped,
+    uuid.UUID: str,
+    Decimal: str,
+    int: str,
+    datetime: datetime.isoformat,
+    date: date.isoformat,
+}
 
 
 class _Rows:
