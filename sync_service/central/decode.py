@@ -1,4 +1,4 @@
-"""Decoding the bulk of a push (sales and refunds) with msgspec, in C, before pydantic.
+"""Decoding a push, and the bulk of its events (sales and refunds), with msgspec, in C.
 
 The payload models in ``shared.protocol`` stay the one definition of each event: the msgspec
 types here are derived from their fields when this module loads, and only ever *accept less*.
@@ -8,6 +8,8 @@ digits only; every length, pattern and count limit of the model), then into the 
 the projections read (``Decimal``, ``datetime``, ``UUID``, with the same attribute names as
 the model). Anything the fast path refuses, or a model it cannot express, goes to the model's
 own validator, so what is accepted, what is quarantined and every message stay pydantic's.
+The push's envelope is read the same way, each payload kept as the plain JSON object pydantic
+would have made of it.
 ``tests/unit/test_decode.py`` holds the two to the same answers on generated payloads.
 """
 
@@ -33,8 +35,10 @@ from shared.protocol import (
     MAX_PAYLOAD_BYTES,
     Event,
     EventKind,
+    PushRequest,
     RefundCompletedV1,
     SaleCompletedV1,
+    TillReport,
     holds_nul,
 )
 from shared.wire import MOMENT_TEXT, Grammar, WireModel, canonical_json
@@ -119,6 +123,10 @@ def struct(model: type[WireModel], typed: bool, made: dict[Any, Any] | None = No
     if (model, typed) not in made:
         fields: list[tuple[str, Any] | tuple[str, Any, Any]] = []
         for name, info in model.model_fields.items():
+            if (model, name) == (Event, "payload"):
+                # Kept as its bytes: decoded on its own below, then checked per kind.
+                fields.append((name, msgspec.Raw))
+                continue
             kind = _type(info.annotation, list(info.metadata), typed, made)
             if info.is_required():
                 fields.append((name, kind))
@@ -150,6 +158,47 @@ FAST: dict[tuple[str, int], tuple[Callable[[bytes], Any], Callable[[bytes], Any]
 }
 _DECODE_ERRORS = (msgspec.ValidationError, msgspec.DecodeError)
 _HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+_PUSH_TEXT = msgspec.json.Decoder(struct(PushRequest, typed=False)).decode
+_PUSH = msgspec.json.Decoder(struct(PushRequest, typed=True)).decode
+_PAYLOAD = msgspec.json.Decoder(dict[str, Any]).decode
+
+
+def push_request(body: bytes) -> PushRequest | None:
+    """``body`` as the PushRequest pydantic would read, decoded in C; None when the fast path
+    declines it, and the caller asks pydantic (which then accepts it or says why not)."""
+    try:
+        _PUSH_TEXT(body)
+        push = _PUSH(body)
+        events = [
+            Event.model_construct(
+                event_id=e.event_id,
+                till_id=e.till_id,
+                epoch=e.epoch,
+                seq=e.seq,
+                kind=e.kind,
+                schema_version=e.schema_version,
+                occurred_at=e.occurred_at,
+                payload=_PAYLOAD(e.payload),
+                payload_sha256=e.payload_sha256,
+            )
+            for e in push.events
+        ]
+    except _DECODE_ERRORS:
+        return None
+    report = push.till
+    return PushRequest.model_construct(
+        protocol=push.protocol,
+        till=TillReport.model_construct(
+            app_version=report.app_version,
+            store_revision=report.store_revision,
+            backlog=report.backlog,
+            oldest_pending_at=report.oldest_pending_at,
+            sent_at=report.sent_at,
+        ),
+        events=events,
+    )
 
 
 def parsed_payload(event: Event) -> Any:

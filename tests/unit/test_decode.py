@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import uuid
 from datetime import datetime
 from decimal import Decimal
@@ -26,6 +27,7 @@ from shared.protocol import (
     Event,
     EventKind,
     PayloadError,
+    PushRequest,
     RefundCompletedV1,
     SaleCompletedV1,
 )
@@ -256,3 +258,85 @@ def test_forms_pydantic_decides(where: str, value: str) -> None:
         _fast(EventKind.SALE_COMPLETED, body)
     event = _event(EventKind.SALE_COMPLETED, body)
     assert _verdict(lambda: decode.parsed_payload(event)) == _verdict(event.parsed_payload)
+
+
+def _push_body(events: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "protocol": 1,
+        "till": {
+            "app_version": "1.4.0",
+            "store_revision": "0002_product_search",
+            "backlog": 0,
+            "oldest_pending_at": None,
+            "sent_at": "2026-12-04T10:00:01Z",
+        },
+        "events": events,
+    }
+
+
+def _envelope(seq: int) -> dict[str, Any]:
+    return {
+        "event_id": str(uuid.uuid4()),
+        "till_id": str(TILL),
+        "epoch": 1,
+        "seq": seq,
+        "kind": EventKind.SALE_COMPLETED.value,
+        "schema_version": 1,
+        "occurred_at": "2026-12-04T10:00:00.5+08:00",
+        "payload": SALE,
+        "payload_sha256": hashlib.sha256(canonical_json(SALE)).hexdigest(),
+    }
+
+
+@st.composite
+def push_bodies(draw: st.DrawFn) -> bytes:
+    count = draw(st.sampled_from([0, 1, 2, 500, 501]))
+    body = _push_body([_envelope(n + 1) for n in range(count)])
+    for _ in range(draw(st.integers(0, 3))):
+        target = draw(st.sampled_from(["top", "till", "event", "payload"]))
+        if target == "top":
+            holder: Any = body
+        elif target == "till":
+            holder = body.get("till")
+        else:
+            events = body.get("events")
+            holder = events[0] if isinstance(events, list) and events else None
+            if target == "payload" and isinstance(holder, dict):
+                payload = holder.get("payload")
+                holder = dict(payload) if isinstance(payload, dict) else None
+                body["events"][0]["payload"] = holder
+        if not isinstance(holder, dict) or not holder:
+            continue
+        action = draw(st.sampled_from(["set", "set", "set", "drop", "extra"]))
+        key = draw(st.sampled_from(sorted(holder)))
+        if action == "set":
+            holder[key] = draw(_ANY | st.sampled_from([[1.5], {"a": 1e300}, 2**70, -(2**70)]))
+        elif action == "drop":
+            del holder[key]
+        else:
+            holder[draw(st.sampled_from(["extra", "Protocol"]))] = draw(_ANY)
+    text = json.dumps(body, ensure_ascii=draw(st.booleans()))
+    if draw(st.booleans()):
+        text = text.replace('"protocol": 1', '"protocol": 1, "protocol": 1', 1)
+    return text.encode()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(push_bodies())
+def test_the_fast_envelope_agrees_with_pydantic(body: bytes) -> None:
+    fast = decode.push_request(body)
+    try:
+        slow = PushRequest.model_validate_json(body)
+    except ValidationError as exc:
+        if fast is not None:
+            pytest.fail(f"the fast path accepted a push the model refuses: {exc}")
+        return
+    if fast is not None:
+        assert _plain(fast) == _plain(slow)
+        assert [e.payload for e in fast.events] == [e.payload for e in slow.events]
+
+
+def test_the_fast_envelope_takes_what_our_agents_send() -> None:
+    body = json.dumps(_push_body([_envelope(1), _envelope(2)])).encode()
+    fast = decode.push_request(body)
+    assert fast is not None and _plain(fast) == _plain(PushRequest.model_validate_json(body))
