@@ -24,8 +24,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import psycopg2
-from sqlalchemy import Connection, Engine, and_, any_, cast, or_, select, update
-from sqlalchemy.dialects.postgresql import ARRAY, UUID, array
+from sqlalchemy import Connection, Engine, and_, any_, literal, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.exc import DBAPIError
 
 from shared.logs import get_logger
@@ -178,7 +178,8 @@ def _sort(conn: Connection, batch: Batch, events: Sequence[Event]) -> None:
                         )
                     ),
                 ),
-                INBOX.c.event_id == any_(cast(array([e.event_id for e in events]), ARRAY(UUID))),
+                # One array parameter: 500 parameters cost more to compile than to run.
+                INBOX.c.event_id == any_(literal([e.event_id for e in events], ARRAY(UUID))),
             )
         )
     ).all()
