@@ -24,8 +24,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import psycopg2
-from sqlalchemy import Connection, Engine, and_, any_, cast, or_, select, update
-from sqlalchemy.dialects.postgresql import ARRAY, UUID, array
+from sqlalchemy import Connection, Engine, and_, any_, literal, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.exc import DBAPIError
 
 from shared.logs import get_logger
@@ -43,6 +43,7 @@ from shared.protocol import (
 from shared.wire import INT32_MAX
 from sync_service.central.bulk import bulk_insert
 from sync_service.central.db import database_error, failed_table, sqlstate
+from sync_service.central.decode import parsed_payload
 from sync_service.central.projections import INBOX, QUARANTINE, TILL, Batch, project
 from sync_service.central.tills import TillAuth
 from sync_service.central.trust import refuse_untrusted
@@ -177,7 +178,8 @@ def _sort(conn: Connection, batch: Batch, events: Sequence[Event]) -> None:
                         )
                     ),
                 ),
-                INBOX.c.event_id == any_(cast(array([e.event_id for e in events]), ARRAY(UUID))),
+                # One array parameter: 500 parameters cost more to compile than to run.
+                INBOX.c.event_id == any_(literal([e.event_id for e in events], ARRAY(UUID))),
             )
         )
     ).all()
@@ -216,7 +218,7 @@ def _sort(conn: Connection, batch: Batch, events: Sequence[Event]) -> None:
             )
             continue
         try:
-            payload = event.parsed_payload()
+            payload = parsed_payload(event)
         except PayloadError as exc:
             batch.quarantine_event(event, str(exc), record_inbox=True)
             continue

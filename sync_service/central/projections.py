@@ -28,6 +28,7 @@ from shared.protocol import (
     EventResult,
     RefundCompletedV1,
     SaleCompletedV1,
+    SaleLineV1,
     ShiftClosedV1,
     ShiftOpenedV1,
     StockMovedV1,
@@ -51,6 +52,7 @@ SALE, SALE_LINE, TENDER = _t(m.Sale), _t(m.SaleLine), _t(m.Tender)
 REFUND, REFUND_LINE, SHIFT = _t(m.Refund), _t(m.RefundLine), _t(m.Shift)
 CASH, STOCK, ON_HAND = _t(m.CashMovement), _t(m.StockMovement), _t(m.StockOnHand)
 AUDIT, CUSTOMER = _t(m.AuditRecord), _t(m.Customer)
+SALE_LINE_FIELDS = tuple(SaleLineV1.model_fields)
 # The ledger's reason for a stock event's movements; with the movement id, its key.
 STOCK_REASONS = {EventKind.STOCK_RECEIVED: "received", EventKind.STOCK_ADJUSTED: "adjusted"}
 
@@ -236,25 +238,9 @@ def _sales(conn: Connection, batch: Batch, items: list[tuple[Event, Any]]) -> No
     survivors = [p for _, p in _reject_facts(batch, items, kept, "sale_id", "receipt")]
     for s in survivors:
         batch.summaries.add_sale(till.outlet_id, s)
+    # A sale line's row is the event's line, field for field, with where it sits in the sale.
     lines = [
-        {
-            "line_id": x.line_id,
-            "sale_id": s.sale_id,
-            "position": i,
-            "product_id": x.product_id,
-            "sku": x.sku,
-            "name": x.name,
-            "quantity": x.quantity,
-            "unit_price": x.unit_price,
-            "list_price": x.list_price,
-            "line_discount": x.line_discount,
-            "cart_discount": x.cart_discount,
-            "amount": x.amount,
-            "tax_code": x.tax_code,
-            "gst_rate": x.gst_rate,
-            "gst": x.gst,
-            "approved_by": x.approved_by,
-        }
+        {**{f: getattr(x, f) for f in SALE_LINE_FIELDS}, "sale_id": s.sale_id, "position": i}
         for s in survivors
         for i, x in enumerate(s.lines)
     ]

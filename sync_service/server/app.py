@@ -40,6 +40,7 @@ from shared.protocol import (
     Rejected,
 )
 from sync_service.central.db import CentralSettings, central_engine, database_error
+from sync_service.central.decode import push_request
 from sync_service.central.ingest import apply_push
 from sync_service.central.pull import BadCursor, pull_page
 from sync_service.central.tills import (
@@ -148,7 +149,8 @@ class SyncApi:
 
     async def _push_in_slot(self, request: web.Request, version: int) -> web.Response:
         till = await self._till(request)
-        batch = parse(PushRequest, await read_body(request))
+        body = await read_body(request)
+        batch = push_request(body) or parse(PushRequest, body)
         body_protocol(batch.protocol, version)
         bind_contextvars(events=len(batch.events))
         result = await self._db(apply_push, self.engine, till, batch, now=self.clock())

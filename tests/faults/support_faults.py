@@ -85,8 +85,7 @@ def add_poison(till: AgentTill, kind: str, payload: dict[str, Any]) -> tuple[int
     through the till's own unit of work like any fact; its (epoch, seq)."""
     raw, digest = sealed_payload(payload)
     with till.store() as store, UnitOfWork(store) as uow:
-        epoch = uow.identity.epoch
-        seq = uow.next_number(f"outbox:{epoch}")
+        epoch, seq = uow.next_seq()
         uow.insert(
             OutboxEvent,
             [

@@ -392,3 +392,24 @@ def test_concurrent_pushes_of_the_same_batch_apply_each_event_once(
     for result in results:  # every racer acknowledged every event, applied or duplicate
         assert isinstance(result, PushOk) and len(result.results) == len(events)
         assert {r.outcome for r in result.results} <= {EventOutcome.APPLIED, EventOutcome.DUPLICATE}
+
+
+def test_text_with_tabs_backslashes_and_line_breaks_is_stored_exactly(
+    engine: Engine, till: SyncedTill
+) -> None:
+    # Head office writes facts with COPY, whose text format gives these characters meanings.
+    events = till.events()
+    sale = next(e for e in events if e.kind == "sale.completed")
+    awkward = "Kopi\tO \\N 1kg\r\nline two \\ \\\\ é"
+    lines = [{**sale.payload["lines"][0], "name": awkward, "sku": "\\."}]
+    lines += sale.payload["lines"][1:]
+    odd = tampered(sale, lines=lines)
+    result = push(engine, till, [odd if e is sale else e for e in events])
+    assert isinstance(result, PushOk)
+    assert {r.outcome for r in result.results} == {EventOutcome.APPLIED}
+    stored = scalar(
+        engine,
+        "SELECT name || '|' || sku FROM sgpos.sale_line WHERE line_id = :id",
+        id=lines[0]["line_id"],
+    )
+    assert stored == f"{awkward}|\\."

@@ -7,7 +7,9 @@ SQLite transaction. The same instance serves every ``uow()`` call, so a test can
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -15,7 +17,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from shared import audit as chain
-from shared.protocol import EventKind
+from shared.protocol import PAYLOAD_MODELS, EventKind
 from shared.refund import RefundedSoFar
 from shared.wire import WireModel
 from till.store.models import (
@@ -241,8 +243,16 @@ class FakeUnitOfWork:
     def peek_number(self, counter: str) -> int:
         return self.counters.get(counter, 0) + 1
 
-    def emit(self, kind: EventKind, payload: WireModel, at: datetime) -> str:
-        self._events.append(Emitted(kind, payload, at))
+    def emit(
+        self,
+        kind: EventKind,
+        payload: WireModel | Callable[[], WireModel | dict[str, Any]],
+        at: datetime,
+    ) -> str:
+        built = payload if isinstance(payload, WireModel) else payload()
+        if not isinstance(built, WireModel):  # a JSON body: held to its model, as the server does
+            built = PAYLOAD_MODELS[(kind, 1)].model_validate_json(json.dumps(built))
+        self._events.append(Emitted(kind, built, at))
         return str(uuid.uuid4())
 
     def audit(

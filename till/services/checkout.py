@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cached_property
+from typing import Any
 
 from shared.cart import (
     WEIGHT_PLACES,
@@ -26,7 +27,7 @@ from shared.cart import (
 )
 from shared.money import ZERO, round_cents
 from shared.paynow import build_payload, merchant_name_ascii
-from shared.protocol import EventKind, SaleCompletedV1, SaleLineV1, TenderV1
+from shared.protocol import EventKind, SaleCompletedV1, TenderV1
 from shared.receipt import Receipt, ReceiptNumber, render_text
 from shared.scale_barcode import (
     Measure,
@@ -36,6 +37,7 @@ from shared.scale_barcode import (
     read_scale_label,
 )
 from shared.tender import Settlement, Tender, TenderType, cash_due, settle
+from shared.wire import json_of
 from till.services.context import CashierError, Clock, OutletProfile, utc_now
 from till.services.ports import ProductLookup, UnitOfWorkPort, UnitsOfWork
 from till.services.receipts import sale_receipt
@@ -259,7 +261,11 @@ class Checkout:
                 customer_id=None,
                 reprint_count=0,
             )
-            lines = [_line_row(sale_id, n, priced) for n, priced in enumerate(totals.lines)]
+            values = [_line_values(priced) for priced in totals.lines]
+            lines = [
+                _line_row(sale_id, n, v, p.line.product.weighed)
+                for n, (v, p) in enumerate(zip(values, totals.lines, strict=True))
+            ]
             payments = [_payment_row(sale_id, n, tender) for n, tender in enumerate(tenders)]
             uow.sales.add_sale(sale, lines, [_stock_row(line, now) for line in lines], payments)
             for priced in totals.lines:
@@ -275,7 +281,9 @@ class Checkout:
                         "approved_by": self.cart.cart_discount_approved_by,
                     },
                 )
-            uow.emit(EventKind.SALE_COMPLETED, _sale_event(sale, totals, tenders), now)
+            uow.emit(
+                EventKind.SALE_COMPLETED, lambda: _sale_event(sale, values, totals, tenders), now
+            )
             # Built before the commit: if the receipt cannot be made, the sale is not stored
             # and the cart is still here, instead of a stored sale the cashier never saw.
             receipt = sale_receipt(sale, lines, payments, self.cashier.display_name, self.profile)
@@ -332,27 +340,30 @@ def label_quantity(product: ProductSnapshot, reading: ScaleReading) -> Decimal:
     )
 
 
-def _line_row(sale_id: str, position: int, priced: PricedLine) -> SaleLine:
+def _line_values(priced: PricedLine) -> dict[str, Any]:
+    """A priced cart line as the values of a ``SaleLineV1``, keyed by its field names: the one
+    place a sale line's facts are named. The till's row and the event are both made from it."""
     line, product = priced.line, priced.line.product
-    return SaleLine(
-        line_id=line.line_id,
-        sale_id=sale_id,
-        position=position,
-        product_id=product.product_id,
-        sku=product.sku,
-        name=product.name,
-        quantity=line.quantity,
-        unit_price=line.unit_price,
-        list_price=product.unit_price,
-        line_discount=line.discount_amount,
-        cart_discount=priced.cart_discount,
-        amount=priced.amount,
-        tax_code=product.tax_code.value,
-        gst_rate=priced.gst_rate,
-        gst=priced.gst,
-        weighed=product.weighed,
-        approved_by=line.approved_by,
-    )
+    return {
+        "line_id": line.line_id,
+        "product_id": product.product_id,
+        "sku": product.sku,
+        "name": product.name,
+        "quantity": line.quantity,
+        "unit_price": line.unit_price,
+        "list_price": product.unit_price,
+        "line_discount": line.discount_amount,
+        "cart_discount": priced.cart_discount,
+        "amount": priced.amount,
+        "tax_code": product.tax_code.value,
+        "gst_rate": priced.gst_rate,
+        "gst": priced.gst,
+        "approved_by": line.approved_by,
+    }
+
+
+def _line_row(sale_id: str, position: int, values: dict[str, Any], weighed: bool) -> SaleLine:
+    return SaleLine(sale_id=sale_id, position=position, weighed=weighed, **values)
 
 
 def _stock_row(line: SaleLine, now: datetime) -> StockMovement:
@@ -384,39 +395,30 @@ def _id(who: SignedIn | None) -> str | None:
     return who.staff_id if who else None
 
 
-def _sale_event(sale: Sale, totals: SaleTotals, tenders: Sequence[Tender]) -> SaleCompletedV1:
-    return SaleCompletedV1(
-        sale_id=uuid.UUID(sale.sale_id),
-        receipt_no=sale.receipt_no,
-        shift_id=uuid.UUID(sale.shift_id),
-        cashier_id=uuid.UUID(sale.cashier_id),
-        sold_at=sale.sold_at,
-        lines=[
-            SaleLineV1(
-                line_id=uuid.UUID(p.line.line_id),
-                product_id=uuid.UUID(p.line.product.product_id),
-                sku=p.line.product.sku,
-                name=p.line.product.name,
-                quantity=p.line.quantity,
-                unit_price=p.line.unit_price,
-                list_price=p.line.product.unit_price,
-                line_discount=p.line.discount_amount,
-                cart_discount=p.cart_discount,
-                amount=p.amount,
-                tax_code=p.line.product.tax_code.value,
-                gst_rate=p.gst_rate,
-                gst=p.gst,
-                approved_by=uuid.UUID(p.line.approved_by) if p.line.approved_by else None,
-            )
-            for p in totals.lines
-        ],
-        tenders=[tender_event(t) for t in tenders],
-        subtotal=totals.subtotal,
-        discount_total=totals.discount_total,
-        total=totals.total,
-        gst_total=totals.gst_total,
-        rounding=sale.rounding,
-        change=sale.change,
+def _sale_event(
+    sale: Sale, lines: list[dict[str, Any]], totals: SaleTotals, tenders: Sequence[Tender]
+) -> dict[str, Any]:
+    """The ``SaleCompletedV1`` body as JSON, written straight from the sale's typed values by
+    the model's own field types (``shared.wire.json_of``): this runs in every sale, and tests
+    hold it to the model (it validates, and dumps back the same)."""
+    return json_of(
+        SaleCompletedV1,
+        {
+            "sale_id": sale.sale_id,
+            "receipt_no": sale.receipt_no,
+            "shift_id": sale.shift_id,
+            "cashier_id": sale.cashier_id,
+            "sold_at": sale.sold_at,
+            "lines": lines,
+            "tenders": [tender_event(t).model_dump(mode="json") for t in tenders],
+            "subtotal": totals.subtotal,
+            "discount_total": totals.discount_total,
+            "total": totals.total,
+            "gst_total": totals.gst_total,
+            "rounding": sale.rounding,
+            "change": sale.change,
+            "customer_id": None,
+        },
     )
 
 

@@ -7,6 +7,7 @@ given a :class:`UnitsOfWork` factory by ``till.app`` and never build one themsel
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -103,8 +104,14 @@ class UnitOfWorkPort(Protocol):
         """What :meth:`next_number` would give now, taking nothing."""
         ...
 
-    def emit(self, kind: EventKind, payload: WireModel, at: datetime) -> str:
-        """Queue an event for head office in this same transaction."""
+    def emit(
+        self,
+        kind: EventKind,
+        payload: WireModel | Callable[[], WireModel | dict[str, Any]],
+        at: datetime,
+    ) -> str:
+        """Queue an event for head office in this same transaction (``payload`` may be built
+        by a function, then as the model's JSON body)."""
         ...
 
     def audit(

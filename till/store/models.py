@@ -107,8 +107,10 @@ RECEIPT_COUNTER = "receipt"
 
 
 class Counter(Base):
-    """Gap-free sequences (receipt numbers, outbox seq per epoch), bumped inside the sale's
-    own transaction so a rolled-back sale never consumes a number."""
+    """Gap-free sequences (receipt numbers), bumped inside the sale's own transaction so a
+    rolled-back sale never consumes a number. An outbox event's seq needs no row here: it is
+    one past its epoch's highest in the outbox (``UnitOfWork.next_seq``); stores written
+    before keep a stale ``outbox:<epoch>`` row, read by nothing."""
 
     __tablename__ = "counter"
     name: Mapped[str] = mapped_column(String(40), primary_key=True)

@@ -9,23 +9,35 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self, cast
 
-from sqlalchemy import Table, insert, select, text
+from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from shared import audit as chain
 from shared.protocol import AuditRecordedV1, EventKind
-from shared.wire import WireModel, sealed_payload
+from shared.wire import WireModel, sealed_model, sealed_typed
 from till.store.db import Store, StoreError, translate
 from till.store.models import AuditRecord, Base, Counter, OutboxEvent, TillIdentity
 from till.store.repos import Parked, People, Sales, Shifts
 
-_IDENTITY = select(TillIdentity.till_id, TillIdentity.epoch).where(TillIdentity.singleton == 1)
+# Who this till is, and the last outbox seq of its epoch: an event's seq is the next one. The
+# outbox keeps every event (acknowledged ones too) and a unit of work holds the store's write
+# lock, so one past the highest is gap-free without a counter row to bump per event.
+_IDENTITY = select(
+    TillIdentity.till_id,
+    TillIdentity.epoch,
+    select(func.coalesce(func.max(OutboxEvent.seq), 0))
+    .where(OutboxEvent.epoch == TillIdentity.epoch)
+    .scalar_subquery()
+    .label("last_seq"),
+).where(TillIdentity.singleton == 1)
+_OUTBOX = insert(cast(Table, OutboxEvent.__table__))
 _BUMP = text(
     "INSERT INTO counter (name, value) VALUES (:name, 1) "
     "ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value"
@@ -50,6 +62,8 @@ class UnitOfWork:
         self.store = store
         self.write = write
         self._identity: Identity | None = None
+        self._last_seq = 0
+        self._last_link: chain.AuditRecord | None = None
 
     def __enter__(self) -> Self:
         engine = self.store.writer if self.write else self.store.engine
@@ -102,7 +116,14 @@ class UnitOfWork:
                     "this till has no identity yet: enrol it (sgpos-install) or start the demo"
                 )
             self._identity = Identity(row.till_id, row.epoch)
+            self._last_seq = row.last_seq
         return self._identity
+
+    def next_seq(self) -> tuple[int, int]:
+        """(epoch, seq) of the next outbox event, taken inside this transaction."""
+        epoch = self.identity.epoch
+        self._last_seq += 1
+        return epoch, self._last_seq
 
     def next_number(self, counter: str) -> int:
         """The next value of a gap-free counter, taken inside this transaction."""
@@ -123,26 +144,34 @@ class UnitOfWork:
 
     # --- outbox and audit -------------------------------------------------------------------
 
-    def emit(self, kind: EventKind, payload: WireModel, at: datetime) -> str:
-        """Queue an event for head office in this same transaction; returns its event id."""
-        epoch = self.identity.epoch
-        raw, digest = sealed_payload(payload.model_dump(mode="json"))
+    def emit(
+        self,
+        kind: EventKind,
+        payload: WireModel | Callable[[], WireModel | dict[str, Any]],
+        at: datetime,
+    ) -> str:
+        """Queue an event for head office in this same transaction; returns its event id.
+
+        ``payload`` may be a function that builds it (building is then part of emitting, so
+        ``bench.sale`` can price a sale with and without its event honestly), and build it as
+        the payload model's JSON body from typed values (the sale, the hottest path)."""
+        built = payload if isinstance(payload, WireModel) else payload()
+        raw, digest = sealed_model(built) if isinstance(built, WireModel) else sealed_typed(built)
+        epoch, seq = self.next_seq()
         event_id = str(uuid.uuid4())
-        self.insert(
-            OutboxEvent,
-            [
-                {
-                    "epoch": epoch,
-                    "seq": self.next_number(f"outbox:{epoch}"),
-                    "event_id": event_id,
-                    "kind": kind.value,
-                    "schema_version": 1,
-                    "occurred_at": at,
-                    "payload": raw.decode("utf-8"),
-                    "payload_sha256": digest,
-                    "attempts": 0,
-                }
-            ],
+        self.session.connection().execute(
+            _OUTBOX,
+            {
+                "epoch": epoch,
+                "seq": seq,
+                "event_id": event_id,
+                "kind": kind.value,
+                "schema_version": 1,
+                "occurred_at": at,
+                "payload": raw.decode("utf-8"),
+                "payload_sha256": digest,
+                "attempts": 0,
+            },
         )
         return event_id
 
@@ -158,14 +187,16 @@ class UnitOfWork:
     ) -> chain.AuditRecord:
         """Append a link to this till's audit chain and queue it for head office."""
         ident = self.identity
-        last = self.session.scalars(
-            select(AuditRecord)
-            .where(AuditRecord.epoch == ident.epoch)
-            .order_by(AuditRecord.seq.desc())
-            .limit(1)
-        ).first()
+        if self._last_link is None:
+            last = self.session.scalars(
+                select(AuditRecord)
+                .where(AuditRecord.epoch == ident.epoch)
+                .order_by(AuditRecord.seq.desc())
+                .limit(1)
+            ).first()
+            self._last_link = to_chain(last) if last else None
         record = chain.append(
-            to_chain(last) if last else None,
+            self._last_link,
             till_id=ident.till_id,
             epoch=ident.epoch,
             occurred_at=at,
@@ -175,21 +206,26 @@ class UnitOfWork:
             before=before,
             after=after,
         )
+        # The next link of this transaction follows this one without reading it back.
+        self._last_link = record
         data = record.to_dict()
-        self.session.add(
-            AuditRecord(
-                till_id=record.till_id,
-                epoch=record.epoch,
-                seq=record.seq,
-                occurred_at=data["occurred_at"],
-                actor=record.actor,
-                action=record.action,
-                subject=record.subject,
-                before=data["before"],
-                after=data["after"],
-                prev_hash=record.prev_hash,
-                hash=record.hash,
-            )
+        self.insert(
+            AuditRecord,
+            [
+                {
+                    "till_id": record.till_id,
+                    "epoch": record.epoch,
+                    "seq": record.seq,
+                    "occurred_at": data["occurred_at"],
+                    "actor": record.actor,
+                    "action": record.action,
+                    "subject": record.subject,
+                    "before": data["before"],
+                    "after": data["after"],
+                    "prev_hash": record.prev_hash,
+                    "hash": record.hash,
+                }
+            ],
         )
         self.emit(
             EventKind.AUDIT_RECORDED, AuditRecordedV1.model_validate_json(json.dumps(data)), at
