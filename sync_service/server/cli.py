@@ -36,6 +36,7 @@ from sync_service.central.accounts import (
 )
 from sync_service.central.admin import AdminError
 from sync_service.central.admin.enrolment import replacement_code
+from sync_service.central.backup import BackupError, backup, restore
 from sync_service.central.db import CentralSettings, central_engine
 from sync_service.central.migrate import (
     CentralMigrationError,
@@ -98,6 +99,18 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     command("migrate", _migrate, "create or upgrade the central schema (safe to repeat)")
+    dump = command(
+        "backup",
+        _backup,
+        "back up the central database with pg_dump (custom format) while it serves",
+    )
+    dump.add_argument("--to", type=Path, required=True, metavar="FILE", help="a new file")
+    back = command(
+        "restore",
+        _restore,
+        "restore a backup with pg_restore into the configured database, which must be empty",
+    )
+    back.add_argument("--from", dest="source", type=Path, required=True, metavar="FILE")
     serve = command(
         "serve",
         _serve,
@@ -247,6 +260,28 @@ def _engine(settings: CentralSettings) -> Engine:
 def _migrate(settings: CentralSettings, _args: argparse.Namespace) -> int:
     revision = upgrade_central(settings.central_db_url.get_secret_value())
     print(f"the central database is at schema revision {revision}")
+    return EXIT_OK
+
+
+def _backup(settings: CentralSettings, args: argparse.Namespace) -> int:
+    try:
+        size = backup(settings.central_db_url.get_secret_value(), args.to)
+    except BackupError as exc:
+        raise CommandFailed(str(exc)) from None
+    print(f"Backed up the central database to {args.to} ({size / 1_000_000:.1f} MB).")
+    return EXIT_OK
+
+
+def _restore(settings: CentralSettings, args: argparse.Namespace) -> int:
+    url = settings.central_db_url.get_secret_value()
+    try:
+        restore(url, args.source)
+    except BackupError as exc:
+        raise CommandFailed(str(exc)) from None
+    revision, head = current_central_revision(url), head_revision()
+    print(f"Restored {args.source} into {mask_url(url)} (schema revision {revision}).")
+    if revision != head:
+        print(f"This release needs revision {head}: run sgpos-central migrate before serve.")
     return EXIT_OK
 
 

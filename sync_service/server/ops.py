@@ -32,6 +32,7 @@ from sync_service.server import metrics
 log = get_logger("sgpos.server")
 
 REQUEST_ID_HEADER = "X-Request-ID"
+_REQUEST_ID = web.RequestKey("sgpos_request_id", str)
 _SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 READY_TIMEOUT_S = 2.0
 READY_STATEMENT_TIMEOUT_MS = 1000
@@ -40,12 +41,11 @@ _OPS_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
 
 def request_id(request: web.Request) -> str:
     """This request's id: the proxy's, when it sent a sane one, else a new one."""
-    known = request.get("sgpos_request_id")
-    if isinstance(known, str):
-        return known
+    if _REQUEST_ID in request:
+        return request[_REQUEST_ID]
     given = request.headers.get(REQUEST_ID_HEADER, "")
     rid = given if _SANE_ID.fullmatch(given) else uuid.uuid4().hex
-    request["sgpos_request_id"] = rid
+    request[_REQUEST_ID] = rid
     return rid
 
 
