@@ -230,3 +230,26 @@ def test_readyz_says_why_the_database_cannot_serve(pg_url: str, engine: Engine, 
         assert "statement timeout" in answer["reason"], answer
         assert alive == (200, b'{"status": "alive"}')
         assert get(server, "/readyz")[0] == 200
+
+
+def set_cookies(server: CentralProcess, path: str) -> list[str]:
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=HTTP_TIMEOUT_S)
+    try:
+        conn.request("GET", path)
+        answer = conn.getresponse()
+        answer.read()
+        return answer.headers.get_all("Set-Cookie") or []
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(("setting", "secure"), [(None, False), ("true", True)])
+def test_behind_a_tls_proxy_the_dashboards_cookies_are_secure(
+    pg_url: str, engine: Engine, tmp_path: Path, setting: str | None, secure: bool
+):
+    """The proxy speaks TLS to browsers and plain HTTP to the server, which cannot tell."""
+    env = {} if setting is None else {"SGPOS_SECURE_COOKIES": setting}
+    with running_central(pg_url, tmp_path, env=env) as server:
+        cookies = set_cookies(server, "/ho/login")
+    assert cookies
+    assert all(("; Secure" in c or "; secure" in c) is secure for c in cookies), cookies
