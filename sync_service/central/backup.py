@@ -84,6 +84,8 @@ def backup(db_url: str, to: Path) -> int:
         raise BackupError(f"the folder {to.parent} does not exist")
     target = _target(db_url)
     partial = to.with_name(to.name + ".partial")
+    # Made first, readable by its owner only: it holds password and credential hashes.
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
     try:
         _run(
             [_tool("pg_dump"), "--format=custom", f"--file={partial}", f"--dbname={target.url}"],

@@ -324,7 +324,9 @@ def _supervise(settings: CentralSettings, args: argparse.Namespace) -> int:
         worker += ["--config", str(args.config.resolve())]
     worker += ["--host", settings.host, "--port", str(settings.port)]
     worker += ["--worker-of", str(os.getpid())]
-    return supervise(worker, args.workers, fatal_codes=frozenset({EXIT_USAGE}))
+    return supervise(
+        worker, args.workers, fatal_codes=frozenset({EXIT_USAGE}), log_file=settings.log_file
+    )
 
 
 def _enrolment_code(settings: CentralSettings, args: argparse.Namespace) -> int:

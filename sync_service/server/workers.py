@@ -33,6 +33,7 @@ from shared.logs import get_logger
 log = get_logger("sgpos.workers")
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+LOG_FILE_ENV = "SGPOS_LOG_FILE"  # CentralSettings.log_file; the environment wins over the file
 POLL_S = 0.2
 # A worker finishes its requests in flight within the server's shutdown_timeout (15 s); this is
 # how long the parent waits for that before it kills one.
@@ -52,8 +53,17 @@ class _Slot:
     restarts: int = 0
 
 
-def supervise(worker_command: list[str], workers: int, *, fatal_codes: frozenset[int]) -> int:
-    """Run ``workers`` copies of ``worker_command`` until SIGTERM/SIGINT; the exit code."""
+def supervise(
+    worker_command: list[str],
+    workers: int,
+    *,
+    fatal_codes: frozenset[int],
+    log_file: Path | None = None,
+) -> int:
+    """Run ``workers`` copies of ``worker_command`` until SIGTERM/SIGINT; the exit code.
+
+    With a ``log_file``, worker N writes its own beside it (``central-N.log`` beside
+    ``central.log``): processes that rotated one file between them would lose lines."""
     own_dir = MULTIPROC_ENV not in os.environ
     metrics_dir = (
         Path(tempfile.mkdtemp(prefix="sgpos-metrics-"))
@@ -82,7 +92,7 @@ def supervise(worker_command: list[str], workers: int, *, fatal_codes: frozenset
             for slot in slots:
                 if slot.process is None:
                     if now >= slot.next_start:
-                        _start(slot, worker_command, env)
+                        _start(slot, worker_command, env | _own_log(log_file, slot.index))
                     continue
                 exit_code = slot.process.poll()
                 if exit_code is None:
@@ -113,6 +123,13 @@ def supervise(worker_command: list[str], workers: int, *, fatal_codes: frozenset
             shutil.rmtree(metrics_dir, ignore_errors=True)
     log.info("workers.stopped")
     return code
+
+
+def _own_log(log_file: Path | None, index: int) -> dict[str, str]:
+    if log_file is None:
+        return {}
+    own = log_file.with_name(f"{log_file.stem}-{index + 1}{log_file.suffix}")
+    return {LOG_FILE_ENV: str(own)}
 
 
 def _start(slot: _Slot, command: list[str], env: dict[str, str]) -> None:

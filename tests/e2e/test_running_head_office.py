@@ -150,14 +150,18 @@ def test_two_workers_share_the_port_count_together_and_replace_a_killed_one(
         assert server.stop() == 0, server.log_tail()
         assert not any(Path(f"/proc/{pid}").exists() for pid in replaced)
 
+    # The parent's file, and one per worker beside it (no two processes rotate one file).
+    logs = sorted(tmp_path.glob("central*.jsonl"))
+    assert [p.name for p in logs] == ["central-1.jsonl", "central-2.jsonl", "central.jsonl"]
+    text_of_logs = "".join(p.read_text() for p in logs)
     push_lines = [
         json.loads(line)
-        for line in log_file.read_text().splitlines()
+        for line in text_of_logs.splitlines()
         if '"route": "/v1/push"' in line or '"/v1/push"' in line
     ]
     assert {line["request_id"] for line in push_lines} == {f"ops-test-{n}" for n in range(4)}
     assert {line["till_id"] for line in push_lines} == {str(till.till_id)}
-    assert till.secret not in log_file.read_text()
+    assert till.secret not in text_of_logs
 
 
 def lock_waiters(pg_url: str) -> int:
