@@ -257,3 +257,41 @@ def test_behind_a_tls_proxy_the_dashboards_cookies_are_secure(
         cookies = set_cookies(server, "/ho/login")
     assert cookies
     assert all(("; Secure" in c or "; secure" in c) is secure for c in cookies), cookies
+
+
+def test_busy_answers_are_counted(pg_url: str, engine: Engine, tmp_path: Path):
+    env = {"SGPOS_MAX_CONCURRENT_PUSHES": "1", "SGPOS_BUSY_WAIT_S": "0.1"}
+    with running_central(pg_url, tmp_path, env=env) as server:
+        till_code, till, credential = enrol(server, pg_url)
+        first, second = batches(till, till_code, rounds=2, sales=2)
+        answers: list[tuple[int, bytes]] = []
+        blocker = psycopg2.connect(pg_url)
+        try:
+            with blocker.cursor() as cur:  # the first push holds the only slot
+                cur.execute("LOCK TABLE sgpos.inbox IN EXCLUSIVE MODE")
+            pushing = threading.Thread(
+                target=lambda: answers.append(
+                    call(server, "/v1/push", push_body(first), credential)
+                )
+            )
+            pushing.start()
+            deadline = time.monotonic() + HTTP_TIMEOUT_S
+            while lock_waiters(pg_url) == 0 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            shed = call(server, "/v1/push", push_body(second), credential)
+        finally:
+            blocker.rollback()
+            blocker.close()
+        pushing.join(HTTP_TIMEOUT_S)
+        samples = scrape(server)
+
+    assert shed[0] == 503 and json.loads(shed[1])["status"] == "busy", shed
+    assert [status for status, _ in answers] == [200]
+    assert samples[("sgpos_busy_answers_total", (("route", "/v1/push"),))] == 1
+    assert (
+        samples[
+            ("sgpos_requests_total", (("method", "POST"), ("route", "/v1/push"), ("status", "503")))
+        ]
+        == 1
+    )
+    assert samples[("sgpos_push_events_total", (("outcome", "applied"),))] == len(first)
