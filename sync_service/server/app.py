@@ -64,7 +64,7 @@ from sync_service.server.guards import (
 from sync_service.server.ops import add_operations, observe, request_id
 from sync_service.server.replies import Refusal, hide_server_version, reply
 from sync_service.server.throttle import FailureThrottle
-from sync_service.server.workers import orphaned
+from sync_service.server.workers import stop_if_orphaned
 
 T = TypeVar("T")
 Clock = Callable[[], datetime]
@@ -397,22 +397,12 @@ async def serve(settings: CentralSettings, *, worker_of: int | None = None) -> N
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
-        if worker_of is None:
-            await stop.wait()
-        else:
-            await _first(stop.wait(), orphaned(worker_of))
+        # A worker whose parent is gone stops too (asyncio.run cancels the watch at the end).
+        watch = None if worker_of is None else loop.create_task(stop_if_orphaned(worker_of, stop))
+        await stop.wait()
+        del watch
         log.info("central.stopping")
     finally:
         await runner.cleanup()
         engine.dispose()
         log.info("central.stopped")
-
-
-async def _first(*waits: Awaitable[Any]) -> None:
-    """Returns when the first of ``waits`` does; the others are cancelled."""
-    tasks = [asyncio.ensure_future(w) for w in waits]
-    try:
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for task in tasks:
-            task.cancel()

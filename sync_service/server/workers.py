@@ -155,8 +155,9 @@ def _stop_all(slots: list[_Slot]) -> None:
             process.wait()
 
 
-async def orphaned(parent_pid: int) -> None:
-    """Returns when the supervising parent is gone (killed with SIGKILL, say): a worker left
-    behind would hold the port for a server nobody supervises."""
+async def stop_if_orphaned(parent_pid: int, stop: asyncio.Event) -> None:
+    """Sets ``stop`` when the supervising parent is gone (killed with SIGKILL, say): a worker
+    left behind would hold the port for a server nobody supervises."""
     while os.getppid() == parent_pid:
         await asyncio.sleep(1.0)
+    stop.set()

@@ -86,6 +86,15 @@ def scrape(server: CentralProcess) -> dict[tuple[str, tuple[tuple[str, str], ...
     }
 
 
+def alive(pid: int) -> bool:
+    """Running, not merely waiting to be reaped by whoever adopted it."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status
+
+
 def workers_of(parent_pid: int) -> set[int]:
     children = Path(f"/proc/{parent_pid}/task/{parent_pid}/children").read_text().split()
     return {int(pid) for pid in children}
@@ -148,7 +157,7 @@ def test_two_workers_share_the_port_count_together_and_replace_a_killed_one(
         assert scrape(server)[("sgpos_push_events_total", (("outcome", "applied"),))] == 18
 
         assert server.stop() == 0, server.log_tail()
-        assert not any(Path(f"/proc/{pid}").exists() for pid in replaced)
+        assert not any(alive(pid) for pid in replaced)
 
     # The parent's file, and one per worker beside it (no two processes rotate one file).
     logs = sorted(tmp_path.glob("central*.jsonl"))
@@ -295,3 +304,19 @@ def test_busy_answers_are_counted(pg_url: str, engine: Engine, tmp_path: Path):
         == 1
     )
     assert samples[("sgpos_push_events_total", (("outcome", "applied"),))] == len(first)
+
+
+def test_workers_whose_parent_was_killed_stop_and_free_the_port(
+    pg_url: str, engine: Engine, tmp_path: Path
+):
+    with running_central(pg_url, tmp_path, args=["--workers", "2"]) as server:
+        workers = workers_of(server.process.pid)
+        assert len(workers) == 2
+        server.process.kill()  # SIGKILL: nothing of the parent runs any more
+        server.process.wait(HTTP_TIMEOUT_S)
+        deadline = time.monotonic() + HTTP_TIMEOUT_S
+        while any(alive(pid) for pid in workers):
+            assert time.monotonic() < deadline, server.log_tail()
+            time.sleep(0.2)
+        assert not server.healthy()
+        assert "central.stopped" in server.log_tail()
