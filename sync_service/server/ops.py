@@ -57,7 +57,19 @@ async def observe(
     final status) and echoes its id."""
     started = time.perf_counter()
     rid = request_id(request)
-    response = await handler(request)
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:  # a redirect, raised through the typed answers
+        _count(request, exc, started)
+        exc.headers[REQUEST_ID_HEADER] = rid
+        raise
+    _count(request, response, started)
+    if not response.prepared:
+        response.headers[REQUEST_ID_HEADER] = rid
+    return response
+
+
+def _count(request: web.Request, response: web.StreamResponse, started: float) -> None:
     route = _route(request)
     if route not in _OPS_ROUTES:
         metrics.observe_request(
@@ -67,9 +79,6 @@ async def observe(
             time.perf_counter() - started,
             busy=response.status in (429, 503) and "Retry-After" in response.headers,
         )
-    if not response.prepared:
-        response.headers[REQUEST_ID_HEADER] = rid
-    return response
 
 
 def _route(request: web.Request) -> str:
