@@ -65,7 +65,12 @@ def test_killing_a_servers_workers_mid_push_loses_and_doubles_nothing(
                     cur.execute("LOCK TABLE sgpos.inbox IN EXCLUSIVE MODE")
                 syncs = [
                     start_sgpos_sync(
-                        till.data_dir, "once", output=tmp_path / f"{till.till_code}-1.out"
+                        till.data_dir,
+                        "once",
+                        output=tmp_path / f"{till.till_code}-1.out",
+                        # Held pushes wait until every till's is in flight, however slow the
+                        # machine is to start four agents.
+                        env={"SGPOS_REQUEST_TIMEOUT_S": str(int(WAIT_S) * 2)},
                     )
                     for till in tills
                 ]
