@@ -50,7 +50,6 @@ class _Slot:
     started_at: float = 0.0
     next_start: float = 0.0
     delay_s: float = 1.0
-    restarts: int = 0
 
 
 def supervise(
@@ -108,7 +107,6 @@ def supervise(
                 )
                 slot.next_start = now + slot.delay_s
                 slot.process = None
-                slot.restarts += 1
                 log.warning(
                     "workers.worker_died",
                     worker=slot.index,
