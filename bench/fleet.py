@@ -22,11 +22,12 @@ retried after a second, at most five times. Latency is per HTTP request, from se
 answer read in full (waiting for a connection included). Afterwards the central inbox must hold
 every event exactly once, applied.
 
-    python -m bench.fleet [--tills 200] [--backlog 500] [--events 200] [--servers 1]
+    python -m bench.fleet [--tills 200] [--backlog 500] [--events 200] [--servers 1] [--workers 1]
         [--max-concurrent-pushes N] [--busy-wait-s S] [--db-pool-size N]  (server settings)
 
 ``--events`` is the batch size (the agent's default ``push_batch`` is 200); with ``--servers
-2`` the tills are dealt out between two server processes, as behind a load balancer.
+2`` the tills are dealt out between two server processes, as behind a load balancer;
+``--workers N`` runs each server as ``serve --workers N`` (N processes sharing its port).
 """
 
 from __future__ import annotations
@@ -461,7 +462,12 @@ def _server_log(log_dir: Path) -> dict[str, Any]:
 
 
 def run(
-    tills: int, backlog: int, per_batch: int, servers: int, server_settings: dict[str, Any]
+    tills: int,
+    backlog: int,
+    per_batch: int,
+    servers: int,
+    server_settings: dict[str, Any],
+    workers: int = 1,
 ) -> dict[str, Any]:
     env = {f"SGPOS_{k.upper()}": str(v) for k, v in server_settings.items()}
     effective = CentralSettings.load(**server_settings)
@@ -486,7 +492,9 @@ def run(
                 ]
                 with ExitStack() as running:
                     centrals = [
-                        running.enter_context(running_central(url, log_dir, env=env))
+                        running.enter_context(
+                            running_central(url, log_dir, env=env, args=["--workers", str(workers)])
+                        )
                         for _ in range(servers)
                     ]
                     fleet = [t for chunk in chunks for t in chunk.result()]
@@ -504,6 +512,7 @@ def run(
     return {
         "server": {
             "processes": servers,
+            "workers_each": workers,
             "max_concurrent_pushes": effective.max_concurrent_pushes,
             "busy_wait_s": effective.busy_wait_s,
             "db_pool_size": effective.db_pool_size,
@@ -560,6 +569,9 @@ def main() -> None:
     parser.add_argument("--backlog", type=int, default=500, help="events each till has waiting")
     parser.add_argument("--events", type=int, default=200, help="events per push (batch size)")
     parser.add_argument("--servers", type=int, default=1, help="server processes, tills shared")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="serve --workers N: processes sharing each port"
+    )
     parser.add_argument("--max-concurrent-pushes", type=int, default=None)
     parser.add_argument("--busy-wait-s", type=float, default=None)
     parser.add_argument("--db-pool-size", type=int, default=None)
@@ -574,9 +586,10 @@ def main() -> None:
         if v is not None
     }
     configure_logging(log_file=None, level="WARNING", console=True)
-    result = run(args.tills, args.backlog, args.events, args.servers, server_settings)
+    result = run(args.tills, args.backlog, args.events, args.servers, server_settings, args.workers)
+    name = "fleet" if args.servers == 1 else f"fleet_{args.servers}_servers"
     save_result(
-        "fleet" if args.servers == 1 else f"fleet_{args.servers}_servers",
+        name if args.workers == 1 else f"{name}_{args.workers}_workers",
         {"tills": args.tills, "backlog": args.backlog, "events_per_push": args.events, **result},
     )
     if not result["verified"]["every_event_once"]:

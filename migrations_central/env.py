@@ -29,6 +29,7 @@ from sync_service.central.migrate import (
     DB_URL_ENV,
     DB_URL_KEY,
     MIGRATION_LOCK,
+    MIGRATION_LOCK_TIMEOUT,
     VERSION_TABLE,
     CentralMigrationError,
     migration_url,
@@ -105,6 +106,11 @@ def run_migrations_online() -> None:
                 # Serialises concurrent deployers: the second waits here, then finds the first's
                 # schema and version row committed and has nothing to do.
                 context.execute(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+                # Servers keep serving during an upgrade. A DDL statement queued behind a long
+                # reader of its table (a report, a pg_dump) would hold every push queued behind
+                # itself: give up instead, change nothing, and let the deployer try again. Set
+                # for the session, so it also bounds an autocommit block's statements.
+                context.execute(f"SET lock_timeout = '{MIGRATION_LOCK_TIMEOUT}'")
                 context.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
                 # Checked after the schema exists: current_schema() skips schemas that do not.
                 refuse_sgpos_default(connection, url)

@@ -25,6 +25,9 @@ class CentralSettings(SgposSettings):
     max_concurrent_pushes: int = 4
     busy_wait_s: float = 0.25
     db_pool_size: int = 10
+    # Mark the dashboard's cookies Secure: None does so exactly when a request came over TLS
+    # to this process; set true when a reverse proxy terminates TLS in front of it.
+    secure_cookies: bool | None = None
     log_file: Path | None = None
     log_level: str = "INFO"
 

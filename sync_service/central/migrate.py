@@ -36,6 +36,10 @@ VERSION_TABLE = "alembic_version"
 # Key of the transaction-level advisory lock every migration run takes. Its eight bytes spell
 # "SGPOSMIG": recognisable in pg_locks, and unlikely to be another application's key.
 MIGRATION_LOCK = 0x5347504F534D4947
+# How long one migration statement may wait for a table lock before the upgrade gives up
+# (docs/operations.md, "Upgrading"): pushes queue behind a waiting ALTER TABLE.
+MIGRATION_LOCK_TIMEOUT = "5s"
+LOCK_NOT_AVAILABLE = "55P03"
 
 log = get_logger(__name__)
 # Alembic's ``context`` and ``op`` are process-wide proxies to the one running environment, so
@@ -137,6 +141,12 @@ def _upgrade(db_url: str) -> str:
     except Exception as exc:
         # The database's own words, not the statement: the chained exception keeps that.
         cause = str(exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc).strip()
+        if getattr(getattr(exc, "orig", None), "pgcode", None) == LOCK_NOT_AVAILABLE:
+            cause = (
+                f"a table it changes stayed in use for over {MIGRATION_LOCK_TIMEOUT} (a long "
+                "report, a backup running, or a session idle in transaction: see "
+                "pg_stat_activity), and waiting longer would hold the tills' pushes up"
+            )
         raise CentralMigrationError(
             f"upgrading the central database {mask_url(db_url)} from revision "
             f"{start or '(none)'} to {head} failed: {cause}. It was rolled back and is "

@@ -10,6 +10,7 @@ the event loop. Pushes are load-shed: past ``max_concurrent_pushes`` a push wait
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import signal
 import ssl
 import time
@@ -52,6 +53,7 @@ from sync_service.central.tills import (
     retire_till,
     till_state,
 )
+from sync_service.server import metrics
 from sync_service.server.dashboard import add_dashboard
 from sync_service.server.guards import (
     body_protocol,
@@ -60,8 +62,10 @@ from sync_service.server.guards import (
     read_body,
     till_credential,
 )
+from sync_service.server.ops import add_operations, observe, request_id
 from sync_service.server.replies import Refusal, hide_server_version, reply
 from sync_service.server.throttle import FailureThrottle
+from sync_service.server.workers import stop_if_orphaned
 
 T = TypeVar("T")
 Clock = Callable[[], datetime]
@@ -97,7 +101,9 @@ class SyncApi:
 
     async def _db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.db, partial(fn, *args, **kwargs))
+        # In this request's logging context: what the database work logs names the request.
+        context = contextvars.copy_context()
+        return await loop.run_in_executor(self.db, partial(context.run, fn, *args, **kwargs))
 
     async def _till(self, request: web.Request) -> TillAuth:
         till_id, secret = till_credential(request)
@@ -157,6 +163,7 @@ class SyncApi:
         if isinstance(result, Rejected):
             raise Refusal(403, result)
         self._alarm(till, result)
+        metrics.observe_push(result)
         return reply(result)
 
     async def _gated(self, work: Callable[[], Awaitable[T]]) -> T:
@@ -266,6 +273,7 @@ async def answer_typed(
     """
     started = time.perf_counter()
     clear_contextvars()
+    bind_contextvars(request_id=request_id(request))
     try:
         response = await handler(request)
     except Refusal as refusal:
@@ -314,7 +322,7 @@ def make_app(
 ) -> web.Application:
     """The server's routes over ``engine``. Serve it with :func:`make_runner` (see there)."""
     api = SyncApi(settings, engine, clock, enrol_failures_per_minute)
-    app = web.Application(middlewares=[answer_typed], client_max_size=MAX_BODY_BYTES)
+    app = web.Application(middlewares=[observe, answer_typed], client_max_size=MAX_BODY_BYTES)
     app.router.add_post("/v1/enroll", api.enroll)
     app.router.add_post("/v1/push", api.push)
     app.router.add_get("/v1/pull", api.pull, allow_head=False)
@@ -324,6 +332,7 @@ def make_app(
     app.on_cleanup.append(api.close)
     hide_server_version()
     add_dashboard(app, settings, engine, clock=clock)
+    add_operations(app, engine, clock)
     return app
 
 
@@ -356,12 +365,13 @@ def ssl_context(settings: CentralSettings) -> ssl.SSLContext | None:
     return context
 
 
-def run(settings: CentralSettings) -> None:
-    """Serve until SIGTERM or SIGINT, then finish requests in flight and close the database."""
-    asyncio.run(serve(settings))
+def run(settings: CentralSettings, *, worker_of: int | None = None) -> None:
+    """Serve until SIGTERM or SIGINT, then finish requests in flight and close the database.
+    ``worker_of``: the pid of the ``serve --workers`` parent this process is one worker of."""
+    asyncio.run(serve(settings, worker_of=worker_of))
 
 
-async def serve(settings: CentralSettings) -> None:
+async def serve(settings: CentralSettings, *, worker_of: int | None = None) -> None:
     tls = ssl_context(settings)
     engine = central_engine(
         settings.central_db_url.get_secret_value(), pool_size=settings.db_pool_size
@@ -369,7 +379,14 @@ async def serve(settings: CentralSettings) -> None:
     runner = make_runner(make_app(settings, engine))
     try:
         await runner.setup()
-        site = web.TCPSite(runner, settings.host, settings.port, ssl_context=tls)
+        # Workers share the port (SO_REUSEPORT); a lone server keeps "address in use".
+        site = web.TCPSite(
+            runner,
+            settings.host,
+            settings.port,
+            ssl_context=tls,
+            reuse_port=True if worker_of is not None else None,
+        )
         await site.start()
         log.info(
             "central.listening",
@@ -382,7 +399,10 @@ async def serve(settings: CentralSettings) -> None:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
+        # A worker whose parent is gone stops too (asyncio.run cancels the watch at the end).
+        watch = None if worker_of is None else loop.create_task(stop_if_orphaned(worker_of, stop))
         await stop.wait()
+        del watch
         log.info("central.stopping")
     finally:
         await runner.cleanup()

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import re
+import socket
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from string import Template
 from typing import Any
 
 from pydantic import ValidationError
@@ -33,6 +36,7 @@ from sync_service.central.accounts import (
 )
 from sync_service.central.admin import AdminError
 from sync_service.central.admin.enrolment import replacement_code
+from sync_service.central.backup import BackupError, backup, restore
 from sync_service.central.db import CentralSettings, central_engine
 from sync_service.central.migrate import (
     CentralMigrationError,
@@ -50,7 +54,11 @@ from sync_service.central.tills import (
 )
 from sync_service.central.users import ROLES, UserError, create_user
 from sync_service.server.app import ServerConfigError, run, utc_now
+from sync_service.server.workers import supervise
 
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+WORKER_MODULE = "sync_service.server.cli"
+DEFAULT_CONFIG = Path("/etc/sgpos/central.toml")
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_DATABASE = 0, 1, 2, 3
 _CODE = re.compile(r"[A-Z0-9]{2,8}")
 # SQLSTATEs of a database that has not been migrated: no such table, no such schema.
@@ -91,6 +99,18 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     command("migrate", _migrate, "create or upgrade the central schema (safe to repeat)")
+    dump = command(
+        "backup",
+        _backup,
+        "back up the central database with pg_dump (custom format) while it serves",
+    )
+    dump.add_argument("--to", type=Path, required=True, metavar="FILE", help="a new file")
+    back = command(
+        "restore",
+        _restore,
+        "restore a backup with pg_restore into the configured database, which must be empty",
+    )
+    back.add_argument("--from", dest="source", type=Path, required=True, metavar="FILE")
     serve = command(
         "serve",
         _serve,
@@ -99,6 +119,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", help="address to listen on (default from settings)")
     serve.add_argument("--port", type=_count, help="port to listen on (default from settings)")
+    serve.add_argument(
+        "--workers",
+        type=_count,
+        default=1,
+        metavar="N",
+        help="N server processes sharing the port (default 1); a parent process restarts one "
+        "that dies and passes SIGTERM on",
+    )
+    # Set by the --workers parent on the processes it starts: its pid.
+    serve.add_argument("--worker-of", type=_count, help=argparse.SUPPRESS)
+    unit = sub.add_parser(
+        "systemd-unit",
+        help="print a systemd unit that runs serve as a service (docs/operations.md)",
+        description="print a systemd unit that runs serve as a service (docs/operations.md)",
+    )
+    unit.set_defaults(run=None)
+    unit.add_argument("--config", type=Path, default=DEFAULT_CONFIG, metavar="FILE")
+    unit.add_argument("--user", default="sgpos", help="the account it runs as (default sgpos)")
+    unit.add_argument("--workers", type=_count, default=2, metavar="N")
     code = command("enrolment-code", _enrolment_code, "print a one-time code to enrol a till")
     code.add_argument("--outlet", type=_code, required=True, metavar="CODE")
     code.add_argument("--till", type=_code, required=True, metavar="CODE")
@@ -151,6 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "systemd-unit":  # needs no settings: it names the file they live in
+        print(systemd_unit(args.config, args.user, args.workers), end="")
+        return EXIT_OK
     overrides: dict[str, Any] = {}
     if args.command == "serve":
         overrides = {"host": args.host, "port": args.port}
@@ -191,6 +233,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def systemd_unit(config: Path, user: str, workers: int) -> str:
+    """The service file for this installation: its own ``sgpos-central`` and Python."""
+    beside = Path(sys.executable).with_name("sgpos-central")
+    program = [str(beside)] if beside.exists() else [sys.executable, "-m", WORKER_MODULE]
+    template = Template((TEMPLATES / "sgpos-central.service").read_text(encoding="utf-8"))
+    return template.substitute(
+        central_program=" ".join(_unit_word(w) for w in program),
+        config_arg=_unit_word(str(config.absolute())),
+        user=user,
+        workers=str(max(1, workers)),
+    )
+
+
+def _unit_word(word: str) -> str:
+    """One word of an ``ExecStart=`` line, quoted the way systemd reads it when it must be."""
+    if word and all(c.isalnum() or c in "/._-=:+@" for c in word):
+        return word
+    return '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def _engine(settings: CentralSettings) -> Engine:
     return central_engine(settings.central_db_url.get_secret_value(), pool_size=2)
 
@@ -201,17 +263,46 @@ def _migrate(settings: CentralSettings, _args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _serve(settings: CentralSettings, _args: argparse.Namespace) -> int:
-    url = settings.central_db_url.get_secret_value()
-    current, head = current_central_revision(url), head_revision()
-    if current != head:
-        raise CommandFailed(
-            f"the central database {mask_url(url)} is at schema revision {current or '(none)'} "
-            f"but this release needs {head}; run: sgpos-central migrate",
-            EXIT_DATABASE,
-        )
+def _backup(settings: CentralSettings, args: argparse.Namespace) -> int:
     try:
-        run(settings)
+        size = backup(settings.central_db_url.get_secret_value(), args.to)
+    except BackupError as exc:
+        raise CommandFailed(str(exc)) from None
+    print(f"Backed up the central database to {args.to} ({size / 1_000_000:.1f} MB).")
+    return EXIT_OK
+
+
+def _restore(settings: CentralSettings, args: argparse.Namespace) -> int:
+    url = settings.central_db_url.get_secret_value()
+    try:
+        restore(url, args.source)
+    except BackupError as exc:
+        raise CommandFailed(str(exc)) from None
+    revision, head = current_central_revision(url), head_revision()
+    print(f"Restored {args.source} into {mask_url(url)} (schema revision {revision}).")
+    if revision != head:
+        print(f"This release needs revision {head}: run sgpos-central migrate before serve.")
+    return EXIT_OK
+
+
+def _serve(settings: CentralSettings, args: argparse.Namespace) -> int:
+    url = settings.central_db_url.get_secret_value()
+    if args.workers < 1:
+        raise CommandFailed("--workers must be 1 or more", EXIT_USAGE)
+    # A worker does not look again: its parent did, and a worker restarted after an online
+    # upgrade (docs/operations.md) must keep serving on the schema its release knows.
+    if args.worker_of is None:
+        current, head = current_central_revision(url), head_revision()
+        if current != head:
+            raise CommandFailed(
+                f"the central database {mask_url(url)} is at schema revision "
+                f"{current or '(none)'} but this release needs {head}; run: sgpos-central migrate",
+                EXIT_DATABASE,
+            )
+    try:
+        if args.workers > 1:
+            return _supervise(settings, args)
+        run(settings, worker_of=args.worker_of)
     except ServerConfigError as exc:
         raise CommandFailed(str(exc), EXIT_USAGE) from None
     except OSError as exc:  # the port is taken, or the address is not this machine's
@@ -221,6 +312,21 @@ def _serve(settings: CentralSettings, _args: argparse.Namespace) -> int:
             EXIT_USAGE,
         ) from None
     return EXIT_OK
+
+
+def _supervise(settings: CentralSettings, args: argparse.Namespace) -> int:
+    # Workers bind with SO_REUSEPORT, which would quietly share the port with another set of
+    # workers still running: bind it alone once first, so a taken port is said plainly.
+    with socket.create_server((settings.host, settings.port)):
+        pass
+    worker = [sys.executable, "-m", WORKER_MODULE, "serve"]
+    if args.config is not None:
+        worker += ["--config", str(args.config.resolve())]
+    worker += ["--host", settings.host, "--port", str(settings.port)]
+    worker += ["--worker-of", str(os.getpid())]
+    return supervise(
+        worker, args.workers, fatal_codes=frozenset({EXIT_USAGE}), log_file=settings.log_file
+    )
 
 
 def _enrolment_code(settings: CentralSettings, args: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,15 +86,21 @@ class CentralProcess:
 
 
 def start_central(
-    db_url: str, log_dir: Path, *, env: dict[str, str] | None = None
+    db_url: str,
+    log_dir: Path,
+    *,
+    env: dict[str, str] | None = None,
+    args: Sequence[str] = (),
+    port: int | None = None,
 ) -> CentralProcess:
     """A running, healthy server; raises CentralDidNotStart with its log when it is not."""
+    fixed = port
     for attempt in range(1, _PORT_ATTEMPTS + 1):
-        port = free_port()
+        port = fixed or free_port()
         log_path = log_dir / f"central-{port}.log"
         with log_path.open("wb") as log:
             process = subprocess.Popen(
-                [*central_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+                [*central_command(), "serve", "--host", "127.0.0.1", "--port", str(port), *args],
                 cwd=ROOT,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
@@ -109,7 +115,8 @@ def start_central(
             time.sleep(0.2)
         central.stop()
         # Someone else may have taken the port between our probe and the server's bind.
-        if "address already in use" not in central.log_tail().lower() or attempt == _PORT_ATTEMPTS:
+        taken = "address already in use" in central.log_tail().lower()
+        if not taken or fixed is not None or attempt == _PORT_ATTEMPTS:
             raise CentralDidNotStart(
                 f"sgpos-central serve did not become healthy on port {port} within "
                 f"{START_TIMEOUT_S:g} s (exit code {process.returncode}); its log:\n"
@@ -120,12 +127,18 @@ def start_central(
 
 @contextmanager
 def running_central(
-    db_url: str, log_dir: Path | None = None, *, env: dict[str, str] | None = None
+    db_url: str,
+    log_dir: Path | None = None,
+    *,
+    env: dict[str, str] | None = None,
+    args: Sequence[str] = (),
+    port: int | None = None,
 ) -> Iterator[CentralProcess]:
-    """A server process for the duration of the block; stopped however the block ends."""
+    """A server process for the duration of the block; stopped however the block ends.
+    ``args`` go after ``serve`` (``--workers 2``); ``port`` is chosen when not given."""
     own_dir = log_dir is None
     directory = Path(tempfile.mkdtemp(prefix="sgpos-central-")) if log_dir is None else log_dir
-    central = start_central(db_url, directory, env=env)
+    central = start_central(db_url, directory, env=env, args=args, port=port)
     try:
         yield central
     finally:

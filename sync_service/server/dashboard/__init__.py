@@ -81,7 +81,7 @@ def add_dashboard(
         clock=clock,
         templates=_templates(),
         pool=pool,
-        secure_cookies=secure_cookies,
+        secure_cookies=settings.secure_cookies if secure_cookies is None else secure_cookies,
         sign_in_delays=SignInDelays(),
         nav=NAV,
     )
