@@ -56,6 +56,13 @@ bench: .venv/.synced
 	QT_QPA_PLATFORM=offscreen $(RUN) python -m bench.scan
 	$(RUN) python -m bench.dashboard
 
+# The sync soak: ROUNDS rounds of random faults (kills, partitions, blackholes, lossy links,
+# lost answers, open transactions, cut database connections, restores, replaced machines,
+# poison) against real tills, agents and servers; each healed and checked. SEED replays one.
+ROUNDS ?= 10
+soak-sync: .venv/.synced
+	$(RUN) python -m tests.soak --rounds $(ROUNDS) $(if $(SEED),--seed $(SEED))
+
 # Screenshots of the till (offscreen Qt) and of the dashboard (headless Chromium) in docs/.
 screenshots: .venv/.synced
 	QT_QPA_PLATFORM=offscreen $(RUN) python docs/screenshots/till_app.py

@@ -86,6 +86,8 @@ def plan_round(
         # A fault still in force at the end of the phase is healed with everything else, so
         # the time from the heal to drained is measured on tills that were cut off until then.
         lasts = min(round(rng.uniform(shortest, longest), 1), round(phase_s - at, 1))
+        if group not in ("process", "poison") and rng.random() < 0.4:
+            lasts = round(phase_s - at, 1)  # still in force when everything heals
         candidate = Planned(kind, rng.randrange(target), at, lasts)
         clash = any(
             KINDS[p.kind][1] == group
@@ -147,17 +149,31 @@ class Injector:
         till.proxy.set_fault(fault)
         till.proxy.sever()  # kept-alive connections meet the fault too
 
-    def _partition(self, planned: Planned) -> Active:
+    def _network(self, planned: Planned, stop: Callable[[], None] = lambda: None) -> Active:
+        """Heal: back to passing everything; notes how many connections the fault acted on."""
         till = self._till(planned)
-        self._set(till, Fault.refuse())
-        return Active(planned, lambda: self.fleet.heal_network(till))
+        before = till.proxy.tripped
+        active = Active(planned, lambda: None)
+
+        def heal() -> None:
+            stop()
+            self.fleet.heal_network(till)
+            active.notes["connections_hit"] = till.proxy.tripped - before
+
+        active.heal = heal
+        return active
+
+    def _partition(self, planned: Planned) -> Active:
+        active = self._network(planned)
+        self._set(self._till(planned), Fault.refuse())
+        return active
 
     def _blackhole(self, planned: Planned) -> Active:
-        till = self._till(planned)
+        active = self._network(planned)
         # Requests are taken and never answered; when the network heals, a request already
         # held stays unanswered until the agent's own timeout gives up on it.
-        self._set(till, Fault.stall(seconds=3600))
-        return Active(planned, lambda: self.fleet.heal_network(till))
+        self._set(self._till(planned), Fault.stall(seconds=3600))
+        return active
 
     def _flapping(self, planned: Planned, choices: Callable[[random.Random], Fault]) -> Active:
         till = self._till(planned)
@@ -169,15 +185,14 @@ class Injector:
                 self._set(till, choices(rng))
                 stop.wait(rng.uniform(0.5, 2.5))
 
-        thread = threading.Thread(target=flap, name=f"flap-{till.index}", daemon=True)
-        thread.start()
-
-        def heal() -> None:
+        def halt() -> None:
             stop.set()
             thread.join(10)
-            self.fleet.heal_network(till)
 
-        return Active(planned, heal)
+        active = self._network(planned, halt)
+        thread = threading.Thread(target=flap, name=f"flap-{till.index}", daemon=True)
+        thread.start()
+        return active
 
     def _lossy(self, planned: Planned) -> Active:
         def cut(rng: random.Random) -> Fault:

@@ -40,6 +40,7 @@ class RoundResult:
     round: int
     seed: int
     plan: list[str]
+    effects: list[str]
     faults: dict[str, int]
     sales: int
     heal_to_drained_s: float | None
@@ -105,6 +106,14 @@ def run_round(
         fleet.start_ringer(till)
 
     injector = Injector(fleet, rng, round_no)
+    effects: list[str] = []
+
+    def heal(fault: Active) -> None:
+        fault.heal()
+        if fault.notes:
+            said = ", ".join(f"{k} {v}" for k, v in sorted(fault.notes.items()))
+            effects.append(f"{fault.planned.describe()}: {said}")
+
     timeline: list[tuple[float, int, Planned]] = sorted(
         [(p.at, 1, p) for p in plan] + [(p.ends, 0, p) for p in plan],
         key=lambda e: (e[0], e[1]),
@@ -117,14 +126,14 @@ def run_round(
             if starting:
                 active[planned] = injector.start(planned)
             elif planned in active:
-                active.pop(planned).heal()
+                heal(active.pop(planned))
         except Exception as exc:  # noqa: BLE001 - the harness's own trouble: reported, go on
             problems.append(f"{planned.describe()}: {exc!r}")
             traceback.print_exc()
     time.sleep(max(0.0, start + phase_s - time.monotonic()))
     for planned in list(active):
         try:
-            active.pop(planned).heal()
+            heal(active.pop(planned))
         except Exception as exc:  # noqa: BLE001 - as above
             problems.append(f"healing {planned.describe()}: {exc!r}")
             traceback.print_exc()
@@ -164,6 +173,7 @@ def run_round(
         round=round_no,
         seed=seed,
         plan=[p.describe() for p in plan],
+        effects=effects,
         faults=dict(Counter(p.kind for p in plan)),
         sales=central_sales(fleet) - before,
         heal_to_drained_s=None if drained is None else round(drained, 2),
@@ -171,6 +181,8 @@ def run_round(
         problems=problems,
     )
     print(result.line(), flush=True)
+    for effect in effects:
+        print(f"  {effect}", flush=True)
     for problem in problems:
         print(f"  PROBLEM: {problem}", flush=True)
     return result
