@@ -118,7 +118,8 @@ class Injector:
         self.fleet = fleet
         self.rng = rng
         self.round_no = round_no
-        self.notes: list[str] = []
+        self.background: list[threading.Thread] = []
+        self.failures: list[str] = []  # of work done on background threads
 
     def start(self, planned: Planned) -> Active:
         handler: Callable[[Planned], Active] = getattr(self, f"_{planned.kind}")
@@ -281,6 +282,10 @@ class Injector:
     def _restore(self, planned: Planned) -> Active:
         """A backup taken now; later the disk dies and the technician restores it."""
         till = self._till(planned)
+        if till.dead:
+            skipped = Active(planned, lambda: None)
+            skipped.notes["skipped"] = "its machine is being replaced"
+            return skipped
         backup = self.fleet.work / "backups" / f"till-{till.index}-r{self.round_no}.sqlite.gz"
         done = installer("backup", "--data-dir", str(till.data_dir), "--to", str(backup))
         if done.returncode != 0:
@@ -309,35 +314,22 @@ class Injector:
 
     def _replace(self, planned: Planned) -> Active:
         """The till's machine dies; head office makes a replacement code and a technician
-        installs a new machine for the same till code."""
+        installs a new machine for the same till code. The install meets whatever the network
+        does meanwhile and is tried again until it succeeds, on a thread of its own so that the
+        round's other faults go on (and heal) meanwhile; the round's heal waits for it."""
         till = self._till(planned)
         self.fleet.kill_ringer(till)
         self.fleet.kill_agent(till)
+        till.dead = True
+        active = Active(planned, lambda: None)
 
-        def heal() -> None:
-            made = subprocess.run(
-                [
-                    *console_script("sgpos-central", "sync_service.server.cli"),
-                    "replace-till",
-                    "--outlet",
-                    till.outlet_code,
-                    "--till",
-                    till.till_code,
-                ],
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-                timeout=60,
-                env={**_env(), "SGPOS_CENTRAL_DB_URL": self.fleet.db_url},
-            )
-            found = re.search(r"Replacement code for till \S+ at outlet \S+: (\S+)", made.stdout)
-            if made.returncode != 0 or found is None:
-                raise RuntimeError(f"sgpos-central replace-till failed: {made.stdout}{made.stderr}")
-            old = till.data_dir
-            new = old.with_name(f"{old.name.split('.')[0]}.r{self.round_no}")
+        def install() -> None:
+            code = self._replacement_code(till)
+            new = till.data_dir.with_name(f"{till.data_dir.name.split('.')[0]}.r{self.round_no}")
             deadline = time.monotonic() + INSTALL_TIMEOUT_S
+            tries = 0
             while True:
-                # The new machine's install meets whatever the network is doing meanwhile.
+                tries += 1
                 ran = installer(
                     "install",
                     "--data-dir",
@@ -345,26 +337,66 @@ class Injector:
                     "--central",
                     till.proxy.url,
                     "--code",
-                    found.group(1),
+                    code,
                     "--no-service",
                 )
                 if ran.returncode in (0, 1):
                     break
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"sgpos-install install failed: {ran.stdout}{ran.stderr}")
-                time.sleep(2)
+                    self.failures.append(f"sgpos-install install failed: {ran.stdout[-600:]}")
+                    return
+                time.sleep(1)
+            active.notes["install_tries"] = tries
             till.old_stores.append(till.store_path)
             till.data_dir = new
             till.tainted = True
+            till.dead = False
             self.fleet.start_agent(till)
             self.fleet.start_ringer(till)
 
-        return Active(planned, heal)
+        def heal() -> None:
+            thread = threading.Thread(target=install, name=f"install-{till.index}", daemon=True)
+            thread.start()
+            self.background.append(thread)
+
+        active.heal = heal
+        return active
+
+    def _replacement_code(self, till: SoakTill) -> str:
+        made = subprocess.run(
+            [
+                *console_script("sgpos-central", "sync_service.server.cli"),
+                "replace-till",
+                "--outlet",
+                till.outlet_code,
+                "--till",
+                till.till_code,
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**_env(), "SGPOS_CENTRAL_DB_URL": self.fleet.db_url},
+        )
+        found = re.search(r"Replacement code for till \S+ at outlet \S+: (\S+)", made.stdout)
+        if made.returncode != 0 or found is None:
+            raise RuntimeError(f"sgpos-central replace-till failed: {made.stdout}{made.stderr}")
+        return found.group(1)
+
+    def wait_background(self) -> None:
+        """Wait for installs still going (bounded by their own deadline)."""
+        for thread in self.background:
+            thread.join(INSTALL_TIMEOUT_S + 30)
+        self.background.clear()
 
     def _poison(self, planned: Planned) -> Active:
         """Events head office cannot accept, committed on the till among its sales: two that
         PostgreSQL itself once refused, one that fails validation, one of an unknown kind."""
         till = self._till(planned)
+        active = Active(planned, lambda: None)
+        if till.dead:
+            active.notes["skipped"] = "its machine is being replaced"
+            return active
         view = till.as_agent_till()
         choices: list[tuple[str, Callable[[], dict[str, Any]]]] = [
             ("sale.completed", lambda: sale_like(view, receipt_no="R" * 80)),
@@ -382,7 +414,6 @@ class Injector:
             key = add_poison(view, kind, body)
             till.poison.add(key)
             added.append(key)
-        active = Active(planned, lambda: None)
         active.notes["events"] = len(added)
         return active
 

@@ -58,6 +58,9 @@ class SoakTill:
     old_stores: list[Path] = field(default_factory=list)
     # Restored or replaced: head office holds sales this store never had or no longer has.
     tainted: bool = False
+    # The machine died and its replacement is not installed yet: nothing runs on it, and no
+    # fault that needs the till's store applies to it.
+    dead: bool = False
     rounds_started: int = 0
 
     @property
@@ -167,7 +170,7 @@ class Fleet:
     # --- till processes ---------------------------------------------------------------------
 
     def start_ringer(self, till: SoakTill, *, pace_s: float = 0.3) -> None:
-        if till.ringer is not None and till.ringer.poll() is None:
+        if till.dead or (till.ringer is not None and till.ringer.poll() is None):
             return
         till.rounds_started += 1
         seed = self.seed * 1000 + till.index * 100 + till.rounds_started
@@ -177,7 +180,7 @@ class Fleet:
         )
 
     def start_agent(self, till: SoakTill) -> None:
-        if till.agent is not None and till.agent.poll() is None:
+        if till.dead or (till.agent is not None and till.agent.poll() is None):
             return
         till.agent = self._spawn(
             [

@@ -137,6 +137,8 @@ def run_round(
         except Exception as exc:  # noqa: BLE001 - as above
             problems.append(f"healing {planned.describe()}: {exc!r}")
             traceback.print_exc()
+    injector.wait_background()
+    problems += injector.failures
 
     # Healed: every fault is over, every process is back. The cashiers stop ringing, so
     # "drained" has a fixed end: every event each till has committed is acknowledged.
