@@ -71,13 +71,17 @@ def check_till(
             t=till.till_id,
         )
     }
+    # An event is its key and its content: a replaced machine that head office had heard
+    # nothing from starts again at epoch 1, so a key alone may name two different events.
     held = {
-        (r.epoch, r.seq)
+        (r.epoch, r.seq, r.payload_sha256)
         for r in _rows(
-            engine, "SELECT epoch, seq FROM sgpos.quarantine WHERE till_id = :t", t=till.till_id
+            engine,
+            "SELECT epoch, seq, payload_sha256 FROM sgpos.quarantine WHERE till_id = :t",
+            t=till.till_id,
         )
     }
-    quarantined_sales = _quarantined_sale_ids(till.store_path, held)
+    quarantined_sales = _quarantined_sale_ids(till.store_path, {(e, q) for e, q, _ in held})
     lost = len(store_sales - set(central_ids) - quarantined_sales)
     doubled = len(central_ids) - len(set(central_ids))
     doubled += len(central) - len({r[1] for r in central})
@@ -87,7 +91,10 @@ def check_till(
         t=till.till_id,
     )[0][0]
     unexpected = held - till.poison
-    in_store = {(e, s) for e, s in _store_rows(till.store_path, "SELECT epoch, seq FROM outbox")}
+    in_store = {
+        (e, q, h)
+        for e, q, h in _store_rows(till.store_path, "SELECT epoch, seq, payload_sha256 FROM outbox")
+    }
     missing_poison = (till.poison & in_store) - held
     if lost:
         problems.append(f"{lost} sales on till {till.index} are not at head office")

@@ -22,6 +22,7 @@ from typing import Any
 
 import psycopg2
 
+from shared.wire import sealed_payload
 from tests.e2e.support_tills import CHILD_ENV, ROOT
 from tests.faults.proxy import Fault
 from tests.faults.support_faults import add_poison, audit_like, sale_like
@@ -412,7 +413,7 @@ class Injector:
             except StopIteration:
                 continue  # a new machine that has rung no sale yet: nothing to copy
             key = add_poison(view, kind, body)
-            till.poison.add(key)
+            till.poison.add((*key, sealed_payload(body)[1]))
             added.append(key)
         active.notes["events"] = len(added)
         return active

@@ -51,8 +51,9 @@ class SoakTill:
     server: int  # which server the till's proxy forwards to
     ringer: subprocess.Popen[bytes] | None = None
     agent: subprocess.Popen[bytes] | None = None
-    # Every poison event ever added, (epoch, seq): exactly these may be quarantined.
-    poison: set[tuple[int, int]] = field(default_factory=set)
+    # Every poison event ever added, (epoch, seq, payload hash): exactly these may be
+    # quarantined.
+    poison: set[tuple[int, int, str]] = field(default_factory=set)
     # Stores this till left behind (a dead machine's): what they had acknowledged must be at
     # head office; what they had not was lost with the machine, and is counted as abandoned.
     old_stores: list[Path] = field(default_factory=list)

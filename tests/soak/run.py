@@ -106,13 +106,11 @@ def run_round(
         fleet.start_ringer(till)
 
     injector = Injector(fleet, rng, round_no)
-    effects: list[str] = []
+    healed_faults: list[Active] = []
 
     def heal(fault: Active) -> None:
         fault.heal()
-        if fault.notes:
-            said = ", ".join(f"{k} {v}" for k, v in sorted(fault.notes.items()))
-            effects.append(f"{fault.planned.describe()}: {said}")
+        healed_faults.append(fault)
 
     timeline: list[tuple[float, int, Planned]] = sorted(
         [(p.at, 1, p) for p in plan] + [(p.ends, 0, p) for p in plan],
@@ -139,6 +137,11 @@ def run_round(
             traceback.print_exc()
     injector.wait_background()
     problems += injector.failures
+    effects = [  # what each fault did, as far as it can tell (after background work ended)
+        f"{f.planned.describe()}: {', '.join(f'{k} {v}' for k, v in sorted(f.notes.items()))}"
+        for f in healed_faults
+        if f.notes
+    ]
 
     # Healed: every fault is over, every process is back. The cashiers stop ringing, so
     # "drained" has a fixed end: every event each till has committed is acknowledged.
