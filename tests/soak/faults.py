@@ -319,14 +319,18 @@ class Injector:
         does meanwhile and is tried again until it succeeds, on a thread of its own so that the
         round's other faults go on (and heal) meanwhile; the round's heal waits for it."""
         till = self._till(planned)
+        active = Active(planned, lambda: None)
+        if till.dead:
+            active.notes["skipped"] = "its machine is being replaced already"
+            return active
         self.fleet.kill_ringer(till)
         self.fleet.kill_agent(till)
         till.dead = True
-        active = Active(planned, lambda: None)
+        till.machines += 1
+        new = till.data_dir.with_name(f"till-{till.index}.machine-{till.machines}")
 
         def install() -> None:
             code = self._replacement_code(till)
-            new = till.data_dir.with_name(f"{till.data_dir.name.split('.')[0]}.r{self.round_no}")
             deadline = time.monotonic() + INSTALL_TIMEOUT_S
             tries = 0
             while True:
@@ -355,8 +359,16 @@ class Injector:
             self.fleet.start_agent(till)
             self.fleet.start_ringer(till)
 
+        def install_or_say() -> None:
+            try:
+                install()
+            except Exception as exc:  # noqa: BLE001 - reported with the round's problems
+                self.failures.append(f"replacing till {till.index}: {exc!r}")
+
         def heal() -> None:
-            thread = threading.Thread(target=install, name=f"install-{till.index}", daemon=True)
+            thread = threading.Thread(
+                target=install_or_say, name=f"install-{till.index}", daemon=True
+            )
             thread.start()
             self.background.append(thread)
 

@@ -62,6 +62,7 @@ class SoakTill:
     # The machine died and its replacement is not installed yet: nothing runs on it, and no
     # fault that needs the till's store applies to it.
     dead: bool = False
+    machines: int = 1
     rounds_started: int = 0
 
     @property
