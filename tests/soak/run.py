@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import signal
 import sys
 import tempfile
@@ -286,17 +287,22 @@ def main(argv: list[str] | None = None) -> int:
     from bench.pg import fresh_database
 
     seed = args.seed if args.seed is not None else seed_from_environment()
-    with fresh_database() as db_url, tempfile.TemporaryDirectory(prefix="sgpos-soak-") as work:
+    work = Path(tempfile.mkdtemp(prefix="sgpos-soak-"))
+    with fresh_database() as db_url:
         summary = soak(
             db_url,
-            Path(work),
+            work,
             rounds=args.rounds,
             seed=seed,
             phase_s=args.phase_s,
             faults=args.faults,
             kinds=kinds,
         )
-    return 1 if summary["problems"] else 0
+    if summary["problems"]:
+        print(f"the processes' logs and the tills' stores are kept in {work}")
+        return 1
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
 
 
 if __name__ == "__main__":
