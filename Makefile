@@ -63,6 +63,13 @@ soak: .venv/.synced
 	SGPOS_DAY_SALES=$${SGPOS_DAY_SALES:-10000} SGPOS_DAY_SAVE=1 QT_QPA_PLATFORM=offscreen \
 	  $(RUN) pytest tests/ui/test_day_at_till.py -k whole_day -p no:randomly -q
 
+# The sync soak: ROUNDS rounds of random faults (kills, partitions, blackholes, lossy links,
+# lost answers, open transactions, cut database connections, restores, replaced machines,
+# poison) against real tills, agents and servers; each healed and checked. SEED replays one.
+ROUNDS ?= 10
+soak-sync: .venv/.synced
+	$(RUN) python -m tests.soak --rounds $(ROUNDS) $(if $(SEED),--seed $(SEED))
+
 # Screenshots of the till (offscreen Qt) and of the dashboard (headless Chromium) in docs/.
 screenshots: .venv/.synced
 	QT_QPA_PLATFORM=offscreen $(RUN) python docs/screenshots/till_app.py

@@ -5,6 +5,8 @@ force at that moment (so one ``sgpos-sync`` run meets one fault) and opens its o
 to the server:
 
 - ``Fault()``: pass everything through;
+- ``Fault.refuse()``: reset every new connection at once, never reaching the server (a
+  partition);
 - ``Fault.drop(n)``: forward ``n`` request bytes, then close both sides (FIN);
 - ``Fault.reset_request(n)``: forward ``n`` request bytes, then reset both sides (RST);
 - ``Fault.stall(s)``: hold the request ``s`` seconds, then forward it only if the client is
@@ -19,6 +21,8 @@ to the server:
   client hears about always finds the other one's work already done.
 
 ``tripped`` counts the connections a fault acted on, so a test can tell it really happened.
+A new fault meets only new connections; :meth:`sever` resets the open ones, so a client that
+keeps its connections alive meets the new fault too.
 Every wait is bounded; :meth:`stop` (or leaving the ``with`` block) closes everything.
 """
 
@@ -44,6 +48,7 @@ _T = TypeVar("_T")
 
 class FaultKind(StrEnum):
     PASS = "pass"
+    REFUSE = "refuse"
     DROP = "drop"
     RESET_REQUEST = "reset_request"
     STALL = "stall"
@@ -58,6 +63,10 @@ class Fault:
     kind: FaultKind = FaultKind.PASS
     after_bytes: int = 0
     seconds: float = 0.0
+
+    @classmethod
+    def refuse(cls) -> Fault:
+        return cls(FaultKind.REFUSE)
 
     @classmethod
     def drop(cls, after_request_bytes: int) -> Fault:
@@ -163,6 +172,19 @@ class FaultProxy:
         """Send new connections to another server (one started after the old one died)."""
         self.upstream_port = port
 
+    def sever(self) -> int:
+        """Reset every open connection (both sides); how many there were."""
+
+        async def reset() -> int:
+            links, self._held = list(self._links), set()
+            for link in links:
+                for writer in (link.client, link.server, link.twin):
+                    if writer is not None and not writer.is_closing():
+                        _reset(writer)
+            return len(links)
+
+        return self._call(reset())
+
     def close_held(self) -> int:
         """Close every connection whose answer is held: its client sees the connection close
         without an answer. Returns how many there were."""
@@ -203,6 +225,10 @@ class FaultProxy:
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         fault = self.fault
+        if fault.kind is FaultKind.REFUSE:
+            self.tripped += 1
+            _reset(writer)
+            return
         upstream = await self._connect()
         twin = await self._connect() if fault.kind is FaultKind.DUPLICATE else None
         if upstream is None or (fault.kind is FaultKind.DUPLICATE and twin is None):

@@ -107,16 +107,17 @@ def add_poison(till: AgentTill, kind: str, payload: dict[str, Any]) -> tuple[int
 
 
 def sale_like(till: AgentTill, **changes: str) -> dict[str, Any]:
-    """The till's latest sale payload under a new sale and line id, with ``receipt_no`` or the
-    first line's ``name`` changed."""
+    """The till's latest sale payload (with lines: not a poison one) under a new sale and line
+    id, with ``receipt_no`` or the first line's ``name`` changed."""
     with till.store() as store, store.read() as s:
-        raw = s.scalars(
+        raws = s.scalars(
             select(OutboxEvent.payload)
             .where(OutboxEvent.kind == "sale.completed")
-            .order_by(OutboxEvent.seq.desc())
-            .limit(1)
-        ).one()
-    payload: dict[str, Any] = json.loads(raw)
+            .order_by(OutboxEvent.epoch.desc(), OutboxEvent.seq.desc())
+        )
+        payload: dict[str, Any] = next(
+            p for p in map(json.loads, raws) if isinstance(p.get("lines"), list) and p["lines"]
+        )
     payload["sale_id"] = str(uuid.uuid4())
     payload["lines"] = payload["lines"][:1]
     payload["lines"][0]["line_id"] = str(uuid.uuid4())

@@ -29,8 +29,13 @@ from shared.gst import SINGAPORE
 from sync_service.central.db import central_engine
 from sync_service.central.migrate import upgrade_central
 from sync_service.central.seed import seed_demo
-from sync_service.central.tills import retire_till
-from tests.e2e.central_process import CentralProcess, running_central, start_central
+from sync_service.central.tills import create_enrolment_code, retire_till
+from tests.e2e.central_process import (
+    CentralProcess,
+    free_port,
+    running_central,
+    start_central,
+)
 from tests.e2e.support_tills import (
     AGENT_ENV,
     CHILD_ENV,
@@ -71,7 +76,7 @@ from tests.invariants import (
 )
 from tests.tills import FakeClock
 from till.store.models import OutboxEvent
-from till.sync.enrol import start_new_epoch
+from till.sync.enrol import EnrolmentFailed, enrol_till, start_new_epoch
 
 pytestmark = pytest.mark.postgres
 
@@ -596,3 +601,35 @@ def test_the_invariant_checks_notice_each_thing_they_guard(
             broken(rf"§7\.2: event epoch {mark[0]} seq {mark[1]} .* holds another event")
         broken(r"§7\.4: the high-water mark moved back", previous_mark=(mark[0], mark[1] + 1))
         check_invariants(engine, store, till.till_id, previous_mark=mark)  # all undone
+
+
+# --- enrolment whose answer is lost ----------------------------------------------------------
+
+
+def test_an_enrolment_whose_answer_is_lost_never_claims_the_code_was_not_used(
+    head_office: HeadOffice, proxy: FaultProxy, tmp_path: Path
+) -> None:
+    """Head office uses the code and the answer is lost: the till used to say "the code was
+    not used", and the technician's retry was then refused as "already used"."""
+    code = create_enrolment_code(
+        head_office.engine,
+        outlet_code="ORC",
+        till_code="L" + uuid.uuid4().hex[:5].upper(),
+        created_by="head office",
+        now=datetime.now(UTC),
+    )
+    proxy.set_fault(Fault.swallow())
+    with pytest.raises(EnrolmentFailed) as lost:
+        enrol_till(tmp_path / "till", proxy.url, code, hostname="shop-pc", app_version="test")
+    assert proxy.tripped == 1
+    assert "not used" not in str(lost.value)
+    assert "ask head office for a new code" in str(lost.value)
+
+    proxy.set_fault(Fault())
+    with pytest.raises(EnrolmentFailed, match="already used; ask head office for a new one"):
+        enrol_till(tmp_path / "till", proxy.url, code, hostname="shop-pc", app_version="test")
+
+    # No connection at all: then the code certainly was not used.
+    nowhere = f"http://127.0.0.1:{free_port()}"
+    with pytest.raises(EnrolmentFailed, match=r"connection refused.*\(the code was not used\)"):
+        enrol_till(tmp_path / "other", nowhere, code, hostname="shop-pc", app_version="test")

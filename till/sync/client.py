@@ -63,11 +63,15 @@ _HEALTH = TypeAdapter(Health)
 
 
 class Offline(Exception):
-    """Head office cannot be used right now; ``reason`` says why, for a person."""
+    """Head office cannot be used right now; ``reason`` says why, for a person.
 
-    def __init__(self, reason: str) -> None:
+    ``maybe_delivered``: the request may have reached head office (and been acted on) with the
+    answer lost on the way back; False only when no connection was ever made."""
+
+    def __init__(self, reason: str, *, maybe_delivered: bool = True) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.maybe_delivered = maybe_delivered
 
 
 class TooLarge(Exception):
@@ -165,7 +169,8 @@ class CentralClient:
             raise Offline(f"head office at {self.base_url} did not answer{within}") from None
         except (aiohttp.ClientError, OSError) as exc:
             raise Offline(
-                f"cannot reach head office at {self.base_url}: {_describe(exc)}"
+                f"cannot reach head office at {self.base_url}: {_describe(exc)}",
+                maybe_delivered=not isinstance(exc, aiohttp.ClientConnectorError),
             ) from None
         return self._parse(adapter, status, raw, retry_after)
 

@@ -205,9 +205,17 @@ async def _post(url: str, request: EnrolRequest, timeout_s: float) -> EnrolOk | 
         try:
             return await CentralClient(http, url).enrol(request)
         except Offline as exc:
+            if not exc.maybe_delivered:
+                raise EnrolmentFailed(
+                    f"{exc.reason}; check the network and the address, then try again "
+                    "(the code was not used)"
+                ) from None
+            # Head office may have used the code and lost its answer on the way back: the
+            # secret is shown once, so only a new code can enrol this machine then.
             raise EnrolmentFailed(
-                f"{exc.reason}; check the network and the address, then try again "
-                "(the code was not used)"
+                f"{exc.reason}; check the network, then try again with the same code. If head "
+                "office got this attempt, it answers that the code was already used: then ask "
+                "head office for a new code"
             ) from None
         except TooLarge as exc:
             raise EnrolmentFailed(f"head office refused the enrolment: {exc}") from None

@@ -1,0 +1,1 @@
+"""The sync soak: rounds of random faults against real till, agent and server processes."""
