@@ -80,6 +80,10 @@ class SaleLineV1(WireModel):
     gst_rate: Rate
     gst: Money
     approved_by: UUID | None = None
+    # Sold by weight: the quantity is in kg and the prices are per kg, as the receipt says.
+    # Added in December 2026; a till from before sends no such field and sold nothing weighed
+    # that head office's copy of the receipt could tell apart.
+    weighed: bool = False
 
 
 class TenderV1(WireModel):

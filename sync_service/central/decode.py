@@ -132,6 +132,8 @@ def struct(model: type[WireModel], typed: bool, made: dict[Any, Any] | None = No
                 fields.append((name, kind))
             elif info.default is None or info.default is PydanticUndefined:
                 fields.append((name, kind, None))
+            elif isinstance(info.default, bool | int | str):  # immutable: shared safely
+                fields.append((name, kind, info.default))
             else:
                 raise Unsupported(f"default {info.default!r}")
         made[(model, typed)] = msgspec.defstruct(

@@ -29,6 +29,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
@@ -381,6 +382,7 @@ class SaleLine(Base):
     gst_rate: Mapped[Decimal] = mapped_column(RATE)
     gst: Mapped[Decimal] = mapped_column(MONEY)
     approved_by: Mapped[uuid.UUID | None] = mapped_column(Id)
+    weighed: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class Tender(Base):

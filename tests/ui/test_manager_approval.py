@@ -41,11 +41,17 @@ def _focused(qtbot: QtBot, till: Till) -> QWidget:
     return widget
 
 
-def _type_at_focus(qtbot: QtBot, till: Till, text: str) -> None:
-    """Type ``text`` and Enter wherever the focus is, re-reading it after every key."""
-    for ch in text:
-        keys(qtbot, _focused(qtbot, till), ch)
-    press(qtbot, _focused(qtbot, till), Qt.Key.Key_Return)
+def _type_at_focus(qtbot: QtBot, till: Till, text: str, box: QWidget | None = None) -> None:
+    """Type ``text`` and Enter wherever the focus is, re-reading it after every key. With
+    ``box``, first wait (on a loaded machine) until the box has the keyboard, as a cashier
+    looks up before typing: whatever has the focus then gets the keys."""
+    for key in [*text, None]:
+        if box is not None and box.isVisible():
+            qtbot.waitUntil(lambda: box.isAncestorOf(QApplication.focusWidget()), timeout=5000)
+        if key is None:
+            press(qtbot, _focused(qtbot, till), Qt.Key.Key_Return)
+        else:
+            keys(qtbot, _focused(qtbot, till), key)
 
 
 def _ring_and_override(qtbot: QtBot, till: Till, price: str, answer: list[str]) -> list[str]:
@@ -61,7 +67,7 @@ def _ring_and_override(qtbot: QtBot, till: Till, price: str, answer: list[str]) 
         dialog.activateWindow()
         qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
         for text in answer:
-            _type_at_focus(qtbot, till, text)
+            _type_at_focus(qtbot, till, text, dialog)
         message = dialog.findChild(QLabel, "approval_message")
         texts.append(message.text() if message is not None else "")
         if dialog.isVisible():

@@ -262,10 +262,7 @@ class Checkout:
                 reprint_count=0,
             )
             values = [_line_values(priced) for priced in totals.lines]
-            lines = [
-                _line_row(sale_id, n, v, p.line.product.weighed)
-                for n, (v, p) in enumerate(zip(values, totals.lines, strict=True))
-            ]
+            lines = [_line_row(sale_id, n, v) for n, v in enumerate(values)]
             payments = [_payment_row(sale_id, n, tender) for n, tender in enumerate(tenders)]
             uow.sales.add_sale(sale, lines, [_stock_row(line, now) for line in lines], payments)
             for priced in totals.lines:
@@ -359,11 +356,12 @@ def _line_values(priced: PricedLine) -> dict[str, Any]:
         "gst_rate": priced.gst_rate,
         "gst": priced.gst,
         "approved_by": line.approved_by,
+        "weighed": product.weighed,
     }
 
 
-def _line_row(sale_id: str, position: int, values: dict[str, Any], weighed: bool) -> SaleLine:
-    return SaleLine(sale_id=sale_id, position=position, weighed=weighed, **values)
+def _line_row(sale_id: str, position: int, values: dict[str, Any]) -> SaleLine:
+    return SaleLine(sale_id=sale_id, position=position, **values)
 
 
 def _stock_row(line: SaleLine, now: datetime) -> StockMovement:

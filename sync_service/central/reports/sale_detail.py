@@ -44,8 +44,7 @@ class DetailLine:
     gst_rate: Decimal
     gst: Decimal
     approved_by: uuid.UUID | None
-    # Central sale lines do not record it; the copy shows a weighed line's kg as a number.
-    weighed: bool = False
+    weighed: bool = False  # quantity in kg, prices per kg
 
 
 @dataclass(frozen=True)
@@ -186,6 +185,7 @@ def sale_detail(
             gst_rate=r.gst_rate,
             gst=r.gst,
             approved_by=r.approved_by,
+            weighed=r.weighed,
         )
         for r in conn.execute(
             select(LINE).where(LINE.c.sale_id == sale_id).order_by(LINE.c.position)
