@@ -66,7 +66,7 @@ class Till:
         return RefundService(self.uow, self.profile, self.clock)
 
     def receipts(self) -> ReceiptService:
-        return ReceiptService(self.store, self.profile, self.clock)
+        return ReceiptService(self.uow, self.profile, self.clock)
 
     def start_sync(
         self, settings: AgentSettings, on_status: OnStatus, *, watch_every_s: float = WATCH_EVERY_S

@@ -6,21 +6,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
-
-from sqlalchemy import func, select, type_coerce
-from sqlalchemy.orm import Session
 
 from shared import receipt_build as build
 from shared.gst import SINGAPORE
 from shared.logs import get_logger
 from shared.receipt import Receipt, ReceiptNumber
 from till.services.context import CashierError, Clock, OutletProfile, utc_now
+from till.services.ports import UnitOfWorkPort, UnitsOfWork
 from till.services.staff import SignedIn
-from till.store.db import Store
-from till.store.models import Payment, Refund, RefundLine, Sale, SaleLine, Staff
-from till.store.types import Cents
-from till.store.uow import UnitOfWork
+from till.store.models import Payment, Refund, RefundLine, Sale, SaleLine
 
 log = get_logger(__name__)
 
@@ -28,19 +22,6 @@ log = get_logger(__name__)
 class UnknownReceipt(CashierError):
     def __init__(self, receipt_no: str) -> None:
         super().__init__(f"no sale on this till has receipt number {receipt_no}; check the number")
-
-
-def find_sale(session: Session, receipt_no: str) -> Sale:
-    number = parse_receipt_no(receipt_no)
-    sale = session.scalars(select(Sale).where(Sale.receipt_no == number)).first()
-    if sale is None:
-        raise UnknownReceipt(number)
-    return sale
-
-
-def _name(session: Session, staff_id: str) -> str:
-    staff = session.get(Staff, staff_id)
-    return staff.display_name if staff else "?"
 
 
 def sale_receipt(
@@ -94,20 +75,18 @@ def refund_receipt(
     )
 
 
-def _stored_refund_receipt(session: Session, refund: Refund, profile: OutletProfile) -> Receipt:
-    original = session.get(Sale, refund.original_sale_id) if refund.original_sale_id else None
+def _stored_refund_receipt(uow: UnitOfWorkPort, refund: Refund, profile: OutletProfile) -> Receipt:
+    original = (
+        uow.documents.sale_number(refund.original_sale_id) if refund.original_sale_id else None
+    )
     return refund_receipt(
         refund,
         refund.lines,
         refund.payments,
-        cashier=_name(session, refund.cashier_id),
-        original_receipt_no=original.receipt_no if original else None,
+        cashier=uow.documents.staff_name(refund.cashier_id),
+        original_receipt_no=original,
         profile=profile,
     )
-
-
-def _refund(session: Session, receipt_no: str) -> Refund | None:
-    return session.scalars(select(Refund).where(Refund.receipt_no == receipt_no)).first()
 
 
 @dataclass(frozen=True)
@@ -124,8 +103,8 @@ class RecentReceipt:
 class ReceiptService:
     """Receipts looked up by number as they were printed, and counted reprints."""
 
-    def __init__(self, store: Store, profile: OutletProfile, clock: Clock = utc_now) -> None:
-        self.store = store
+    def __init__(self, uow: UnitsOfWork, profile: OutletProfile, clock: Clock = utc_now) -> None:
+        self.uow = uow
         self.profile = profile
         self.clock = clock
 
@@ -135,46 +114,13 @@ class ReceiptService:
         (``sold_at``, ``refunded_at``, the payment and refund keys of the sale)."""
         now = self.clock().astimezone(SINGAPORE)
         since = now.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=days - 1)
-        with self.store.read() as s:
-            sales = s.execute(
-                select(
-                    Sale.sale_id, Sale.receipt_no, Sale.sold_at, _paid(Sale.total, Sale.rounding)
-                )
-                .where(Sale.sold_at >= since)
-                .order_by(Sale.sold_at.desc())
-            ).all()
-            recent_sales = select(Sale.sale_id).where(Sale.sold_at >= since)
-            recent_slips = select(Refund.refund_id).where(Refund.refunded_at >= since)
-            paid: dict[str, list[str]] = {}
-            for document_id, kind in s.execute(
-                select(func.coalesce(Payment.sale_id, Payment.refund_id), Payment.type)
-                .where(
-                    Payment.sale_id.in_(recent_sales.scalar_subquery())
-                    | Payment.refund_id.in_(recent_slips.scalar_subquery())
-                )
-                .order_by(Payment.position)
-            ):
-                paid.setdefault(document_id, []).append(build.tender_label(kind))
-            status: dict[str, str] = {}
-            for sale_id, is_void in s.execute(
-                select(Refund.original_sale_id, Refund.is_void).where(
-                    Refund.original_sale_id.in_(recent_sales.scalar_subquery())
-                )
-            ):
-                if is_void or sale_id not in status:
-                    status[sale_id] = "voided" if is_void else "refunded"
-            slips = s.execute(
-                select(
-                    Refund.refund_id,
-                    Refund.receipt_no,
-                    Refund.refunded_at,
-                    _paid(Refund.total, Refund.rounding),
-                    Refund.is_void,
-                    Sale.receipt_no,
-                )
-                .outerjoin(Sale, Sale.sale_id == Refund.original_sale_id)
-                .where(Refund.refunded_at >= since)
-            ).all()
+        with self.uow(write=False) as uow:
+            found = uow.documents.since(since)
+        paid = {
+            document_id: [build.tender_label(kind) for kind in kinds]
+            for document_id, kinds in found.tender_kinds.items()
+        }
+        sales, slips, status = found.sales, found.slips, found.status
         rows = [
             RecentReceipt(number, at, total, tuple(paid.get(sid, ())), status.get(sid, ""))
             for sid, number, at, total in sales
@@ -200,14 +146,8 @@ class ReceiptService:
             return parse_receipt_no(text)
         if len(compact) > 18:
             raise CashierError(f"{compact} is too long for a receipt number")
-        # Digits only, so the pattern holds no LIKE wildcards of the cashier's; the serial
-        # follows the last "-", so "%525" matches serials ending in 525 and nothing else.
-        pattern = f"%{compact}"
-        with self.store.read() as s:
-            found = sorted(
-                set(s.scalars(select(Sale.receipt_no).where(Sale.receipt_no.like(pattern))))
-                | set(s.scalars(select(Refund.receipt_no).where(Refund.receipt_no.like(pattern))))
-            )
+        with self.uow(write=False) as uow:
+            found = uow.documents.ending_in(compact)
         if not found:
             raise CashierError(
                 f"no receipt on this till ends in {compact}; check the number on the receipt"
@@ -224,21 +164,17 @@ class ReceiptService:
         """The sale or refund receipt with this number (or the digits it ends with), as its
         last copy was printed."""
         number = self.resolve(receipt_no)
-        with self.store.read() as s:
-            refund = _refund(s, number)
-            if refund is not None:
-                return _stored_refund_receipt(s, refund, self.profile)
-            sale = find_sale(s, number)
-            return self._sale_receipt(s, sale)
+        with self.uow(write=False) as uow:
+            return self._receipt(uow, _document(uow, number), copy=None)
 
     def next_copy(self, receipt_no: str) -> Receipt:
         """The receipt (sale, refund or void slip) marked as its next copy, "REPRINT #n".
 
         Nothing is counted yet: a copy counts only once it reached paper or a PDF
         (:meth:`count_copy`), so a reprint skipped at a dead printer leaves no gap."""
-        with self.store.read() as s:
-            document = _document(s, parse_receipt_no(receipt_no))
-            return self._receipt(s, document, copy=document.reprint_count + 1)
+        with self.uow(write=False) as uow:
+            document = _document(uow, parse_receipt_no(receipt_no))
+            return self._receipt(uow, document, copy=document.reprint_count + 1)
 
     def count_copy(self, who: SignedIn, copy: Receipt) -> None:
         """Record that ``copy`` (from :meth:`next_copy`) was printed or saved.
@@ -246,8 +182,8 @@ class ReceiptService:
         The counter and the audit record commit together, so every copy that reached a
         customer is numbered and traceable to who asked for it."""
         number = str(copy.number)
-        with UnitOfWork(self.store) as uow:
-            document = _document(uow.session, number)
+        with self.uow() as uow:
+            document = _document(uow, number)
             # Never count down: the copy on paper carries this number whatever happened since.
             document.reprint_count = max(document.reprint_count, copy.reprint_count)
             uow.audit(
@@ -260,27 +196,25 @@ class ReceiptService:
             uow.commit()
         log.info("receipt.reprinted", receipt_no=number, reprint=copy.reprint_count)
 
-    def _receipt(self, session: Session, document: Sale | Refund, *, copy: int) -> Receipt:
+    def _receipt(
+        self, uow: UnitOfWorkPort, document: Sale | Refund, *, copy: int | None
+    ) -> Receipt:
+        """The document's receipt as last printed, or marked as copy ``copy``."""
         if isinstance(document, Refund):
-            receipt = _stored_refund_receipt(session, document, self.profile)
+            receipt = _stored_refund_receipt(uow, document, self.profile)
         else:
-            receipt = self._sale_receipt(session, document)
-        return replace(receipt, reprint_count=copy)
-
-    def _sale_receipt(self, session: Session, sale: Sale) -> Receipt:
-        return sale_receipt(
-            sale, sale.lines, sale.payments, _name(session, sale.cashier_id), self.profile
-        )
+            cashier = uow.documents.staff_name(document.cashier_id)
+            receipt = sale_receipt(
+                document, document.lines, document.payments, cashier, self.profile
+            )
+        return receipt if copy is None else replace(receipt, reprint_count=copy)
 
 
-def _paid(total: Any, rounding: Any) -> Any:
-    """Total plus cash rounding, added in SQL as cents and converted to dollars once per row
-    (two conversions per row were a third of listing a busy day)."""
-    return type_coerce(total + rounding, Cents)
-
-
-def _document(session: Session, number: str) -> Sale | Refund:
-    return _refund(session, number) or find_sale(session, number)
+def _document(uow: UnitOfWorkPort, number: str) -> Sale | Refund:
+    document = uow.documents.by_number(number)
+    if document is None:
+        raise UnknownReceipt(number)
+    return document
 
 
 def parse_receipt_no(receipt_no: str) -> str:

@@ -24,7 +24,7 @@ from shared.protocol import AuditRecordedV1, EventKind
 from shared.wire import WireModel, sealed_model, sealed_typed
 from till.store.db import Store, StoreError, translate
 from till.store.models import AuditRecord, Base, Counter, OutboxEvent, TillIdentity
-from till.store.repos import Parked, People, Sales, Shifts
+from till.store.repos import Documents, Parked, People, Sales, Shifts
 
 # Who this till is, and the last outbox seq of its epoch: an event's seq is the next one. The
 # outbox keeps every event (acknowledged ones too) and a unit of work holds the store's write
@@ -72,6 +72,7 @@ class UnitOfWork:
         self.sales = Sales(self.session)
         self.parked = Parked(self.session)
         self.staff = People(self.session)
+        self.documents = Documents(self.session)
         try:
             self.session.begin()
             self.session.connection()  # take the write lock now, not half-way through
