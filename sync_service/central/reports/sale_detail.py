@@ -15,7 +15,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, select
-from sqlalchemy.orm import Session
 
 from shared import receipt_build as build
 from shared.receipt import Receipt, Supplier, render_text
@@ -27,9 +26,25 @@ REFUND, REFUND_LINE = table(m.Refund), table(m.RefundLine)
 OUTLET, TILL, STAFF = table(m.Outlet), table(m.Till), table(m.Staff)
 
 
-# A sold line is head office's own row, as stored from the till's event (``models.SaleLine``):
-# ``amount`` paid for it after line and cart discounts, GST included.
-DetailLine = m.SaleLine
+@dataclass(frozen=True)
+class DetailLine:
+    """A sold line: ``amount`` paid for it after line and cart discounts, GST included."""
+
+    position: int
+    product_id: uuid.UUID
+    sku: str
+    name: str
+    quantity: Decimal
+    unit_price: Decimal
+    list_price: Decimal
+    line_discount: Decimal
+    cart_discount: Decimal
+    amount: Decimal
+    tax_code: str
+    gst_rate: Decimal
+    gst: Decimal
+    approved_by: uuid.UUID | None
+    weighed: bool = False  # quantity in kg, prices per kg
 
 
 @dataclass(frozen=True)
@@ -154,15 +169,28 @@ def sale_detail(
     )
     if head is None:
         return None
-    with Session(conn) as session:
-        lines = tuple(
-            session.scalars(
-                select(m.SaleLine)
-                .where(m.SaleLine.sale_id == sale_id)
-                .order_by(m.SaleLine.position)
-            )
+    lines = tuple(
+        DetailLine(
+            position=r.position,
+            product_id=r.product_id,
+            sku=r.sku,
+            name=r.name,
+            quantity=r.quantity,
+            unit_price=r.unit_price,
+            list_price=r.list_price,
+            line_discount=r.line_discount,
+            cart_discount=r.cart_discount,
+            amount=r.amount,
+            tax_code=r.tax_code,
+            gst_rate=r.gst_rate,
+            gst=r.gst,
+            approved_by=r.approved_by,
+            weighed=r.weighed,
         )
-        session.expunge_all()  # read, then kept as plain objects
+        for r in conn.execute(
+            select(LINE).where(LINE.c.sale_id == sale_id).order_by(LINE.c.position)
+        )
+    )
     tenders = _tenders(conn, sale_id)
     supplier = Supplier(
         name=head["outlet_name"],
