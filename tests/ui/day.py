@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
+from shared.cart import PriceCeiling
 from shared.money import ZERO, round_cents
 from tests.ui.selling import CASHIER, MANAGER, SUPERVISOR, Till
 from till.services.shifts import DENOMINATIONS
@@ -622,16 +623,24 @@ class Day:
         elif roll < 0.9:
             self.discount(line_key=False)
         else:
-            self.key(Qt.Key.Key_F5)  # a price override: always a manager's
+            self.key(Qt.Key.Key_F5)  # a price override: a manager's, up to the ceiling
             price = D(self.rng.randint(10, 500)) / 100
-            right = self.rng.random() < 0.8
-            self.dialogs.expect("approval", self.approve(right, self.rng.random() < 0.3))
-            self.enter(f"{price:.2f}")
-            self.settle()
-            if right:
-                assert self.selected_line().unit_price == price, self.sell.message.text()
+            ceiling = PriceCeiling().for_price(line.product.unit_price)
+            before = line.unit_price
+            if price > ceiling:  # a typo-sized price is refused before anyone is asked
+                self.enter(f"{price:.2f}")
+                self.settle()
+                assert "more than this till allows" in self.sell.message.text()
+                assert self.selected_line().unit_price == before
             else:
-                assert self.sell.message.text() == "Cancelled: nothing was changed"
+                right = self.rng.random() < 0.8
+                self.dialogs.expect("approval", self.approve(right, self.rng.random() < 0.3))
+                self.enter(f"{price:.2f}")
+                self.settle()
+                if right:
+                    assert self.selected_line().unit_price == price, self.sell.message.text()
+                else:
+                    assert self.sell.message.text() == "Cancelled: nothing was changed"
         self.at_scan()
         self.check_cart()
 
