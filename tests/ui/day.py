@@ -299,9 +299,9 @@ class Day:
 
     def focus(self) -> QWidget:
         widget = QApplication.focusWidget()
-        if widget is None:
-            # The offscreen platform leaves no window active after a dialog; a real window
-            # manager gives the keyboard back to the till's window.
+        if widget is None or not widget.isVisible():
+            # The offscreen platform leaves no window active after a dialog (or the keyboard
+            # with a dialog being closed); a real window manager gives it back to the till.
             self.window.activateWindow()
             self.qtbot.waitUntil(self.window.isActiveWindow)
             widget = QApplication.focusWidget()

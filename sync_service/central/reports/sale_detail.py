@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from shared import receipt_build as build
+from shared.protocol import SaleLineV1
 from shared.receipt import Receipt, Supplier, render_text
 from sync_service.central import models as m
 from sync_service.central.reports.common import Scope, dollars, table
@@ -26,25 +27,9 @@ REFUND, REFUND_LINE = table(m.Refund), table(m.RefundLine)
 OUTLET, TILL, STAFF = table(m.Outlet), table(m.Till), table(m.Staff)
 
 
-@dataclass(frozen=True)
-class DetailLine:
-    """A sold line: ``amount`` paid for it after line and cart discounts, GST included."""
-
-    position: int
-    product_id: uuid.UUID
-    sku: str
-    name: str
-    quantity: Decimal
-    unit_price: Decimal
-    list_price: Decimal
-    line_discount: Decimal
-    cart_discount: Decimal
-    amount: Decimal
-    tax_code: str
-    gst_rate: Decimal
-    gst: Decimal
-    approved_by: uuid.UUID | None
-    weighed: bool = False  # quantity in kg, prices per kg
+# A sold line is the line the till sent, as head office stored it (``amount`` paid for it after
+# line and cart discounts, GST included): the protocol's own type, compared by value.
+DetailLine = SaleLineV1
 
 
 @dataclass(frozen=True)
@@ -170,23 +155,8 @@ def sale_detail(
     if head is None:
         return None
     lines = tuple(
-        DetailLine(
-            position=r.position,
-            product_id=r.product_id,
-            sku=r.sku,
-            name=r.name,
-            quantity=r.quantity,
-            unit_price=r.unit_price,
-            list_price=r.list_price,
-            line_discount=r.line_discount,
-            cart_discount=r.cart_discount,
-            amount=r.amount,
-            tax_code=r.tax_code,
-            gst_rate=r.gst_rate,
-            gst=r.gst,
-            approved_by=r.approved_by,
-            weighed=r.weighed,
-        )
+        # Read back from our own rows, which the protocol's validation let in: not re-checked.
+        SaleLineV1.model_construct(**{f: r._mapping[f] for f in SaleLineV1.model_fields})
         for r in conn.execute(
             select(LINE).where(LINE.c.sale_id == sale_id).order_by(LINE.c.position)
         )
