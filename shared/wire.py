@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from enum import Enum
 from functools import cache
 from typing import Annotated, Any, get_args
+from uuid import UUID
 
 from pydantic import (
     AwareDatetime,
@@ -237,7 +238,7 @@ def _encoder(annotation: Any, metadata: list[Any]) -> _Encode:
         return lambda v: v if not isinstance(v, dict) else json_of(nested, v)
     if annotation is datetime or annotation is AwareDatetime:
         return _text_of(moment_text)
-    if isinstance(annotation, type) and annotation.__name__ == "UUID":
+    if isinstance(annotation, type) and issubclass(annotation, UUID):
         return _text_of(str)
     if isinstance(annotation, type) and issubclass(annotation, Enum):
         return lambda v: v.value if isinstance(v, Enum) else v
