@@ -5,7 +5,7 @@ UV := $(PYTHON) -m uv
 RUN := $(UV) run --frozen --no-sync
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: test lint format demo demo-reset demo-day bench screenshots soak-sync soak
+.PHONY: test lint format demo demo-reset demo-day bench screenshots soak-sync soak translations
 .DEFAULT_GOAL := test
 
 .venv/.synced: pyproject.toml uv.lock
@@ -26,7 +26,17 @@ format: .venv/.synced
 	$(RUN) ruff check --fix .
 	$(RUN) ruff format .
 
-test: lint
+# npos, an ESC/POS interpreter that is not ours (npm), reads the till's printer jobs back in
+# tests/unit/test_printing_npos.py; the lock file pins it and what it needs.
+NPOS := tests/escpos_npos/node_modules/.installed
+# Without npm (or without the npm registry) those tests say so and skip; the rest still run.
+$(NPOS): tests/escpos_npos/package.json tests/escpos_npos/package-lock.json
+	@if command -v npm >/dev/null; then \
+	  (cd tests/escpos_npos && npm ci --omit=optional --ignore-scripts --no-audit --no-fund) \
+	  && touch $@ || echo "npos could not be installed: its printer read-back tests will skip"; \
+	else echo "no npm here: the npos printer read-back tests will skip"; fi
+
+test: lint $(NPOS)
 	QT_QPA_PLATFORM=offscreen $(RUN) pytest
 
 # The till app on a demo shop in the user's data folder; with PostgreSQL on 127.0.0.1:5432
@@ -73,4 +83,15 @@ soak-sync: .venv/.synced
 # Screenshots of the till (offscreen Qt) and of the dashboard (headless Chromium) in docs/.
 screenshots: .venv/.synced
 	QT_QPA_PLATFORM=offscreen $(RUN) python docs/screenshots/till_app.py
+	QT_QPA_PLATFORM=offscreen $(RUN) python docs/screenshots/customers.py
+	QT_QPA_PLATFORM=offscreen $(RUN) python docs/screenshots/till_promotions.py
+	QT_QPA_PLATFORM=offscreen $(RUN) python docs/screenshots/till_purchase_order.py
+	QT_QPA_PLATFORM=offscreen $(RUN) python docs/screenshots/till_gift_vouchers.py
 	$(RUN) python docs/screenshots/head_office.py
+	$(RUN) python docs/screenshots/head_office_vouchers.py
+
+# The till's screen translations: collect the marked strings into the .ts file (keeping what is
+# translated; open it in pyside6-linguist to translate), then compile the .qm the till loads.
+translations: .venv/.synced
+	$(RUN) pyside6-lupdate till/ui/*.py -ts till/ui/i18n/till_zh_CN.ts -no-obsolete
+	$(RUN) pyside6-lrelease till/ui/i18n/till_zh_CN.ts -qm till/ui/i18n/till_zh_CN.qm

@@ -3,9 +3,9 @@
 The data goes through no till: ``INSERT ... SELECT`` over ``generate_series`` writes sales,
 lines, tenders, refunds (1 in 97 sales, refunded the next day at the rate charged), stock
 movements and audit chains (sealed in Python with ``shared.audit``, since the hash is the
-point). The dashboard summaries are then filled from those facts by migration 0003's fill
-statements (run per outlet and week), exactly what ingest would have added up, and each
-chain's verified mark is set by verifying it. Every transaction is kept short: a writing
+point). The dashboard summaries are then filled from those facts by migrations 0003's and
+0021's fill statements (run per outlet and week), exactly what ingest would have added up, and
+each chain's verified mark is set by verifying it. Every transaction is kept short: a writing
 transaction holds back the pull cursor of every database on the server.
 
 Shape: 20 outlets x 2 tills, 366 days from 2023-10-01 (the GST rate moves from 8% to 9% on
@@ -17,24 +17,33 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import psycopg2
+from alembic.script import ScriptDirectory
 
 from shared.audit import GENESIS_HASH, append, verify_chain
 from sync_service.central.db import central_engine
-from sync_service.central.migrate import upgrade_central
+from sync_service.central.migrate import alembic_config, upgrade_central
 from sync_service.central.seed import seed_demo
 
-OUTLETS = 20
+# SGPOS_BENCH_DASHBOARD_SCALE="OUTLETSxDAYSxSALESxPRODUCTS" (e.g. "2x30x50x300") builds a small
+# data set into a database of its own, to check the benchmark runs before the long build.
+_SCALE = os.environ.get("SGPOS_BENCH_DASHBOARD_SCALE", "20x366x456x5000")
+try:
+    OUTLETS, DAYS, SALES_PER_DAY, PRODUCTS = (int(n) for n in _SCALE.lower().split("x"))
+except ValueError:
+    raise SystemExit(
+        f"SGPOS_BENCH_DASHBOARD_SCALE={_SCALE!r}: write it as OUTLETSxDAYSxSALESxPRODUCTS, "
+        "for example 2x30x50x300"
+    ) from None
+FULL_SCALE = _SCALE == "20x366x456x5000"
 TILLS_PER_OUTLET = 2
-DAYS = 366
 FIRST_DAY = date(2023, 10, 1)
-SALES_PER_DAY = 456  # per outlet
-PRODUCTS = 5000
 AUDIT_PER_TILL_DAY = 40
 ACTIONS = ("staff.signed_in", "sale.line_discount", "drawer.opened", "sale.refunded")
 DATASET = f"v1:{OUTLETS}x{DAYS}x{SALES_PER_DAY}x{PRODUCTS}"
@@ -172,7 +181,7 @@ JOIN public.bench_till AS t ON t.o = %(o)s AND t.t = l.k %% 2
 """
 
 
-_FILLS = (
+_FILLS: tuple[str, ...] = (
     # Migration 0003's fills, one outlet and a few days at a time.
     """
 INSERT INTO sgpos.sales_by_hour
@@ -239,6 +248,24 @@ FROM (
 GROUP BY outlet_id, business_date, tender_type
 """,
 )
+
+_OUTLET = "(SELECT outlet_id FROM public.bench_outlet WHERE o = %(o)s)"
+_DAYS = "business_date >= %(first)s::date + %(d0)s AND business_date < %(first)s::date + %(d1)s"
+# Migration 0021's fills (the breakdown summaries, goods only), one outlet and a few days at
+# a time; its month rollup one outlet at a time, from the day rows just filled. Taken from the
+# revision itself, so the data set is summed by the same statements as a head office.
+_GOODS = (
+    ScriptDirectory.from_config(alembic_config()).get_revision("0021_goods_only_summaries").module
+)
+_CHUNK = {
+    "sales": f"s.outlet_id = {_OUTLET} AND s.{_DAYS}",
+    "refunds": f"r.outlet_id = {_OUTLET} AND r.{_DAYS}",
+}
+_FILLS += (
+    _GOODS.FILL_SALES_BY_ITEM.format_map(_CHUNK),
+    _GOODS.FILL_SALES_BY_STAFF.format_map(_CHUNK),
+)
+_MONTHS = _GOODS.FILL_SALES_BY_ITEM_MONTH.format(items=f"outlet_id = {_OUTLET}")
 
 _ON_HAND = """
 INSERT INTO sgpos.stock_on_hand
@@ -411,6 +438,8 @@ def generate(url: str, log: Any = print) -> dict[str, Any]:
             for statement in _FILLS:
                 cur.execute(statement, {"o": o, "first": FIRST_DAY, "d0": d0, "d1": d1})
             _commit(conn)
+        cur.execute(_MONTHS, {"o": o})
+        _commit(conn)
     log("audit chains")
     records = _audit_chains(conn, cur)
     cur.execute("INSERT INTO public.bench_dataset VALUES (%s, now())", (DATASET,))

@@ -141,6 +141,13 @@ def visits(f: Facts) -> list[Visit]:
         ("stock.search", "/ho/stock?q=rice"),
         ("stock.negative_only", "/ho/stock?negative=1"),
         ("stock.product_movements", f"/ho/stock/{f.outlet_id}/{f.product_id}"),
+        # Cost: the valuation, the low-stock list and the downloads (every row).
+        ("stock.low", "/ho/stock?low=5"),
+        ("stock.valuation", "/ho/stock/valuation"),
+        ("stock.valuation.xlsx", "/ho/stock/valuation.xlsx"),
+        ("stock.one_outlet.csv", f"/ho/stock.csv?outlet={f.outlet_id}"),
+        ("stock.product_movements.csv", f"/ho/stock/{f.outlet_id}/{f.product_id}/movements.csv"),
+        ("reports.item.year.margin", f"/ho/reports?by=item&order=margin&{year}"),
         ("audit.first_page", "/ho/audit"),
         ("audit.by_till", f"/ho/audit?till={f.till_id}"),
         ("audit.action_in_a_month", f"/ho/audit?action=sale.refunded&{month}"),
@@ -149,11 +156,31 @@ def visits(f: Facts) -> list[Visit]:
         ("catalogue.list", "/ho/catalogue"),
         ("catalogue.search", "/ho/catalogue?q=rice"),
         ("staff.list", "/ho/staff"),
+        # The reports of issue 19: a month and the whole year, by each dimension.
+        ("reports.item.month", f"/ho/reports?by=item&from={month_start}&to={f.last_day}"),
+        ("reports.item.year", f"/ho/reports?by=item&{year}"),
+        ("reports.item.year.bottom", f"/ho/reports?by=item&order=bottom&{year}"),
+        ("reports.category.year", f"/ho/reports?by=category&{year}"),
+        ("reports.outlet.year", f"/ho/reports?by=outlet&{year}"),
+        ("reports.till.year", f"/ho/reports?by=till&{year}"),
+        ("reports.staff.year", f"/ho/reports?by=staff&{year}"),
+        ("reports.hour.year", f"/ho/reports?by=hour&{year}"),
+        ("reports.day.year", f"/ho/reports?by=day&{year}"),
+        ("reports.week.year", f"/ho/reports?by=week&{year}"),
+        ("reports.month.year", f"/ho/reports?by=month&{year}"),
+        ("reports.item.year.csv", f"/ho/reports.csv?by=item&{year}"),
+        ("reports.item.year.xlsx", f"/ho/reports.xlsx?by=item&{year}"),
+        ("shifts.month", f"/ho/shifts?from={month_start}&to={f.last_day}"),
+        ("shifts.year.csv", f"/ho/shifts.csv?{year}"),
+        ("exceptions.month", f"/ho/exceptions?from={month_start}&to={f.last_day}"),
+        ("exceptions.year", f"/ho/exceptions?{year}"),
+        ("exceptions.year.xlsx", f"/ho/exceptions.xlsx?{year}"),
     ]
     manager = [
         ("manager.overview.today_and_week", "/ho/"),
         ("manager.overview.year", f"/ho/?{year}"),
         ("manager.sales.first_page", "/ho/sales"),
+        ("manager.reports.item.year", f"/ho/reports?by=item&{year}"),
     ]
     return [Visit(n, "admin", p) for n, p in pages] + [Visit(n, "manager", p) for n, p in manager]
 

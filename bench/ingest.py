@@ -10,7 +10,9 @@ Timed (push): one connection posting the bodies in order, each after the previou
 the agent does; from the first byte sent to the last answer read. Timed (COPY): the same rows
 the push left in the fact tables, dumped, the tables emptied, then ``COPY … FROM STDIN`` into
 each in one transaction. The ratio is COPY seconds over push seconds: 1.0 would be a push as
-fast as the database's own bulk load, HTTP, validation and every check included.
+fast as the database's own bulk load, HTTP, validation and every check included. The CPU
+seconds of the server process, of its PostgreSQL backends and of the COPY's backend say where
+the time went, and hold still when a busy machine makes the wall-clock figures wander.
 
     python -m bench.ingest [--sales 2000] [--batch 500]
 """
@@ -60,6 +62,26 @@ FACT_TABLES = (
     "audit_record",
     "quarantine",
 )
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU a process on this machine has used; None when it cannot be read
+    (gone, or PostgreSQL on another machine)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _backends(cur: Any) -> dict[int, float]:
+    """CPU used so far by each PostgreSQL backend of this database but the asking one."""
+    cur.execute(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+        "AND pid <> pg_backend_pid()"
+    )
+    used = {pid: _cpu_seconds(pid) for (pid,) in cur.fetchall()}
+    return {pid: cpu for pid, cpu in used.items() if cpu is not None}
 
 
 def _push_all(base_url: str, authorization: str, bodies: list[bytes]) -> dict[str, int]:
@@ -116,10 +138,22 @@ def run(sales: int, batch: int) -> dict[str, Any]:
             for i in range(0, len(events), batch)
         ]
         authorization = f"Bearer {till.auth.till_id}:{till.secret}"
+        watch = engine.raw_connection()
         with running_central(url, Path(tmp)) as central:
+            server_before = _cpu_seconds(central.process.pid) or 0.0
+            backends_before = _backends(watch.cursor())
+            client_before = time.process_time()
             start = time.perf_counter()
             outcomes = _push_all(central.url, authorization, bodies)
             push_s = time.perf_counter() - start
+            client_cpu = time.process_time() - client_before
+            # Read before the server stops: its backends end with it.
+            backends_after = _backends(watch.cursor())
+            server_cpu = (_cpu_seconds(central.process.pid) or 0.0) - server_before
+        watch.close()
+        postgres_cpu = sum(
+            cpu - backends_before.get(pid, 0.0) for pid, cpu in backends_after.items()
+        )
         if outcomes != {"applied": len(events)}:
             raise RuntimeError(f"expected every event applied once, got {outcomes}")
 
@@ -135,11 +169,14 @@ def run(sales: int, batch: int) -> dict[str, Any]:
                 rows += dumps[table].count(b"\n")
             cur.execute("TRUNCATE " + ", ".join(f"sgpos.{t}" for t in FACT_TABLES))
             raw.commit()
+            copy_backend = raw.dbapi_connection.info.backend_pid  # type: ignore[union-attr]
+            copy_cpu_before = _cpu_seconds(copy_backend) or 0.0
             start = time.perf_counter()
             for table in FACT_TABLES:
                 cur.copy_expert(f"COPY sgpos.{table} FROM STDIN", io.BytesIO(dumps[table]))
             raw.commit()
             copy_s = time.perf_counter() - start
+            copy_cpu = (_cpu_seconds(copy_backend) or 0.0) - copy_cpu_before
         finally:
             raw.close()
         engine.dispose()
@@ -152,6 +189,16 @@ def run(sales: int, batch: int) -> dict[str, Any]:
         "push_events_per_second": round(len(events) / push_s),
         "push_rows_per_second": round(rows / push_s),
         "ratio": round(copy_s / push_s, 3),
+        # Where the push's time went, in CPU seconds (PostgreSQL's only when it runs here):
+        # the server process (HTTP, gzip, decoding, checks, feeding COPY), its PostgreSQL
+        # backends (staging, inserts, conflict and trust checks, summaries), this client;
+        # and PostgreSQL's CPU for the plain COPY of the same rows.
+        "cpu_seconds": {
+            "server": round(server_cpu, 2),
+            "postgres": round(postgres_cpu, 2),
+            "client": round(client_cpu, 2),
+            "copy_postgres": round(copy_cpu, 2),
+        },
         "load_average_1m": round(os.getloadavg()[0], 2),
         "targets": {"ratio_min": 0.5},
     }

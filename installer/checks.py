@@ -180,6 +180,10 @@ def quarantined(status: dict[str, Any] | None) -> Check:
     count = status["quarantined_count"]
     if not count:
         return Check(name, GREEN, "none")
+    # Every one decided at head office (discarded, accepted, sent again): nothing to chase.
+    undecided = status.get("undecided_count", count)
+    if not undecided:
+        return Check(name, GREEN, f"{count}, each decided at head office")
     latest = status["quarantined"][0]["reason"] if status["quarantined"] else "unknown"
     return Check(
         name,

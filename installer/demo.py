@@ -92,7 +92,8 @@ def prepare_head_office(url: str) -> None:
     upgrade_central(url)
     engine = central_engine(url, pool_size=2)
     try:
-        seed_demo(engine)
+        # The demo shows promotions of every kind, product families and cartons.
+        seed_demo(engine, promotions=True, variants=True)
         with suppress(UserError):  # already there from an earlier run
             create_user(
                 engine,

@@ -16,6 +16,14 @@ from typing import Any
 
 from shared.gst import GstRounding, TaxCode, supply_date, tax_in_inclusive
 from shared.money import ZERO, CashRounding, allocate, money, round_cents
+from shared.promotions import (
+    NO_PROMOTIONS,
+    BasketLine,
+    Occasion,
+    Promotion,
+    PromotionOutcome,
+    price_basket,
+)
 
 MAX_UNITS = Decimal("9999")
 MAX_WEIGHT = Decimal("999.999")
@@ -36,6 +44,10 @@ class ManagerAction(StrEnum):
     VOID_SALE = "void_sale"
     REFUND_WITHOUT_RECEIPT = "refund_without_receipt"
     CASH_VARIANCE = "cash_variance"
+    # Stock at the till: receiving goods, approving a stocktake, sending and taking in
+    # transfers; and an adjustment worth more at cost than the till's limit.
+    STOCK_CONTROL = "stock_control"
+    STOCK_ADJUSTMENT_OVER_LIMIT = "stock_adjustment_over_limit"
 
 
 class ApprovalNeeded(SaleError):
@@ -82,6 +94,19 @@ class ProductSnapshot:
     unit_price: Decimal
     tax_code: TaxCode
     weighed: bool = False
+    category_id: str | None = None
+    # A gift voucher being sold (its serial): one per line, at its face value, out of scope
+    # of GST, never discounted and no promotion's (shared.gift_vouchers).
+    voucher_serial: str | None = None
+
+
+@dataclass(frozen=True)
+class Offers:
+    """The automatic promotions a cart is priced with, and who is buying where."""
+
+    promotions: tuple[Promotion, ...] = ()
+    outlet_id: str | None = None
+    member: bool = False
 
 
 @dataclass(frozen=True)
@@ -144,6 +169,30 @@ class CartLine:
     def price_overridden(self) -> bool:
         return self.unit_price != self.product.unit_price
 
+    @property
+    def takes_promotions(self) -> bool:
+        """A manual discount or price override is the cashier's decision: no promotion on top.
+        A gift voucher is money, not goods: no promotion ever."""
+        return (
+            self.discount is None
+            and not self.price_overridden
+            and self.product.voucher_serial is None
+        )
+
+    def basket_line(self, position: int = 0) -> BasketLine:
+        p = self.product
+        return BasketLine(
+            line_id=self.line_id,
+            product_id=p.product_id,
+            category_id=p.category_id,
+            unit_price=self.unit_price,
+            quantity=self.quantity,
+            gross=self.gross,
+            weighed=p.weighed,
+            eligible=self.takes_promotions,
+            position=position,
+        )
+
 
 @dataclass(frozen=True)
 class PricedLine:
@@ -151,9 +200,18 @@ class PricedLine:
 
     line: CartLine
     cart_discount: Decimal
-    amount: Decimal  # GST-inclusive, after line and cart discounts
+    amount: Decimal  # GST-inclusive, after line, promotion and cart discounts
     gst_rate: Decimal
     gst: Decimal
+    promotion_saving: Decimal = ZERO
+    promotions: tuple[str, ...] = ()  # names of the promotions that priced this line
+    # (promotion id, what it saved on this line), by id; they add up to promotion_saving.
+    promotion_savings: tuple[tuple[str, Decimal], ...] = ()
+
+    @property
+    def line_discount(self) -> Decimal:
+        """Everything taken off this line itself: the cashier's discount and promotions."""
+        return self.line.discount_amount + self.promotion_saving
 
 
 @dataclass(frozen=True)
@@ -172,6 +230,8 @@ class SaleTotals:
     total: Decimal
     gst_total: Decimal
     tax_groups: tuple[TaxGroup, ...]
+    promotion_saving: Decimal = ZERO  # the receipt's "You saved"
+    promotion_outcome: PromotionOutcome = NO_PROMOTIONS
 
 
 @dataclass
@@ -180,6 +240,7 @@ class Cart:
     lines: list[CartLine] = field(default_factory=list)
     cart_discount: Discount | None = None
     cart_discount_approved_by: str | None = None
+    offers: Offers = Offers()
 
     def line(self, line_id: str) -> CartLine:
         for line in self.lines:
@@ -194,6 +255,11 @@ class Cart:
     def add(self, product: ProductSnapshot, quantity: Decimal = Decimal(1)) -> CartLine:
         """Ring up a product; scanning the same unit-priced item again adds to its last line."""
         quantity = check_quantity(quantity, weighed=product.weighed)
+        if product.voucher_serial is not None:
+            if any(line.product.voucher_serial == product.voucher_serial for line in self.lines):
+                raise SaleError(f"gift voucher {product.voucher_serial} is already in this sale")
+            if quantity != 1:
+                raise SaleError("a gift voucher is sold one at a time: scan each voucher")
         last = self.lines[-1] if self.lines else None
         if (
             last is not None
@@ -209,6 +275,7 @@ class Cart:
 
     def set_quantity(self, line_id: str, quantity: Decimal) -> CartLine:
         line = self.line(line_id)
+        _not_a_voucher(line, "scan each gift voucher on its own line")
         return self._replace(
             replace(line, quantity=check_quantity(quantity, weighed=line.product.weighed))
         )
@@ -221,6 +288,7 @@ class Cart:
         self, line_id: str, discount: Discount | None, approved_by: str | None = None
     ) -> CartLine:
         line = self.line(line_id)
+        _not_a_voucher(line, "a gift voucher is sold at its face value, never discounted")
         candidate = replace(line, discount=discount)
         if discount is not None:
             self._check_discount(candidate.discount_amount, line.gross, approved_by)
@@ -233,6 +301,7 @@ class Cart:
         if price < 0:
             raise SaleError("a price cannot be negative; use a refund instead")
         line = self.line(line_id)
+        _not_a_voucher(line, "a gift voucher is sold at its face value: its price cannot change")
         ceiling = self.rules.price_ceiling.for_price(line.product.unit_price)
         if price > ceiling:
             raise SaleError(
@@ -252,7 +321,7 @@ class Cart:
         self, discount: Discount | None, approved_by: str | None = None
     ) -> None:
         if discount is not None:
-            before = sum((line.net for line in self.lines), ZERO)
+            before = sum((line.net for line in self.lines if not line.product.voucher_serial), ZERO)
             self._check_discount(discount.off(before), before, approved_by)
         self.cart_discount = discount
         self.cart_discount_approved_by = approved_by if discount else None
@@ -268,10 +337,17 @@ class Cart:
     def totals(self, at: datetime) -> SaleTotals:
         """Price every line at the GST rate in force at ``at`` (the time of supply)."""
         day = supply_date(at)
-        nets = [line.net for line in self.lines]
-        before_cart = sum(nets, ZERO)
+        outcome = self.promotions(at)
+        promo = [outcome.saving(line.line_id) for line in self.lines]
+        nets = [line.net - off for line, off in zip(self.lines, promo, strict=True)]
+        # A whole-cart discount comes off the goods only, never off a gift voucher sold.
+        goods = [
+            ZERO if line.product.voucher_serial else net
+            for line, net in zip(self.lines, nets, strict=True)
+        ]
+        before_cart = sum(goods, ZERO)
         cart_off = self.cart_discount.off(before_cart) if self.cart_discount else ZERO
-        shares = allocate(cart_off, nets)
+        shares = allocate(cart_off, goods) if cart_off else [ZERO] * len(goods)
         amounts = [net - share for net, share in zip(nets, shares, strict=True)]
         rates = [
             line.product.tax_code.rate_on(day) if self.rules.gst_registered else Decimal(0)
@@ -279,19 +355,43 @@ class Cart:
         ]
         gsts = _line_gst(self.lines, amounts, rates, self.rules.gst_rounding)
         priced = tuple(
-            PricedLine(line, share, amount, rate, gst)
-            for line, share, amount, rate, gst in zip(
-                self.lines, shares, amounts, rates, gsts, strict=True
+            PricedLine(
+                line,
+                share,
+                amount,
+                rate,
+                gst,
+                off,
+                outcome.line_promotions.get(line.line_id, ()) if off else (),
+                tuple(sorted(outcome.line_promotion_savings.get(line.line_id, {}).items()))
+                if off
+                else (),
+            )
+            for line, share, amount, rate, gst, off in zip(
+                self.lines, shares, amounts, rates, gsts, promo, strict=True
             )
         )
+        saved = sum(promo, ZERO)
         return SaleTotals(
             lines=priced,
             subtotal=sum((line.gross for line in self.lines), ZERO),
-            discount_total=sum((line.discount_amount for line in self.lines), ZERO) + cart_off,
+            discount_total=sum((line.discount_amount for line in self.lines), ZERO)
+            + saved
+            + cart_off,
             total=sum(amounts, ZERO),
             gst_total=sum(gsts, ZERO),
             tax_groups=tax_groups(priced),
+            promotion_saving=saved,
+            promotion_outcome=outcome,
         )
+
+    def promotions(self, at: datetime) -> PromotionOutcome:
+        """What the automatic promotions take off each line at ``at``, and why."""
+        if not self.offers.promotions or not self.lines:
+            return NO_PROMOTIONS
+        occasion = Occasion(at, self.offers.outlet_id, self.offers.member)
+        basket = [line.basket_line(n) for n, line in enumerate(self.lines)]
+        return price_basket(basket, self.offers.promotions, occasion)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form, so a parked cart survives a restart of the till."""
@@ -302,13 +402,20 @@ class Cart:
         }
 
     @classmethod
-    def from_dict(cls, rules: SaleRules, data: dict[str, Any]) -> Cart:
+    def from_dict(cls, rules: SaleRules, data: dict[str, Any], offers: Offers = Offers()) -> Cart:
+        """A parked cart back; its promotions are worked out afresh from ``offers``."""
         return cls(
             rules=rules,
             lines=[_line_from_dict(d) for d in data["lines"]],
             cart_discount=_discount_from_dict(data["cart_discount"]),
             cart_discount_approved_by=data["cart_discount_approved_by"],
+            offers=offers,
         )
+
+
+def _not_a_voucher(line: CartLine, why: str) -> None:
+    if line.product.voucher_serial is not None:
+        raise SaleError(why)
 
 
 def _line_gst(
@@ -367,6 +474,8 @@ def _line_to_dict(line: CartLine) -> dict[str, Any]:
             "unit_price": str(p.unit_price),
             "tax_code": p.tax_code.value,
             "weighed": p.weighed,
+            "category_id": p.category_id,
+            "voucher_serial": p.voucher_serial,
         },
         "quantity": str(line.quantity),
         "unit_price": str(line.unit_price),
@@ -384,6 +493,8 @@ def _line_from_dict(d: dict[str, Any]) -> CartLine:
         unit_price=Decimal(p["unit_price"]),
         tax_code=TaxCode(p["tax_code"]),
         weighed=p["weighed"],
+        category_id=p.get("category_id"),
+        voucher_serial=p.get("voucher_serial"),
     )
     return CartLine(
         line_id=d["line_id"],

@@ -21,12 +21,16 @@ from typing import Literal
 
 from shared.protocol import (
     BarcodeV1,
+    CategoryMultiplierV1,
     CategoryV1,
+    LoyaltySchemeV1,
     MasterChange,
     MasterEntity,
     OutletV1,
     ProductV1,
     StaffV1,
+    TierV1,
+    VoucherBatchV1,
 )
 from shared.scale_barcode import ean13_check_digit
 from shared.wire import WireModel
@@ -554,6 +558,36 @@ def demo_outlet(seed: int = 7) -> OutletV1:
         variance_limit=Decimal("5.00"),
         paynow_uen="201912345K",
         receipt_footer=["Thank you!", "Goods sold are not returnable without receipt."],
+        loyalty=demo_loyalty_scheme(seed),
+    )
+
+
+def demo_category_ids(seed: int = 7) -> dict[str, uuid.UUID]:
+    """The demo categories' ids by name, as ``demo_catalogue`` mints them."""
+    rng = random.Random(seed)
+    return {r.name: _uuid(rng) for r in (*_RANGES, _COUNTER)}
+
+
+def demo_loyalty_scheme(seed: int = 7) -> LoyaltySchemeV1:
+    """1 point per dollar, double on fresh produce, none on counter services (top-ups, gold,
+    exports: money passing through, not the shop's margin); points lapse after a year. A point
+    pays a cent; points pay at most half of a sale, and 5,000 points; members who spent $500
+    in the last 12 months earn 1.25 times the points (Silver), $2,000 1.5 times (Gold)."""
+    ids = demo_category_ids(seed)
+    return LoyaltySchemeV1(
+        points_per_dollar=Decimal("1"),
+        category_multipliers=[
+            CategoryMultiplierV1(category_id=ids["Fresh Produce"], multiplier=Decimal("2"))
+        ],
+        excluded_categories=[ids["Counter Services"]],
+        expiry_days=365,
+        point_value=Decimal("0.01"),
+        redeem_max_percent=Decimal(50),
+        redeem_max_points=5000,
+        tiers=[
+            TierV1(name="Silver", min_spend=Decimal("500.00"), multiplier=Decimal("1.25")),
+            TierV1(name="Gold", min_spend=Decimal("2000.00"), multiplier=Decimal("1.5")),
+        ],
     )
 
 
@@ -698,6 +732,22 @@ def _weighed(rng: random.Random, count: int, seen: set[str]) -> list[Row]:
 def master_change(entity: MasterEntity, key: str, model: WireModel) -> MasterChange:
     """An upsert exactly as a pull page carries it: the model as JSON-ready data."""
     return MasterChange(entity=entity, key=key, op="upsert", data=model.model_dump(mode="json"))
+
+
+DEMO_VOUCHER_BATCH_ID = uuid.UUID("6f1d2c3e-5a4b-4c7d-9e8f-000000000050")
+
+
+def demo_voucher_batch() -> VoucherBatchV1:
+    """The demo shop's gift vouchers: GV50-000001 to GV50-000100, $50 each, no expiry; the
+    same batch at head office (``seed-demo``) and on a demo till (as its pull would bring)."""
+    return VoucherBatchV1(
+        batch_id=DEMO_VOUCHER_BATCH_ID,
+        prefix="GV50",
+        count=100,
+        face_value=Decimal("50.00"),
+        expires_on=None,
+        voided=[],
+    )
 
 
 def catalogue_changes(

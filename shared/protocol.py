@@ -7,13 +7,26 @@ so a poison event can be quarantined and acknowledged without blocking the event
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field, ValidationError
+from pydantic import (
+    AwareDatetime,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
+from shared.customers import MEMBER_NO_PATTERN, UEN_PATTERN, check_no_nric
+from shared.gift_vouchers import PREFIX_PATTERN, SERIAL_PATTERN
+from shared.promotion_wire import PromotionV1
+from shared.purchase_wire import PurchaseOrderV1
 from shared.wire import (
     APP_VERSION_MAX,
     AUDIT_MOMENT_MAX,
@@ -54,15 +67,32 @@ class EventKind(StrEnum):
     CASH_MOVED = "cash.moved"
     STOCK_RECEIVED = "stock.received"
     STOCK_ADJUSTED = "stock.adjusted"
+    STOCK_TRANSFERRED = "stock.transferred"
     AUDIT_RECORDED = "audit.recorded"
     CUSTOMER_UPSERTED = "customer.upserted"
+    LOYALTY_EARNED = "loyalty.earned"
+    LOYALTY_REVERSED = "loyalty.reversed"
+    LOYALTY_REDEEMED = "loyalty.redeemed"
+    LOYALTY_RETURNED = "loyalty.returned"
+    VOUCHER_SOLD = "voucher.sold"
+    VOUCHER_REDEEMED = "voucher.redeemed"
 
 
 TaxCodeText = Literal["SR", "ZR", "ES", "OS"]
-TenderText = Literal["cash", "nets", "card", "paynow", "voucher"]
+# "points" (a member's points spent) was added in December 2026 with loyalty.redeemed; "gift"
+# (the shop's own gift voucher) in December 2026 too; "voucher" is a government one (CDC, SG60).
+TenderText = Literal["cash", "nets", "card", "paynow", "voucher", "points", "gift"]
+GiftSerial = Annotated[str, Field(pattern=SERIAL_PATTERN)]
 
 
 # --- event payloads (schema_version 1) ------------------------------------------------------
+
+
+class PromotionSavingV1(WireModel):
+    """What one automatic promotion took off one sale line (head office's uplift report)."""
+
+    promotion_id: UUID
+    amount: Money  # counted only when positive (see SaleLineV1.promotion_savings)
 
 
 class SaleLineV1(WireModel):
@@ -84,6 +114,26 @@ class SaleLineV1(WireModel):
     # Added in December 2026; a till from before sends no such field and sold nothing weighed
     # that head office's copy of the receipt could tell apart.
     weighed: bool = False
+    # Which automatic promotions gave the line's promotion saving, and how much each (part of
+    # ``line_discount``). Added December 2026; a till from before sends none, and its lines'
+    # savings are counted in no promotion's uplift.
+    # Head office counts them only when they name promotions it has, each once, with positive
+    # amounts adding up to at most the line's discount (central projections._line_promotions).
+    promotion_savings: Annotated[list[PromotionSavingV1], Field(max_length=20)] = Field(
+        default_factory=list
+    )
+    # A gift voucher sold (December 2026): its serial; the line is out of scope of GST and
+    # moves no stock. A till from before sends none and sold no gift voucher. Left out of the
+    # JSON when there is none, so an ordinary sale reads the same to a head office from
+    # before gift vouchers.
+    voucher_serial: GiftSerial | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_voucher_serial(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        body: dict[str, Any] = handler(self)
+        if body.get("voucher_serial", "") is None:
+            del body["voucher_serial"]
+        return body
 
 
 class TenderV1(WireModel):
@@ -183,6 +233,33 @@ class StockMovedV1(WireModel):
     reference: ShortText | None = None
     staff_id: UUID
     moved_at: AwareDatetime
+    # Added in December 2026 with receiving and stocktakes at the till; a till from before
+    # sends none. The document (delivery, adjustment, stocktake) the movement belongs to, the
+    # cost per unit of goods received (GST-exclusive), and who approved it.
+    document_id: UUID | None = None
+    unit_cost: Money | None = None
+    approved_by: UUID | None = None
+    # Added with purchase orders (issue 16): goods received against an order head office
+    # sent this outlet name the order and its line. Absent: received without an order.
+    po_id: UUID | None = None
+    po_line_id: UUID | None = None
+
+
+class StockTransferredV1(WireModel):
+    """Stock leaving an outlet for another (``out``, quantity negative) or arriving from one
+    (``in``, positive). Both halves name the same transfer number, printed on the dispatch
+    note: head office pairs them, and what left and has not arrived is in transit."""
+
+    movement_id: UUID
+    transfer_no: Annotated[str, Field(pattern=r"^TR-[A-Z0-9]{1,8}-[A-Z0-9]{1,8}-\d{6}$")]
+    direction: Literal["out", "in"]
+    other_outlet: Code  # where it goes to (out) or came from (in)
+    product_id: UUID
+    quantity: Quantity  # signed: out negative, in positive
+    unit_cost: Money | None = None
+    staff_id: UUID
+    approved_by: UUID | None = None
+    moved_at: AwareDatetime
 
 
 class AuditRecordedV1(WireModel):
@@ -205,7 +282,11 @@ Email = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=2
 
 
 class CustomerUpsertedV1(WireModel):
-    """PDPA: contact details only with consent; there is deliberately no NRIC/FIN field."""
+    """PDPA: contact details only with consent; there is deliberately no NRIC/FIN field, and
+    text shaped like an NRIC or FIN number is refused in every field a person types.
+
+    The member and business fields were added in December 2026; a till from before sends none
+    of them, which reads as a customer with no member number and no business details."""
 
     customer_id: UUID
     name: Name | None = None
@@ -215,6 +296,89 @@ class CustomerUpsertedV1(WireModel):
     consent_marketing: bool
     consent_at: AwareDatetime | None
     withdrawn_at: AwareDatetime | None = None
+    member_no: Annotated[str, Field(pattern=MEMBER_NO_PATTERN)] | None = None
+    consent_purpose: ShortText | None = None
+    consent_by: UUID | None = None  # the staff member who recorded the consent
+    company_name: Name | None = None
+    uen: Annotated[str, Field(pattern=UEN_PATTERN)] | None = None
+    address_lines: Annotated[list[Name], Field(max_length=4)] | None = None
+    gst_reg_no: Annotated[str, Field(pattern=r"^[A-Z0-9-]{8,20}$")] | None = None
+
+    @field_validator("name", "company_name", "consent_purpose", "address_lines", "email")
+    @classmethod
+    def _no_nric(cls, value: Any) -> Any:
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str):
+                check_no_nric(text, "text")
+        return value
+
+
+class LoyaltyEarnedV1(WireModel):
+    """A member's points for a sale: one ledger entry, keyed by ``entry_id``."""
+
+    entry_id: UUID
+    customer_id: UUID
+    sale_id: UUID
+    points: Count
+    earned_at: AwareDatetime
+    expires_on: date | None = None
+
+
+class LoyaltyReversedV1(WireModel):
+    """Points taken back by a refund of the sale that earned them (a negative entry)."""
+
+    entry_id: UUID
+    customer_id: UUID
+    sale_id: UUID
+    refund_id: UUID
+    points: Count  # how many are taken back: a positive number
+    reversed_at: AwareDatetime
+
+
+class VoucherSoldV1(WireModel):
+    """A gift voucher activated by selling it: its line in the sale names the same serial."""
+
+    serial: GiftSerial
+    sale_id: UUID
+    line_id: UUID
+    amount: Money  # the face value charged
+    sold_at: AwareDatetime
+
+
+class VoucherRedeemedV1(WireModel):
+    """Part or all of a gift voucher's value taken as a tender of a sale, keyed by
+    ``redemption_id``; the sale's ``gift`` tender carries the same serial as its reference."""
+
+    redemption_id: UUID
+    serial: GiftSerial
+    sale_id: UUID
+    amount: Money
+    redeemed_at: AwareDatetime
+
+
+class LoyaltyRedeemedV1(WireModel):
+    """Points a member spent on a sale (its ``points`` tender): one negative ledger entry.
+    Added in December 2026."""
+
+    entry_id: UUID
+    customer_id: UUID
+    sale_id: UUID
+    points: PositiveInt  # how many were spent: a positive number
+    value: Money  # what they paid: the sale's points tender
+    redeemed_at: AwareDatetime
+
+
+class LoyaltyReturnedV1(WireModel):
+    """Points given back by a refund of a sale paid partly with points (a positive entry).
+    Added in December 2026."""
+
+    entry_id: UUID
+    customer_id: UUID
+    sale_id: UUID
+    refund_id: UUID
+    points: PositiveInt
+    value: Money  # the refund's points tender
+    returned_at: AwareDatetime
 
 
 PAYLOAD_MODELS: dict[tuple[EventKind, int], type[WireModel]] = {
@@ -225,8 +389,15 @@ PAYLOAD_MODELS: dict[tuple[EventKind, int], type[WireModel]] = {
     (EventKind.CASH_MOVED, 1): CashMovedV1,
     (EventKind.STOCK_RECEIVED, 1): StockMovedV1,
     (EventKind.STOCK_ADJUSTED, 1): StockMovedV1,
+    (EventKind.STOCK_TRANSFERRED, 1): StockTransferredV1,
     (EventKind.AUDIT_RECORDED, 1): AuditRecordedV1,
     (EventKind.CUSTOMER_UPSERTED, 1): CustomerUpsertedV1,
+    (EventKind.LOYALTY_EARNED, 1): LoyaltyEarnedV1,
+    (EventKind.LOYALTY_REVERSED, 1): LoyaltyReversedV1,
+    (EventKind.VOUCHER_SOLD, 1): VoucherSoldV1,
+    (EventKind.VOUCHER_REDEEMED, 1): VoucherRedeemedV1,
+    (EventKind.LOYALTY_REDEEMED, 1): LoyaltyRedeemedV1,
+    (EventKind.LOYALTY_RETURNED, 1): LoyaltyReturnedV1,
 }
 
 
@@ -405,6 +576,35 @@ class MasterEntity(StrEnum):
     PRODUCT = "product"
     BARCODE = "barcode"
     STAFF = "staff"
+    # Sent only to tills that ask for it (``/v1/pull?with=promotion``): a till from before
+    # promotions would refuse a page holding an entity it does not know.
+    PROMOTION = "promotion"
+    # Open purchase orders of the till's outlet (``?with=purchase_order``), likewise on request.
+    PURCHASE_ORDER = "purchase_order"
+    # Likewise ``with=variant``: a product's family and options, or the unit it is a pack of.
+    VARIANT = "variant"
+    # Gift voucher series, likewise only on request (``with=voucher_batch``).
+    VOUCHER_BATCH = "voucher_batch"
+    # What head office decided about one of this till's quarantined events; sent only to the
+    # till that sent the event, and only when it asks (``with=quarantine``).
+    QUARANTINE_OUTCOME = "quarantine"
+    # Likewise ``with=customer``: the members and business customers of the till's own outlet,
+    # so that one enrolled at another till of the shop is found here too (docs/customers.md).
+    CUSTOMER = "customer"
+
+
+# The entities sent only to a till that asks for them (``/v1/pull?with=...``): an older till
+# would refuse a page holding an entity it does not know. In the order head office learnt
+# them, the newest last: a till drops the newest word each time an older head office refuses
+# one (``till.sync.client``).
+SENT_ON_REQUEST: tuple[MasterEntity, ...] = (
+    MasterEntity.PROMOTION,
+    MasterEntity.PURCHASE_ORDER,
+    MasterEntity.VARIANT,
+    MasterEntity.VOUCHER_BATCH,
+    MasterEntity.QUARANTINE_OUTCOME,
+    MasterEntity.CUSTOMER,
+)
 
 
 class MasterChange(WireModel):
@@ -433,6 +633,41 @@ class ProductV1(WireModel):
     active: bool
 
 
+# A family has at most this many options (size, colour, flavour) and a pack at most this many
+# units; docs/variants.md.
+MAX_OPTIONS = 3
+MAX_PACK_UNITS = 10_000
+OptionText = Annotated[str, Field(min_length=1, max_length=40)]
+
+
+class ProductVariantV1(WireModel):
+    """What makes a product a variant of a family, a pack of another product, or both. Keyed
+    by the product it describes; a product without one is a plain product."""
+
+    product_id: UUID
+    family: Name | None = None
+    # Option name to value, e.g. {"Size": "330ml", "Flavour": "Original"}.
+    options: Annotated[dict[OptionText, OptionText], Field(max_length=MAX_OPTIONS)] = Field(
+        default_factory=dict
+    )
+    pack_of: UUID | None = None
+    pack_units: Annotated[int, Field(ge=2, le=MAX_PACK_UNITS)] | None = None
+
+    @model_validator(mode="after")
+    def _whole(self) -> ProductVariantV1:
+        if (self.pack_of is None) != (self.pack_units is None):
+            raise ValueError("a pack needs both pack_of and pack_units")
+        if self.pack_of == self.product_id:
+            raise ValueError("a pack cannot be a pack of itself")
+        if self.family is None and self.options:
+            raise ValueError("options belong to a family")
+        if self.family is not None and not self.options:
+            raise ValueError("a family's variant needs at least one option")
+        if self.family is None and self.pack_of is None:
+            raise ValueError("neither a family's variant nor a pack")
+        return self
+
+
 class BarcodeV1(WireModel):
     code: Annotated[str, Field(pattern=r"^[0-9A-Za-z\-]{1,48}$")]
     product_id: UUID
@@ -453,6 +688,33 @@ class StaffV1(WireModel):
     outlet_ids: list[UUID]
 
 
+class CategoryMultiplierV1(WireModel):
+    category_id: UUID
+    multiplier: Rate
+
+
+class TierV1(WireModel):
+    name: Name
+    min_spend: Annotated[Money, Field(ge=0)]  # over the last 12 months
+    multiplier: Rate
+
+
+class LoyaltySchemeV1(WireModel):
+    points_per_dollar: Rate
+    category_multipliers: Annotated[
+        list[CategoryMultiplierV1], Field(max_length=200, default_factory=list)
+    ]
+    excluded_categories: Annotated[list[UUID], Field(max_length=200, default_factory=list)]
+    expiry_days: Annotated[int, Field(ge=1, le=3660)] | None = None
+    # Spending points and tiers (December 2026); a head office from before sends none of
+    # these: a point is worth a cent, up to the whole sale, no tiers.
+    point_value: Annotated[Money, Field(gt=0, le=100)] = Decimal("0.01")
+    redeem_max_percent: Rate = Decimal(100)
+    redeem_max_points: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
+    expiry_months: Annotated[int, Field(ge=1, le=120)] | None = None  # wins over expiry_days
+    tiers: list[TierV1] = Field(default_factory=list, max_length=10)
+
+
 class OutletV1(WireModel):
     outlet_id: UUID
     code: Code
@@ -465,6 +727,64 @@ class OutletV1(WireModel):
     variance_limit: Money
     paynow_uen: Annotated[str, Field(max_length=20)] | None
     receipt_footer: Annotated[list[Name], Field(max_length=5)]
+    # The outlet's membership points scheme (December 2026); None: members earn no points.
+    loyalty: LoyaltySchemeV1 | None = None
+
+
+class VoucherBatchV1(WireModel):
+    """A series of gift vouchers: serials ``<prefix>-000001`` to ``<prefix>-<count>``, each
+    worth ``face_value`` until ``expires_on`` (inclusive); ``voided``: serials not to accept."""
+
+    batch_id: UUID
+    prefix: Annotated[str, Field(pattern=PREFIX_PATTERN)]
+    count: Annotated[int, Field(ge=1, le=10000)]
+    face_value: Annotated[Money, Field(gt=0)]
+    expires_on: date | None
+    voided: Annotated[list[GiftSerial], Field(max_length=10000, default_factory=list)]
+
+
+class QuarantineOutcomeV1(WireModel):
+    """Head office's decision on a quarantined event: ``discarded`` (with the reason; never
+    counted), ``accepted`` (stored under ``receipt_no``, a new receipt number) or ``resend``
+    (the till is asked to send the event's record again, as a new event)."""
+
+    event_id: UUID
+    epoch: PositiveInt
+    seq: Seq
+    outcome: Literal["discarded", "accepted", "resend"]
+    reason: ShortText
+    receipt_no: ReceiptNo | None = None
+    decided_at: AwareDatetime
+
+
+class CustomerV1(WireModel):
+    """A member or business customer of the till's outlet, as head office sends it down: what
+    a till needs to find and serve them (name, mobile, member number, business details) and
+    their consent record. No e-mail: no till screen uses it. The mobile comes only while the
+    customer consents to be contacted; an erased customer comes as a delete."""
+
+    customer_id: UUID
+    name: Name | None = None
+    phone: Annotated[str, Field(pattern=r"^\+?\d{8,15}$")] | None = None
+    member_no: Annotated[str, Field(pattern=MEMBER_NO_PATTERN)] | None = None
+    consent_contact: bool
+    consent_marketing: bool
+    consent_at: AwareDatetime | None = None
+    withdrawn_at: AwareDatetime | None = None
+    consent_purpose: ShortText | None = None
+    consent_by: UUID | None = None
+    company_name: Name | None = None
+    uen: Annotated[str, Field(pattern=UEN_PATTERN)] | None = None
+    address_lines: Annotated[list[Name], Field(max_length=4)] | None = None
+    gst_reg_no: Annotated[str, Field(pattern=r"^[A-Z0-9-]{8,20}$")] | None = None
+
+    @field_validator("name", "company_name", "consent_purpose", "address_lines")
+    @classmethod
+    def _no_nric(cls, value: Any) -> Any:
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str):
+                check_no_nric(text, "text")
+        return value
 
 
 MASTER_MODELS: dict[MasterEntity, type[WireModel]] = {
@@ -473,7 +793,33 @@ MASTER_MODELS: dict[MasterEntity, type[WireModel]] = {
     MasterEntity.PRODUCT: ProductV1,
     MasterEntity.BARCODE: BarcodeV1,
     MasterEntity.STAFF: StaffV1,
+    MasterEntity.PROMOTION: PromotionV1,
+    MasterEntity.PURCHASE_ORDER: PurchaseOrderV1,
+    MasterEntity.VARIANT: ProductVariantV1,
+    MasterEntity.VOUCHER_BATCH: VoucherBatchV1,
+    MasterEntity.QUARANTINE_OUTCOME: QuarantineOutcomeV1,
+    MasterEntity.CUSTOMER: CustomerV1,
 }
+
+
+class MemberPointsRequest(WireModel):
+    """``POST /v1/points``: the members whose balances a till wants (December 2026)."""
+
+    customer_ids: Annotated[list[UUID], Field(max_length=MAX_PULL_PAGE)]
+
+
+class MemberPointsV1(WireModel):
+    customer_id: UUID
+    # Every entry head office holds that the asking till did not make (other tills' earnings
+    # and redemptions, expiries, head office's own): the till adds its own ledger to it.
+    elsewhere: int
+    tier: Name | None = None
+
+
+class MemberPoints(WireModel):
+    status: Literal["ok"] = "ok"
+    as_of: AwareDatetime
+    members: list[MemberPointsV1]
 
 
 class EnrolRequest(WireModel):

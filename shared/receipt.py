@@ -190,6 +190,10 @@ class ReceiptLine:
     gst_rate: Decimal  # percent; 0 unless SR
     discount: Decimal = Decimal("0")  # positive amount taken off this line
     weighed: bool = False  # quantity in kg, unit_price per kg
+    # This line's share of a whole-sale discount (positive), so a full tax invoice can state
+    # each type of supply's amount after it; 0 where the share is not known.
+    cart_discount: Decimal = Decimal("0")
+    promotion: str | None = None  # the promotions that gave (part of) the discount
 
     def __post_init__(self) -> None:
         _decimal(self.quantity, "quantity")
@@ -253,6 +257,7 @@ class Receipt:
     is_void: bool = False  # a REFUND of everything left on a sale, approved as a void
     paynow_payload: str | None = None
     footer: tuple[str, ...] = ()
+    saved: Decimal = Decimal("0")  # what automatic promotions took off: "You saved"
 
     def line_excl_gst(self, line: ReceiptLine) -> Decimal:
         """A line's amount excluding GST, before any whole-sale discount.

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from shared.receipt import (
+    CustomerDetails,
     Receipt,
     ReceiptKind,
     ReceiptLine,
@@ -30,6 +31,8 @@ TENDER_LABELS = {
     "card": "Card",
     "paynow": "PayNow",
     "voucher": "Voucher",
+    "gift": "Gift voucher",
+    "points": "Points",
 }
 
 
@@ -57,6 +60,11 @@ class SoldLine(TaxedLine, Protocol):
     def cart_discount(self) -> Decimal: ...  # this line's share of a whole-sale discount
     @property
     def weighed(self) -> bool: ...
+
+
+class RefundedLine(TaxedLine, Protocol):
+    @property
+    def weighed(self) -> bool: ...  # quantity in kg, as the line was sold
 
 
 class Payment(Protocol):
@@ -96,6 +104,17 @@ def gst_by_rate(lines: Sequence[TaxedLine]) -> tuple[tuple[Decimal, Decimal, Dec
     return tuple((rate, amount, gst) for rate, (amount, gst) in sorted(sums.items()))
 
 
+def _promotions(line: SoldLine) -> str | None:
+    # Rows from before promotions (and head office's, which does not receive them) have none.
+    names: str | None = getattr(line, "promotions", None)
+    return names or None
+
+
+def _promotion_saving(line: SoldLine) -> Decimal:
+    saving: Decimal | None = getattr(line, "promotion_saving", None)
+    return saving or ZERO
+
+
 def sale_receipt(
     *,
     receipt_no: str,
@@ -110,8 +129,10 @@ def sale_receipt(
     cashier: str,
     footer: Sequence[str],
     reprint_count: int = 0,
+    customer: CustomerDetails | None = None,
 ) -> Receipt:
-    """A sale's receipt; ``total`` is before cash rounding, as the sale row holds it."""
+    """A sale's receipt; ``total`` is before cash rounding, as the sale row holds it. A
+    ``customer`` (a business that asked for it) makes it a full tax invoice."""
     return Receipt(
         number=ReceiptNumber.parse(receipt_no),
         issued_at=sold_at,
@@ -128,9 +149,12 @@ def sale_receipt(
                 gst_rate=line.gst_rate,
                 discount=line.line_discount,
                 weighed=line.weighed,
+                cart_discount=line.cart_discount,
+                promotion=_promotions(line),
             )
             for line in lines
         ),
+        saved=sum((_promotion_saving(line) for line in lines), ZERO),
         cart_discount=sum((line.cart_discount for line in lines), ZERO),
         gst_by_rate=gst_by_rate(lines),
         gst_total=gst_total,
@@ -144,8 +168,9 @@ def sale_receipt(
             total=total,
             tax_codes=[line.tax_code for line in lines],
             rates=[line.gst_rate for line in lines],
-            customer=None,
+            customer=customer,
         ),
+        customer=customer,
         reprint_count=reprint_count,
         footer=tuple(footer),
     )
@@ -156,7 +181,7 @@ def refund_receipt(
     receipt_no: str,
     refunded_at: datetime,
     supplier: Supplier,
-    lines: Sequence[TaxedLine],
+    lines: Sequence[RefundedLine],
     payments: Sequence[Payment],
     total: Decimal,
     gst_total: Decimal,
@@ -181,6 +206,7 @@ def refund_receipt(
                 gst=line.gst,
                 tax_code=line.tax_code,
                 gst_rate=line.gst_rate,
+                weighed=line.weighed,
             )
             for line in lines
         ),

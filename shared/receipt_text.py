@@ -221,6 +221,8 @@ def _items(sheet: _Sheet, receipt: Receipt) -> None:
             if line.discount:
                 # The discount is GST-inclusive; the excl. GST amount above is already net of it.
                 sheet.text(f"after {_amount(line.discount)} discount incl. GST", indent=2)
+                if line.promotion:
+                    sheet.text(line.promotion, indent=2)
         else:
             sheet.row(
                 f"{_quantity(line)} x {_unit(line.unit_price)}{'/kg' if line.weighed else ''}",
@@ -229,7 +231,8 @@ def _items(sheet: _Sheet, receipt: Receipt) -> None:
                 marker=marker,
             )
             if line.discount:
-                sheet.row("Discount", _amount(_discount_sign(receipt) * line.discount), indent=2)
+                label = line.promotion or "Discount"
+                sheet.row(label, _amount(_discount_sign(receipt) * line.discount), indent=2)
     sheet.rule()
 
 
@@ -245,6 +248,7 @@ def _totals(sheet: _Sheet, receipt: Receipt) -> None:
     if receipt.rounding:
         sheet.row("Rounding", _amount(receipt.rounding))
     sheet.row("TOTAL", _amount(receipt.total, dollar=True))
+    _saved(sheet, receipt)
     if not receipt.supplier.gst_registered:
         return
     charged = bool(receipt.gst_by_rate) or receipt.gst_total != 0
@@ -260,6 +264,11 @@ def _totals(sheet: _Sheet, receipt: Receipt) -> None:
     if len(receipt.gst_by_rate) != 1 and receipt.gst_total:
         label = "Total GST included" if receipt.gst_by_rate else "GST included"
         sheet.row(label, _amount(receipt.gst_total))
+
+
+def _saved(sheet: _Sheet, receipt: Receipt) -> None:
+    if receipt.saved and receipt.kind is not ReceiptKind.REFUND:
+        sheet.row("You saved", _amount(receipt.saved, dollar=True))
 
 
 def full_totals(
@@ -293,6 +302,7 @@ def _full_totals(sheet: _Sheet, receipt: Receipt) -> None:
     for label, figure in full_totals(receipt):
         sheet.row(label, _amount(figure))
     sheet.row("TOTAL", _amount(receipt.total, dollar=True))
+    _saved(sheet, receipt)
 
 
 def _payment(sheet: _Sheet, receipt: Receipt) -> None:

@@ -18,6 +18,8 @@ class TenderType(StrEnum):
     CARD = "card"
     PAYNOW = "paynow"
     VOUCHER = "voucher"
+    GIFT = "gift"  # the shop's own gift voucher, by its serial
+    POINTS = "points"  # a member's points spent (shared.loyalty)
 
 
 class InsufficientTender(SaleError):
@@ -46,6 +48,12 @@ class Tender:
             raise SaleError("only a card or NETS payment has card digits")
         if self.type in (TenderType.CARD, TenderType.NETS) and not self.reference:
             raise SaleError(f"enter the approval code printed by the {self.type} terminal")
+        if self.type is TenderType.VOUCHER and not (self.reference or "").strip():
+            # A government voucher (CDC, SG60) is claimed back from the scheme by its
+            # reference: without one the shop cannot be reimbursed.
+            raise SaleError("enter the voucher's reference (the voucher app's transaction ID)")
+        if self.type is TenderType.GIFT and not (self.reference or "").strip():
+            raise SaleError("scan or type the gift voucher's serial number")
         if self.type is TenderType.PAYNOW and not self.confirmed_by:
             raise SaleError("confirm that the PayNow transfer has arrived before accepting it")
 

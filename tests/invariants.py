@@ -41,6 +41,7 @@ from till.store.models import (
     Product,
     Refund,
     Sale,
+    StockMovement,
     SyncState,
 )
 
@@ -106,11 +107,21 @@ def _read_till(store: Store) -> _Till:
             )
             for r in s.scalars(select(OutboxEvent))
         }
+        # What each sale and refund line moved in the till's own ledger: its quantity, or a
+        # carton's units (stock is kept in units, docs/variants.md).
+        ledger = {
+            (m.reason, m.source_id): m.quantity
+            for m in s.scalars(
+                select(StockMovement).where(StockMovement.reason.in_(("sale", "refund")))
+            )
+        }
         sales = {
             x.sale_id: {
                 **{f: getattr(x, f) for f in (*_SALE_FIELDS, "shift_id")},
                 "tenders": [(p.type, p.amount) for p in x.payments],
-                "lines": {ln.line_id: ln.quantity for ln in x.lines},
+                "lines": {
+                    ln.line_id: -ledger.get(("sale", ln.line_id), -ln.quantity) for ln in x.lines
+                },
             }
             for x in s.scalars(select(Sale))
         }
@@ -118,7 +129,10 @@ def _read_till(store: Store) -> _Till:
             r.refund_id: {
                 **{f: getattr(r, f) for f in (*_REFUND_FIELDS, "shift_id")},
                 "tenders": [(p.type, p.amount) for p in r.payments],
-                "quantity": sum((ln.quantity for ln in r.lines), Decimal(0)),
+                "quantity": sum(
+                    (ledger.get(("refund", ln.refund_line_id), ln.quantity) for ln in r.lines),
+                    Decimal(0),
+                ),
             }
             for r in s.scalars(select(Refund))
         }

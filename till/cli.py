@@ -22,6 +22,7 @@ from shared.receipt import render_text
 from shared.tender import Tender, TenderType
 from till.app import Till, open_till
 from till.demo import DEMO_PINS, ensure_demo_till
+from till.printing.pdf import tax_invoice_pdf
 from till.services.context import CashierError
 from till.services.shifts import DENOMINATIONS
 from till.services.staff import SignedIn
@@ -55,10 +56,29 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--sales", type=_positive, required=True, help="how many sales to ring")
     sim.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     sim.add_argument(
+        "--members",
+        type=int,
+        default=0,
+        help="enrol this many members first (the first a business customer) and sell every "
+        "third sale to one: points, CDC vouchers and a full tax invoice saved as A4 PDF",
+    )
+    sim.add_argument(
+        "--gift-vouchers",
+        type=int,
+        default=0,
+        help="sell this many gift vouchers first (the till's batch from head office; a demo "
+        "till has GV50) and spend each on a later sale",
+    )
+    sim.add_argument(
         "--products",
         type=_positive,
         default=2000,
         help="catalogue size when the store is new (default 2000)",
+    )
+    sim.add_argument(
+        "--sales-only",
+        action="store_true",
+        help="ring sales and refunds only: no deliveries, stocktake, breakage or transfer",
     )
     day = sub.add_parser(
         "demo-day", help="ring a demo trading day; print its Z report and a receipt"
@@ -90,12 +110,35 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     till = _open(args.data_dir)
     try:
         cashier, manager = ensure_demo_till(till, products=args.products)
-        summary = simulate(till, args.sales, seed=args.seed, cashier=cashier, manager=manager)
+        summary = simulate(
+            till,
+            args.sales,
+            seed=args.seed,
+            cashier=cashier,
+            manager=manager,
+            members=max(0, args.members),
+            stock=not args.sales_only,
+            gift_vouchers=max(0, args.gift_vouchers),
+        )
+        invoice = _save_tax_invoice(till, summary.business_receipt)
     finally:
         till.close()
     print(f"store: {args.data_dir / 'till.sqlite'}")
     print(summary.render())
+    if invoice is not None:
+        print(f"tax invoice PDF: {invoice}")
     return 0
+
+
+def _save_tax_invoice(till: Till, receipt_no: str | None) -> Path | None:
+    """The business customer's full tax invoice as the receipts screen saves it (A4 PDF)."""
+    if receipt_no is None or not till.profile.supplier.gst_registered:
+        return None
+    folder = till.data_dir / "invoices"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{receipt_no}.pdf"
+    path.write_bytes(tax_invoice_pdf(till.receipts().tax_invoice(receipt_no)))
+    return path
 
 
 def _count_drawer(amount: Decimal) -> dict[str, int]:

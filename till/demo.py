@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import uuid
 
-from shared.demo_catalogue import DEMO_STAFF, catalogue_changes, demo_catalogue, demo_outlet
+from shared.demo_catalogue import (
+    DEMO_STAFF,
+    catalogue_changes,
+    demo_catalogue,
+    demo_outlet,
+    demo_voucher_batch,
+    master_change,
+)
+from shared.demo_variants import demo_variants
+from shared.protocol import MasterEntity
 from till.app import Till
 from till.services.staff import SignedIn, hash_pin
 from till.store.master import apply_changes
@@ -33,7 +42,11 @@ def ensure_demo_till(
                 )
             )
             staff = [m.to_wire(hash_pin(m.pin), [outlet.outlet_id]) for m in DEMO_STAFF]
-            apply_changes(uow.session, catalogue_changes(demo_catalogue(products), outlet, staff))
+            changes = catalogue_changes(demo_catalogue(products), outlet, staff)
+            batch = demo_voucher_batch()
+            changes.append(master_change(MasterEntity.VOUCHER_BATCH, str(batch.batch_id), batch))
+            # The demo's product families and cartons (docs/variants.md).
+            apply_changes(uow.session, changes + demo_variants().changes())
             uow.commit()
     by_role = {m.role: m for m in DEMO_STAFF}
     cashier = till.staff.sign_in(by_role["cashier"].code, by_role["cashier"].pin)

@@ -63,6 +63,31 @@ class ScaleLabelSettings(BaseModel):
         )
 
 
+class CustomerDisplaySettings(BaseModel):
+    """``[customer_display]``: the window the customer watches on a second screen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # "auto": the first screen that is not the cashier's, and no display when there is only
+    # one; "off": never; a number (1 = the first screen the system lists) or a screen's name
+    # ("HDMI-2") picks one. A chosen screen that is not connected shows nothing and says so
+    # in the log: the till sells as before.
+    screen: Literal["auto", "off"] | int | str = "auto"
+    # The shop's logo on the idle screen (PNG, JPEG or SVG), relative to the data folder;
+    # without one the idle screen shows the outlet's name.
+    logo: Path | None = None
+    # How long "Thank you" stays up after a sale before the idle screen returns.
+    thanks_seconds: int = Field(default=20, ge=1, le=600)
+
+    @model_validator(mode="after")
+    def _readable(self) -> CustomerDisplaySettings:
+        if isinstance(self.screen, int) and self.screen < 1:
+            raise ValueError('screen numbers start at 1 (or use "auto" or "off")')
+        if isinstance(self.screen, str) and not self.screen.strip():
+            raise ValueError('screen must be "auto", "off", a screen number or a screen name')
+        return self
+
+
 def _every_prefix_weighs() -> list[ScaleLabelSettings]:
     # The common default of shop scales: 2P IIIII WWWWW C, the weight in grams.
     return [ScaleLabelSettings(prefix=f"2{n}") for n in range(10)]
@@ -79,6 +104,9 @@ class TillSettings(SgposSettings):
     paper_columns: Literal[42, 48] | None = None
     # SKUs of the favourite items on the sell screen's quick keys, in order.
     quick_keys: list[str] = Field(default_factory=list, max_length=MAX_QUICK_KEYS)
+    customer_display: CustomerDisplaySettings = Field(default_factory=CustomerDisplaySettings)
+    # "light", or "high-contrast" for glare and for eyes that need more contrast.
+    theme: Literal["light", "high-contrast"] = "light"
     log_level: str = "INFO"
 
     def scale_layouts(self) -> tuple[ScaleLayout, ...]:

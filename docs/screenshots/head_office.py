@@ -31,7 +31,7 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
 from selenium.webdriver.support import expected_conditions  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
-from sqlalchemy import Engine, text  # noqa: E402
+from sqlalchemy import Engine, select, text  # noqa: E402
 
 from shared.demo_catalogue import DEMO_STAFF  # noqa: E402
 from shared.gst import SINGAPORE  # noqa: E402
@@ -41,6 +41,8 @@ from sync_service.central.seed import seed_demo  # noqa: E402
 from sync_service.central.users import create_user  # noqa: E402
 from tests.e2e.central_process import CentralProcess, running_central  # noqa: E402
 from tests.e2e.support_tills import CHILD_ENV, AgentTill, enrolled_agent_till, sgpos_sync  # noqa: E402
+from till.services.stock import StockLine  # noqa: E402
+from till.store.models import StockDocument, StockMovement  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -88,7 +90,7 @@ def sign_in(driver: WebDriver, base: str, email: str, password: str = PASSWORD) 
         raise RuntimeError(f"signing in as {email} failed: {driver.title}") from None
 
 
-def screenshot(driver: WebDriver, path: Path) -> Path:
+def screenshot(driver: WebDriver, path: Path, width: int = WIDTH) -> Path:
     """The whole page, not only the window (Chromium's DevTools capture beyond the viewport)."""
     size = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
     shot = driver.execute_cdp_cmd(
@@ -99,7 +101,7 @@ def screenshot(driver: WebDriver, path: Path) -> Path:
             "clip": {
                 "x": 0,
                 "y": 0,
-                "width": max(WIDTH, size["width"]),
+                "width": max(width, size["width"]),
                 "height": min(size["height"], 8000),
                 "scale": 1,
             },
@@ -124,11 +126,24 @@ def capture(driver: WebDriver, base: str, outdir: Path, start: date, end: date) 
     first_sale = driver.find_element(By.CSS_SELECTOR, "table.sales tbody a").get_attribute("href")
     shot("sale", str(first_sale).removeprefix(base))
     shot("gst", f"/ho/gst?{period}")
+    shot("gst-f5", f"/ho/gst/f5?quarter={_quarter(start)}")
     shot("journal", f"/ho/journal?{period}")
     shot("stock", "/ho/stock?size=30")
     first_product = driver.find_element(By.CSS_SELECTOR, "td a[href^='/ho/stock/']")
     shot("stock-movements", str(first_product.get_attribute("href")).removeprefix(base))
+    shot("stock-transfers", "/ho/stock/transfers")
+    if driver.find_elements(By.LINK_TEXT, "Purchasing"):  # buyers only
+        shot("purchase-orders", "/ho/purchase-orders")
+        orders = driver.find_elements(By.CSS_SELECTOR, "table#orders tbody a")
+        if orders:
+            shot("purchase-order", str(orders[-1].get_attribute("href")).removeprefix(base))
+        shot("reorder", "/ho/reorder?outlet=ORC")
+    shot("stock-valuation", "/ho/stock/valuation")
     shot("audit", "/ho/audit?size=25")
+    shot("reports", f"/ho/reports?by=item&{period}")
+    shot("reports-staff", f"/ho/reports?by=staff&{period}")
+    shot("shifts", f"/ho/shifts?{period}")
+    shot("exceptions", f"/ho/exceptions?{period}")
     menu = {a.text: a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "nav a")}
     for label in ("Fleet", "Catalogue", "Staff", "Users"):  # editing pages, when present
         if label in menu:
@@ -142,6 +157,36 @@ def capture(driver: WebDriver, base: str, outdir: Path, start: date, end: date) 
                 shot("user", str(user.get_attribute("href")).removeprefix(base))
     shot("account", "/ho/account")
     return shots
+
+
+PHONE = (390, 844)
+
+
+def _quarter(day: date) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def capture_phone(driver: WebDriver, base: str, outdir: Path, start: date, end: date) -> list[Path]:
+    """The pages people open on a phone, 390 px wide, as ``outdir/ho-phone-*.png``."""
+    period = f"from={start}&to={end}"
+    pages = (
+        ("overview", f"/ho/?{period}"),
+        ("reports", f"/ho/reports?by=item&{period}"),
+        ("shifts", f"/ho/shifts?{period}"),
+        ("exceptions", f"/ho/exceptions?{period}"),
+        ("gst-f5", f"/ho/gst/f5?quarter={_quarter(start)}"),
+        ("sales", f"/ho/sales?date_from={start}&date_to={end}&size=25"),
+        ("audit", "/ho/audit?size=25"),
+    )
+    driver.set_window_size(*PHONE)
+    try:
+        shots = []
+        for name, path in pages:
+            driver.get(base + path)
+            shots.append(screenshot(driver, outdir / f"ho-phone-{name}.png", width=PHONE[0]))
+        return shots
+    finally:
+        driver.set_window_size(WIDTH, HEIGHT)
 
 
 def hostile_till(shop: DemoHeadOffice) -> None:
@@ -170,9 +215,30 @@ class DemoHeadOffice:
 
 
 def ring_a_day(till: AgentTill, day: date, seed: int) -> None:
+    """The day's sales, each hour with its stock documents: deliveries before anything runs
+    out, and after selling a shelf count, a breakage and a transfer to the other outlet."""
     for n, (hour, sales) in enumerate(TRADING_DAY):
         till.clock.now = datetime.combine(day, time(hour, 5 * n), tzinfo=SINGAPORE)
-        till.ring(sales, seed=seed * 100 + n)
+        till.ring(sales, seed=seed * 100 + n, stock=True)
+
+
+def take_in_transfers(sender: AgentTill, receiver: AgentTill) -> str:
+    """The receiver scans in the sender's transfer one unit short; the transfer number."""
+    with sender.opened() as till, till.store.read() as s:
+        number, product_id, quantity = s.execute(
+            select(StockDocument.number, StockMovement.product_id, StockMovement.quantity)
+            .join(StockMovement, StockMovement.document_id == StockDocument.document_id)
+            .where(StockDocument.kind == "transfer_out")
+            .limit(1)
+        ).one()
+    with receiver.opened() as till:
+        manager = next(m for m in DEMO_STAFF if m.role == "manager")
+        who = till.staff.sign_in(manager.code, manager.pin)
+        product = till.catalogue.by_id(product_id)
+        assert product is not None
+        line = StockLine(product, -quantity - 1)
+        till.stock().receive_transfer(who, [line], number)
+    return str(number)
 
 
 def sync(till: AgentTill) -> None:
@@ -204,7 +270,7 @@ def demo_head_office(
     upgrade_central(db_url)
     engine = central_engine(db_url, pool_size=2)
     try:
-        seed_demo(engine, products=60)
+        seed_demo(engine, products=60, variants=True)
         staff_at(engine, outlet_codes)
         email = f"admin-{uuid.uuid4().hex[:6]}@example.com"
         create_user(engine, email=email, password=PASSWORD, role="admin", outlet_code=None)
@@ -220,8 +286,11 @@ def demo_head_office(
                 )
                 ring_a_day(till, day, seed=n)
                 till.refund_latest_sale()  # a customer brings something back
-                sync(till)
                 tills.append(till)
+            if len(tills) >= 2:
+                take_in_transfers(tills[0], tills[1])
+            for till in tills:
+                sync(till)
             yield DemoHeadOffice(engine, central, tills, email, day)
     finally:
         engine.dispose()
@@ -245,6 +314,7 @@ def main(argv: Sequence[str]) -> int:
             hostile_till(shop)
             sign_in(driver, shop.central.url, shop.admin_email)
             shots += capture(driver, shop.central.url, outdir, day, day)
+            shots += capture_phone(driver, shop.central.url, outdir, day, day)
         finally:
             driver.quit()
     for path in shots:

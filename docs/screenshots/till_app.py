@@ -4,8 +4,10 @@
 
 Builds a demo till in a throw-away home folder, drives the real window by keystrokes as a
 cashier would (sign in, scan, pay by cash and PayNow, close the shift, open diagnostics) and
-saves each screen with ``QWidget.grab()``. The shop clock is fixed, so the pictures only
-change when the screens do.
+saves each screen with ``QWidget.grab()``, once per theme: ``till-<screen>-<theme>-<W>x<H>.png``
+at 1366x768 and 1024x768 (and the README's ``till-<screen>.png`` at 1280x800, light theme),
+and the customer display beside the till as ``display-<page>-<theme>-<W>x<H>.png``. The shop
+clock is fixed, so the pictures only change when the screens do.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -30,6 +33,9 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 WIDTH, HEIGHT = 1280, 800
 SMALL_SCREENS = ((1366, 768), (1024, 768))
+THEMES = ("light", "high-contrast")
+# (theme, screen language): both themes in English, and the light theme in Chinese.
+RUNS = (("light", "en"), ("high-contrast", "en"), ("light", "zh_CN"))
 TILL_ID = "5f0c8a1e-7111-4000-8000-00000000d3e0"  # fixed, so the diagnostics never change
 PRODUCTS = 60  # the hand-written "hero" products come first in the demo catalogue
 CART = (
@@ -69,6 +75,17 @@ def shot(widget: QWidget, path: Path) -> None:
     if not widget.grab().save(str(path)):
         raise SystemExit(f"could not write {path}")
     print(f"wrote {path}")
+
+
+def shots(widget: QWidget, out: Path, name: str, theme: str, *, readme: bool = True) -> None:
+    """``name`` at each small screen's size in ``theme`` (and for the README in light)."""
+    if readme and theme == "light":  # the light theme in English only
+        widget.resize(WIDTH, HEIGHT)
+        shot(widget, out / f"{name}.png")
+    for width, height in SMALL_SCREENS:
+        widget.resize(width, height)
+        shot(widget, out / f"{name}-{theme}-{width}x{height}.png")
+    widget.resize(WIDTH, HEIGHT)
 
 
 def type_in(widget: QWidget, text: str, *, enter: bool = True) -> None:
@@ -111,41 +128,61 @@ def breakdown(amount: Decimal) -> dict[str, int]:
 
 
 def main(argv: list[str]) -> int:
+    def every_run(out: Path) -> None:
+        for theme, language in RUNS:
+            take_screens(out, theme, language)
+            QApplication.processEvents()
+
+    return in_a_fresh_home(argv, every_run)
+
+
+def in_a_fresh_home(argv: list[str], take: Callable[[Path], None]) -> int:
+    """Run ``take(out)`` (``out``: the folder named on the command line, or this one) with a
+    home of its own, so the demo lands where a real one would (~/.local/share/sg-pos) and the
+    diagnostics show that path, not this machine's; with a steady caret, so every run takes
+    the same picture."""
     out = Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parent
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="sgpos-screens-") as home:
-        # A home of its own: the demo lands where a real one would (~/.local/share/sg-pos)
-        # and the diagnostics show that path, not this machine's.
         os.environ["HOME"] = home
         os.environ.pop("XDG_DATA_HOME", None)
         app = QApplication.instance() or QApplication([argv[0]])
         assert isinstance(app, QApplication)
-        app.setCursorFlashTime(0)  # a steady caret: the same picture on every run
-        take_screens(out)
+        app.setCursorFlashTime(0)
+        take(out)
         app.processEvents()
     return 0
 
 
-def take_screens(out: Path) -> None:
+def take_screens(out: Path, theme: str, language: str = "en") -> None:
     from shared.demo_catalogue import DEMO_STAFF
     from shared.tender import Tender, TenderType
     from till.app import open_till
     from till.cli import default_demo_dir
     from till.demo import ensure_demo_till
     from till.printing import PrinterSettings, ReceiptPrinter
-    from till.settings import TillSettings, agent_settings
+    from till.settings import CustomerDisplaySettings, TillSettings, agent_settings
     from till.ui.context import UiContext
     from till.ui.main_window import MainWindow
     from till.ui.sync_bridge import SyncBridge
 
     clock = ShopClock()
     data_dir = default_demo_dir()
+    if data_dir.exists():  # the other theme's morning: each theme starts the same day afresh
+        import shutil
+
+        shutil.rmtree(data_dir)
     till = open_till(data_dir, clock=clock)
     bridge = SyncBridge()
     try:
         cashier, manager = ensure_demo_till(till, products=PRODUCTS, till_id=TILL_ID)
         till.shifts.open_shift(manager, Decimal("200.00"))
-        settings = TillSettings(printer=PrinterSettings(kind="dummy"))
+        settings = TillSettings(
+            printer=PrinterSettings(kind="dummy"),
+            theme=theme,
+            # One screen offscreen: the display as a window beside the till.
+            customer_display=CustomerDisplaySettings(screen=1),
+        )
         ctx = UiContext(till, settings, ReceiptPrinter(settings.printer), demo=True)
         bridge.syncing = till.start_sync(agent_settings(data_dir), bridge.post)
         window = MainWindow(ctx, bridge)
@@ -153,7 +190,15 @@ def take_screens(out: Path) -> None:
         window.show()
         window.activateWindow()
         QTest.qWaitForWindowExposed(window)
-        shot(window, out / "till-signin.png")
+        display = window.open_customer_display()
+        assert display is not None
+        window.activateWindow()
+        look = theme if language == "en" else f"{theme}-{language}"
+        if language != "en":
+            QTest.mouseClick(window.signin.language_keys[language], Qt.MouseButton.LeftButton)
+            settle(30)
+        shots(window, out, "till-signin", look)
+        shots(display, out, "display-idle", look, readme=False)
 
         staff = next(m for m in DEMO_STAFF if m.role == "cashier")
         type_in(window.signin.code, staff.code)
@@ -162,17 +207,16 @@ def take_screens(out: Path) -> None:
         for name, quantity in CART:
             entry = window.sell.entry
             type_in(entry, f"{quantity}*{codes[name]}" if quantity > 1 else codes[name])
-        shot(window, out / "till-sell.png")
-        for width, height in SMALL_SCREENS:  # the laptops and old monitors shops still have
-            window.resize(width, height)
-            shot(window, out / f"till-sell-{width}x{height}.png")
-        window.resize(WIDTH, HEIGHT)
+        shots(window, out, "till-sell", look)
+        shots(display, out, "display-sale", look, readme=False)
 
         press(Qt.Key.Key_F10)  # pay
         type_in(window.payment.entry, "20")  # $20 in cash, the rest by PayNow
         press(Qt.Key.Key_F4)
-        shot(window, out / "till-payment-paynow.png")
+        shots(window, out, "till-payment-paynow", look)
+        shots(display, out, "display-paynow", look, readme=False)
         press(Qt.Key.Key_Return)  # the transfer has arrived
+        shots(display, out, "display-thanks", look, readme=False)
 
         for name, kind in LATER_SALES:  # the rest of the morning, for a fuller Z report
             checkout = till.checkout(cashier)
@@ -183,12 +227,11 @@ def take_screens(out: Path) -> None:
             tender = TenderType(kind)
             paid = Decimal("50.00") if tender is TenderType.CASH else due
             checkout.complete([Tender(tender, paid, reference=None if kind == "cash" else "A1")])
-            bridge.nudge()  # as the window does after each sale: the status line counts it
 
         press(Qt.Key.Key_F7)  # receipts: the morning's sales, newest first
         press(Qt.Key.Key_Down)  # into the list: the newest receipt shows
         press(Qt.Key.Key_Down)
-        shot(window, out / "till-receipts.png")
+        shots(window, out, "till-receipts", look)
         press(Qt.Key.Key_Escape)
 
         press(Qt.Key.Key_F8)  # shift
@@ -200,23 +243,59 @@ def take_screens(out: Path) -> None:
         for denomination, field_ in shift.close_count.fields.items():  # type: ignore[attr-defined]
             type_in(field_, str(counted.get(denomination, "")))
         press(Qt.Key.Key_F6)  # count done: only now the till shows what it expected
-        shot(window, out / "till-shift-count.png")
+        shots(window, out, "till-shift-count", look)
         press(Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # close the shift
-        bridge.nudge()  # the status line counts the shift's events now, not at its next read
-        shot(window, out / "till-z-report.png")
+        shots(window, out, "till-z-report", look)
         press(Qt.Key.Key_Escape)
         press(Qt.Key.Key_Escape)
+
+        stock_screens(window, out, codes, look)
 
         press(
             Qt.Key.Key_D,
             Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
         )
-        shot(window, out / "till-diagnostics.png")
+        shots(window, out, "till-diagnostics", look)
         window.printing.close()
+        display.close()
         window.close()
     finally:
+        from till.ui.language import DEFAULT, set_language
+
+        set_language(DEFAULT)
         bridge.stop()
         till.close()
+
+
+def stock_screens(window: QWidget, out: Path, codes: dict[str, str], look: str) -> None:
+    """F11: a delivery being scanned in, then a shelf count's variance before approval."""
+    from PySide6.QtWidgets import QComboBox, QLineEdit
+
+    press(Qt.Key.Key_F11)
+    stock = window.back_office["stock"]  # type: ignore[attr-defined]
+
+    def line_edit(name: str) -> QLineEdit:
+        found: QLineEdit | None = stock.findChild(QLineEdit, name)
+        assert found is not None, name
+        return found
+
+    type_in(line_edit("stock_reference"), "DO-20250301-0417", enter=False)
+    for (name, _), (qty, cost) in zip(CART, (("2x24", "0.62"), ("12", "1.35")), strict=False):
+        type_in(line_edit("stock_qty"), qty, enter=False)
+        type_in(line_edit("stock_cost"), cost, enter=False)
+        type_in(line_edit("stock_scan"), codes[name])
+    shots(window, out, "till-stock-receive", look)
+    stock.lines.clear()  # a manager saves deliveries: this one stays a picture
+    press(Qt.Key.Key_F3)
+    scope = stock.findChild(QComboBox, "stock_scope")
+    scope.setCurrentIndex(1)  # a shelf list: only what is scanned
+    press(Qt.Key.Key_F9)
+    for name, _ in CART:
+        type_in(line_edit("stock_scan"), codes[name])
+    press(Qt.Key.Key_F10)  # the variance, valued at cost, before a manager approves
+    shots(window, out, "till-stock-count", look)
+    stock.cancel_count()
+    press(Qt.Key.Key_Escape)
 
 
 if __name__ == "__main__":

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import psycopg2
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.exc import DBAPIError
 
@@ -30,6 +31,23 @@ class CentralSettings(SgposSettings):
     secure_cookies: bool | None = None
     log_file: Path | None = None
     log_level: str = "INFO"
+    # The daily sales journal's accounts in the books (docs/head-office.md, "Accounting"):
+    # journal account -> Xero account code (laid over the defaults), the Xero tax rate every
+    # line takes, and journal account -> QuickBooks Online account name (default: the same).
+    xero_account_codes: dict[str, str] = Field(default_factory=dict)
+    xero_tax_rate: str = "No GST"
+    qbo_account_names: dict[str, str] = Field(default_factory=dict)
+    # The end-of-day summary per outlet by e-mail (docs/head-office.md, "Daily summary"):
+    # off until an SMTP host and at least one address are set.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "sg-pos@localhost"
+    daily_summary_to: list[str] = Field(default_factory=list)
+    daily_summary_at: str = "22:30"  # Singapore time, after the outlets close
+    low_stock_at: Decimal = Decimal(5)
 
 
 def central_engine(url: str, *, pool_size: int = 10) -> Engine:

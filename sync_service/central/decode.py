@@ -41,7 +41,7 @@ from shared.protocol import (
     TillReport,
     holds_nul,
 )
-from shared.wire import MOMENT_TEXT, Grammar, WireModel, canonical_json
+from shared.wire import MOMENT_TEXT, Grammar, WireModel, canonical_typed_json
 
 
 class Unsupported(TypeError):
@@ -130,6 +130,8 @@ def struct(model: type[WireModel], typed: bool, made: dict[Any, Any] | None = No
             kind = _type(info.annotation, list(info.metadata), typed, made)
             if info.is_required():
                 fields.append((name, kind))
+            elif info.default_factory is list:  # an empty list when absent, as pydantic
+                fields.append((name, kind, msgspec.field(default_factory=list)))
             elif info.default is None or info.default is PydanticUndefined:
                 fields.append((name, kind, None))
             elif isinstance(info.default, bool | int | str):  # immutable: shared safely
@@ -165,6 +167,9 @@ _HEX64 = re.compile(r"[0-9a-f]{64}")
 _PUSH_TEXT = msgspec.json.Decoder(struct(PushRequest, typed=False)).decode
 _PUSH = msgspec.json.Decoder(struct(PushRequest, typed=True)).decode
 _PAYLOAD = msgspec.json.Decoder(dict[str, Any]).decode
+# Where ``canonical_typed_json`` could differ from ``canonical_json`` (floats, lone
+# surrogates), the hash does not match and pydantic decides.
+_CANONICAL = canonical_typed_json
 
 
 def push_request(body: bytes) -> PushRequest | None:
@@ -209,7 +214,10 @@ def parsed_payload(event: Event) -> Any:
     decoders = FAST.get((event.kind, event.schema_version))
     if decoders is None:
         return event.parsed_payload()
-    raw = canonical_json(event.payload)
+    try:
+        raw = _CANONICAL(event.payload)
+    except (TypeError, ValueError, OverflowError, msgspec.EncodeError):
+        return event.parsed_payload()
     if (
         len(raw) > MAX_PAYLOAD_BYTES
         or hashlib.sha256(raw).hexdigest() != event.payload_sha256

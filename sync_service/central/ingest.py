@@ -24,10 +24,11 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import psycopg2
-from sqlalchemy import Connection, Engine, and_, any_, literal, or_, select, update
+from sqlalchemy import Connection, Engine, and_, any_, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.exc import DBAPIError
 
+from shared.gc_pause import cycle_collection_paused
 from shared.logs import get_logger
 from shared.protocol import (
     Event,
@@ -41,9 +42,10 @@ from shared.protocol import (
     Rejected,
 )
 from shared.wire import INT32_MAX
-from sync_service.central.bulk import bulk_insert
+from sync_service.central.bulk import bulk_insert, copied_straight
 from sync_service.central.db import database_error, failed_table, sqlstate
 from sync_service.central.decode import parsed_payload
+from sync_service.central.models import MASTER_WRITE_LOCK
 from sync_service.central.projections import INBOX, QUARANTINE, TILL, Batch, project
 from sync_service.central.tills import TillAuth
 from sync_service.central.trust import refuse_untrusted
@@ -77,7 +79,10 @@ def apply_push(
         )
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            batch = _apply(engine, till, request, now)
+            # Thousands of short-lived rows and models: no cycle collection over the whole
+            # heap while they are built (shared.gc_pause).
+            with cycle_collection_paused():
+                batch = _apply(engine, till, request, now)
             break
         except DatabaseError as exc:
             if not lost_race(exc) or attempt == ATTEMPTS:
@@ -101,23 +106,45 @@ def apply_push(
 
 def _apply(engine: Engine, till: TillAuth, request: PushRequest, now: datetime) -> Batch:
     with engine.begin() as conn:
+        if any(e.kind == EventKind.CUSTOMER_UPSERTED for e in request.events):
+            # Customers are master data (logged for the pull): like every master writer, take
+            # the master writers' lock before any row lock, so a push never deadlocks with a
+            # head-office edit (docs/sync.md, "Pull").
+            conn.execute(select(func.pg_advisory_xact_lock(MASTER_WRITE_LOCK)))
         batch = Batch(till, now)
         _sort(conn, batch, request.events)
         refuse_untrusted(conn, batch)  # another till's facts: refused, stored nowhere
-        sorted_batch = batch.snapshot()  # projection adds to the batch as it goes
-        try:
-            with conn.begin_nested():
-                project(conn, batch)
-        except Exception as exc:
-            if lost_race(exc):
-                raise
-            log.warning("push.isolating", till_id=str(till.till_id), error=database_error(exc))
-            batch = _project_one_by_one(conn, sorted_batch)
+        batch = _project(conn, batch)
         # No ON CONFLICT for the inbox: a server that lost a race must fail and retry.
         bulk_insert(conn, INBOX, batch.inbox, on_conflict=None)
         bulk_insert(conn, QUARANTINE, batch.quarantine)
         _record_report(conn, till, request, now)
     return batch
+
+
+def _project(conn: Connection, sorted_batch: Batch) -> Batch:
+    """Project the batch the quick way: its facts copied straight into their tables. Should
+    one collide with a stored fact (a receipt number used twice, say), the careful way: each
+    table's rows staged and inserted skipping what is stored, the event that brought a
+    collision quarantined with its reason. Should the database still refuse something, one
+    event at a time. Each try starts from the batch as sorted (projection adds to it)."""
+    for straight in (True, False):
+        batch = sorted_batch.snapshot()
+        try:
+            with conn.begin_nested(), copied_straight(straight):
+                project(conn, batch)
+            return batch
+        except Exception as exc:
+            if lost_race(exc):
+                raise
+            if straight and sqlstate(exc) == "23505":
+                log.info("push.careful", till_id=str(batch.till.till_id), error=database_error(exc))
+                continue
+            log.warning(
+                "push.isolating", till_id=str(batch.till.till_id), error=database_error(exc)
+            )
+            break
+    return _project_one_by_one(conn, sorted_batch)
 
 
 def _project_one_by_one(conn: Connection, sorted_batch: Batch) -> Batch:

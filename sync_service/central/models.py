@@ -50,6 +50,7 @@ SCHEMA = "sgpos"
 MONEY = Numeric(14, 2)
 QUANTITY = Numeric(12, 3)
 RATE = Numeric(5, 2)
+UNIT_COST = Numeric(14, 4)  # a cost per unit: an average of costs keeps four places
 # Running totals (summaries, stock on hand): each amount added fits its own column, but no
 # bound holds for a sum of them, so these are exact and unbounded (migration 0008).
 SUM = Numeric()
@@ -88,6 +89,8 @@ class Outlet(Base):
     variance_limit: Mapped[Decimal] = mapped_column(MONEY)
     paynow_uen: Mapped[str | None] = mapped_column(String(20))
     receipt_footer: Mapped[list[str]] = mapped_column(JSONB)
+    # The membership points scheme (shared.protocol.LoyaltySchemeV1 as JSON); None: no points.
+    loyalty: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
 
 
 class TaxCode(Base):
@@ -114,7 +117,145 @@ class Product(Base):
     )
     weighed: Mapped[bool]
     active: Mapped[bool]
+    # Cost per unit, GST-exclusive: what the product is costed at where no goods with a cost
+    # have come in at an outlet yet (migration 0015_cost).
+    cost_price: Mapped[Decimal | None] = mapped_column(MONEY)
     __table_args__ = (CheckConstraint("price >= 0", name="price_not_negative"),)
+
+
+class ProductVariant(Base):
+    """What makes a product a variant of a family (``family`` and ``options``), a pack of
+    another product (``pack_of``, ``pack_units``), or both; docs/variants.md. Sent to tills as
+    ``shared.protocol.ProductVariantV1``. A pack's unit and count never change once written:
+    sales made before and after must move stock the same way."""
+
+    __tablename__ = "product_variant"
+    product_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("product.product_id", ondelete="CASCADE"), primary_key=True
+    )
+    family: Mapped[str | None] = mapped_column(String(NAME_MAX), index=True)
+    options: Mapped[dict[str, str]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    pack_of: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("product.product_id", ondelete="RESTRICT"), index=True
+    )
+    pack_units: Mapped[int | None]
+    __table_args__ = (
+        CheckConstraint("(pack_of IS NULL) = (pack_units IS NULL)", name="pack_whole"),
+        CheckConstraint("pack_units IS NULL OR pack_units BETWEEN 2 AND 10000", name="pack_units"),
+        CheckConstraint("pack_of IS NULL OR pack_of <> product_id", name="pack_not_itself"),
+        CheckConstraint("family IS NOT NULL OR pack_of IS NOT NULL", name="variant_or_pack"),
+    )
+
+
+class Promotion(Base):
+    """An automatic promotion; ``definition`` is its ``shared.promotion_wire.PromotionV1``
+    (as JSON), which is what tills are sent and what both ends price with."""
+
+    __tablename__ = "promotion"
+    promotion_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    kind: Mapped[str] = mapped_column(String(20))
+    starts_at: Mapped[datetime | None] = mapped_column(Moment)
+    ends_at: Mapped[datetime | None] = mapped_column(Moment)
+    active: Mapped[bool]
+    definition: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    updated_at: Mapped[datetime] = mapped_column(Moment, server_default=_now())
+
+
+class Supplier(Base):
+    """Who head office buys from; ``payment_terms_days`` is the credit the supplier gives."""
+
+    __tablename__ = "supplier"
+    supplier_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX), unique=True)
+    uen: Mapped[str | None] = mapped_column(String(10))
+    contact: Mapped[str | None] = mapped_column(String(SHORT_TEXT_MAX))
+    payment_terms_days: Mapped[int] = mapped_column(SmallInteger)
+    active: Mapped[bool]
+    updated_at: Mapped[datetime] = mapped_column(Moment, server_default=_now())
+    __table_args__ = (
+        CheckConstraint("payment_terms_days BETWEEN 0 AND 365", name="payment_terms_days"),
+    )
+
+
+class SupplierProduct(Base):
+    """A product a supplier sells: their SKU, how many units a pack holds, the last cost."""
+
+    __tablename__ = "supplier_product"
+    supplier_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("supplier.supplier_id", ondelete="CASCADE"), primary_key=True
+    )
+    product_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("product.product_id", ondelete="CASCADE"), primary_key=True
+    )
+    supplier_sku: Mapped[str | None] = mapped_column(String(40))
+    pack_size: Mapped[Decimal] = mapped_column(QUANTITY)
+    last_cost: Mapped[Decimal | None] = mapped_column(MONEY)  # per unit, GST-exclusive
+    __table_args__ = (CheckConstraint("pack_size > 0", name="pack_size_positive"),)
+
+
+class ReorderRule(Base):
+    """Per outlet and product: order when on hand and on order fall to ``reorder_point``, up
+    to ``reorder_level``."""
+
+    __tablename__ = "reorder_rule"
+    outlet_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("outlet.outlet_id", ondelete="CASCADE"), primary_key=True
+    )
+    product_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("product.product_id", ondelete="CASCADE"), primary_key=True
+    )
+    reorder_point: Mapped[Decimal] = mapped_column(QUANTITY)
+    reorder_level: Mapped[Decimal] = mapped_column(QUANTITY)
+    __table_args__ = (
+        CheckConstraint(
+            "reorder_point >= 0 AND reorder_level > reorder_point", name="levels_in_order"
+        ),
+    )
+
+
+class PurchaseOrder(Base):
+    """An order to a supplier for one outlet. Draft (head office edits it), sent (its lines go
+    to the outlet's tills), partial, received (closed by the tills' deliveries) or cancelled.
+    Master data: writes take the master writers' lock and log a change for the pull."""
+
+    __tablename__ = "purchase_order"
+    po_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
+    serial: Mapped[int] = mapped_column(unique=True)
+    supplier_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("supplier.supplier_id"))
+    outlet_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("outlet.outlet_id"))
+    status: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str | None] = mapped_column(String(SHORT_TEXT_MAX))
+    created_by: Mapped[str] = mapped_column(String(NAME_MAX))
+    created_at: Mapped[datetime] = mapped_column(Moment, server_default=_now())
+    sent_at: Mapped[datetime | None] = mapped_column(Moment)
+    closed_at: Mapped[datetime | None] = mapped_column(Moment)
+    updated_at: Mapped[datetime] = mapped_column(Moment, server_default=_now())
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('draft', 'sent', 'partial', 'received', 'cancelled')", name="status"
+        ),
+    )
+
+
+class PurchaseOrderLine(Base):
+    """Units ordered at a cost; ``received`` adds up the tills' deliveries against the line."""
+
+    __tablename__ = "purchase_order_line"
+    po_line_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
+    po_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("purchase_order.po_id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(SmallInteger)
+    product_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("product.product_id"))
+    quantity: Mapped[Decimal] = mapped_column(QUANTITY)  # units ordered
+    pack_size: Mapped[Decimal] = mapped_column(QUANTITY)
+    unit_cost: Mapped[Decimal | None] = mapped_column(MONEY)
+    received: Mapped[Decimal] = mapped_column(SUM, server_default=text("0"))
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("pack_size > 0", name="pack_size_positive"),
+    )
 
 
 class Price(Base):
@@ -383,6 +524,28 @@ class SaleLine(Base):
     gst: Mapped[Decimal] = mapped_column(MONEY)
     approved_by: Mapped[uuid.UUID | None] = mapped_column(Id)
     weighed: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Cost of the goods sold, booked when head office stored the line (migration 0015_cost):
+    # per unit (the outlet's moving average then) and for the line; None if unknown.
+    unit_cost: Mapped[Decimal | None] = mapped_column(UNIT_COST)
+    cost: Mapped[Decimal | None] = mapped_column(MONEY)
+    voucher_serial: Mapped[str | None] = mapped_column(String(15))  # a gift voucher sold
+
+
+class SaleLinePromotion(Base):
+    """What one automatic promotion took off one sale line, as the till said
+    (``SaleLineV1.promotion_savings``), with the sale's outlet and date for the uplift report
+    (docs/promotions.md). Lines from tills before December 2026 have none."""
+
+    __tablename__ = "sale_line_promotion"
+    line_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
+    promotion_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
+    sale_id: Mapped[uuid.UUID] = mapped_column(Id)
+    outlet_id: Mapped[uuid.UUID] = mapped_column(Id)
+    business_date: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    __table_args__ = (
+        Index("ix_sale_line_promotion_promotion_id_business_date", "promotion_id", "business_date"),
+    )
 
 
 class Tender(Base):
@@ -436,6 +599,8 @@ class RefundLine(Base):
     gst: Mapped[Decimal] = mapped_column(MONEY)
     gst_rate: Mapped[Decimal] = mapped_column(RATE)
     tax_code: Mapped[str] = mapped_column(String(2))
+    # The cost the refunded goods were sold at, given back (None if unknown).
+    cost: Mapped[Decimal | None] = mapped_column(MONEY)
     __table_args__ = (PrimaryKeyConstraint("refund_id", "position"),)
 
 
@@ -486,6 +651,17 @@ class StockMovement(Base):
     source: Mapped[str] = mapped_column(String(80))
     till_id: Mapped[uuid.UUID | None] = mapped_column(Id)
     moved_at: Mapped[datetime] = mapped_column(Moment)
+    # What the till said beside the quantity (stock documents, December 2026): its finer
+    # reason (damaged, count, delivery; out/in of a transfer), the document's reference (a
+    # delivery order, a stocktake or transfer number) and the cost per unit.
+    detail: Mapped[str | None] = mapped_column(String(NAME_MAX))
+    reference: Mapped[str | None] = mapped_column(String(SHORT_TEXT_MAX))
+    unit_cost: Mapped[Decimal | None] = mapped_column(MONEY)
+    # Goods received against a purchase order: the order's line (migration 0014_purchasing).
+    po_line_id: Mapped[uuid.UUID | None] = mapped_column(Id)
+    # The cost per unit head office booked it at: goods in at their own cost, goods out at the
+    # outlet's moving average then (migration 0015_cost).
+    cost: Mapped[Decimal | None] = mapped_column(UNIT_COST)
     __table_args__ = (
         UniqueConstraint("reason", "source"),
         Index("ix_stock_movement_outlet_id_product_id", "outlet_id", "product_id"),
@@ -497,6 +673,8 @@ class StockOnHand(Base):
     outlet_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("outlet.outlet_id"), primary_key=True)
     product_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
     quantity: Mapped[Decimal] = mapped_column(SUM)
+    # Moving average cost per unit (None until goods with a cost come in; migration 0015_cost).
+    average_cost: Mapped[Decimal | None] = mapped_column(UNIT_COST)
 
 
 class AuditRecord(Base):
@@ -537,6 +715,134 @@ class Customer(Base):
     consent_at: Mapped[datetime | None] = mapped_column(Moment)
     withdrawn_at: Mapped[datetime | None] = mapped_column(Moment)
     updated_at: Mapped[datetime] = mapped_column(Moment, server_default=_now())
+    # Members and business customers (December 2026): the till's member number, what the
+    # consent is for and who recorded it; the company, UEN and address of a full tax invoice.
+    member_no: Mapped[str | None] = mapped_column(String(24), index=True, unique=True)
+    consent_purpose: Mapped[str | None] = mapped_column(String(200))
+    consent_by: Mapped[uuid.UUID | None] = mapped_column(Id)
+    company_name: Mapped[str | None] = mapped_column(String(NAME_MAX))
+    uen: Mapped[str | None] = mapped_column(String(10))
+    address_lines: Mapped[list[str] | None] = mapped_column(JSONB)
+    gst_reg_no: Mapped[str | None] = mapped_column(String(20))
+    # PDPA erasure on request: every personal detail cleared, the sales and points kept; a
+    # till's later upsert of the customer changes nothing (projections.py).
+    anonymised_at: Mapped[datetime | None] = mapped_column(Moment)
+
+
+class LoyaltyEntry(Base):
+    """One change to a member's points, as the till that made it recorded it: + earned on a
+    sale, - reversed by its refund, - redeemed (spent) on a sale, + returned by its refund; or
+    made here: - expired (no till, no sale). Keyed by the till's entry id, so a replayed event
+    adds nothing; a member's balance is the sum of their entries."""
+
+    __tablename__ = "loyalty_entry"
+    entry_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
+    till_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("till.till_id"))
+    outlet_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("outlet.outlet_id"))
+    customer_id: Mapped[uuid.UUID] = mapped_column(Id, index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    points: Mapped[int]  # signed
+    sale_id: Mapped[uuid.UUID | None] = mapped_column(Id)
+    refund_id: Mapped[uuid.UUID | None] = mapped_column(Id)
+    occurred_at: Mapped[datetime] = mapped_column(Moment)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    received_at: Mapped[datetime] = mapped_column(Moment, server_default=_now())
+    value: Mapped[Decimal | None] = mapped_column(MONEY)  # what points spent or given back paid
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('earned', 'redeemed', 'reversed', 'returned', 'expired')", name="kind"
+        ),
+        # Only an expiry is head office's own; everything else is a till's, for a sale.
+        CheckConstraint("(kind = 'expired') = (till_id IS NULL AND sale_id IS NULL)", name="owner"),
+    )
+
+
+class PointsOverdrawn(Base):
+    """A redemption that took a member's balance below zero when it reached head office: two
+    tills offline at once spent the same points. Kept visible (the member report, the
+    customer's page) until someone at head office settles it; the balance stays negative
+    and later earnings pay it back first (docs/customers.md)."""
+
+    __tablename__ = "points_overdrawn"
+    entry_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("loyalty_entry.entry_id"), primary_key=True
+    )
+    customer_id: Mapped[uuid.UUID] = mapped_column(Id, index=True)
+    outlet_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("outlet.outlet_id"))
+    till_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("till.till_id"))
+    short: Mapped[int]  # points spent beyond the balance: at most what this entry spent
+    balance_after: Mapped[int]
+    flagged_at: Mapped[datetime] = mapped_column(Moment)
+    settled_at: Mapped[datetime | None] = mapped_column(Moment)
+    settled_by: Mapped[str | None] = mapped_column(String(120))
+    __table_args__ = (CheckConstraint("short > 0", name="short_positive"),)
+
+
+class VoucherBatch(Base):
+    """A series of the shop's own gift vouchers, issued by head office; master data pulled by
+    tills (``change_log`` entity ``voucher_batch``). Voiding one of its vouchers touches
+    ``updated_at`` so the batch, with its voided serials, goes down to the tills again."""
+
+    __tablename__ = "voucher_batch"
+    batch_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(8), unique=True)
+    count: Mapped[int]
+    face_value: Mapped[Decimal] = mapped_column(MONEY)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(String(NAME_MAX))
+    created_at: Mapped[datetime] = mapped_column(Moment, server_default=_now())
+    updated_at: Mapped[datetime] = mapped_column(Moment, server_default=_now())
+    __table_args__ = (
+        CheckConstraint("count BETWEEN 1 AND 10000", name="count"),
+        CheckConstraint("face_value > 0", name="face_value"),
+    )
+
+
+class GiftVoucher(Base):
+    """One voucher of a batch by its serial: issued, or voided by head office. What was sold
+    and redeemed are facts from tills, in the two tables below."""
+
+    __tablename__ = "gift_voucher"
+    serial: Mapped[str] = mapped_column(String(15), primary_key=True)
+    batch_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("voucher_batch.batch_id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(6), server_default="issued")
+    voided_at: Mapped[datetime | None] = mapped_column(Moment)
+    __table_args__ = (CheckConstraint("status IN ('issued', 'void')", name="status"),)
+
+
+class GiftVoucherSale(Base):
+    """A gift voucher sold (activated) at a till, keyed by its sale line: once however often
+    the event comes. Two rows for one serial is a voucher sold twice, flagged."""
+
+    __tablename__ = "gift_voucher_sale"
+    line_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
+    serial: Mapped[str] = mapped_column(String(15), index=True)
+    sale_id: Mapped[uuid.UUID] = mapped_column(Id)
+    till_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("till.till_id"))
+    outlet_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("outlet.outlet_id"))
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    sold_at: Mapped[datetime] = mapped_column(Moment)
+    business_date: Mapped[date] = mapped_column(Date)
+    received_at: Mapped[datetime] = mapped_column(Moment, server_default=_now())
+
+
+class GiftVoucherRedemption(Base):
+    """Value taken from a gift voucher as a tender, keyed by the till's redemption id. A
+    voucher whose redemptions add up to more than its face value (offline tills each taking
+    it) is over-redeemed: accepted, since the goods are gone, and flagged for head office."""
+
+    __tablename__ = "gift_voucher_redemption"
+    redemption_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
+    serial: Mapped[str] = mapped_column(String(15), index=True)
+    sale_id: Mapped[uuid.UUID] = mapped_column(Id)
+    till_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("till.till_id"))
+    outlet_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("outlet.outlet_id"))
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    redeemed_at: Mapped[datetime] = mapped_column(Moment)
+    business_date: Mapped[date] = mapped_column(Date)
+    received_at: Mapped[datetime] = mapped_column(Moment, server_default=_now())
 
 
 # --- summaries kept by ingest, in the same transaction as the facts ------------------------
@@ -590,6 +896,93 @@ class SalesByTender(Base):
     sales_amount: Mapped[Decimal] = mapped_column(SUM)
     refund_amount: Mapped[Decimal] = mapped_column(SUM)
     __table_args__ = (PrimaryKeyConstraint("outlet_id", "business_date", "tender_type"),)
+
+
+class SalesByItem(Base):
+    """Sales and refunds per outlet, Singapore business date and product: what the breakdowns
+    by item and by category read instead of the sale lines (migration 0019). Goods only: a
+    gift voucher sold is not added (``sync_service.central.summaries``).
+
+    ``sales`` counts the sales holding the product (once per sale however many lines);
+    ``category_sales`` counts the sales whose first line of ``category_id`` is this product,
+    so its sum over a category is the number of sales holding that category. The category
+    is the product's when the day's first fact of it was stored."""
+
+    __tablename__ = "sales_by_item"
+    outlet_id: Mapped[uuid.UUID] = mapped_column(Id)
+    business_date: Mapped[date] = mapped_column(Date)
+    product_id: Mapped[uuid.UUID] = mapped_column(Id)
+    category_id: Mapped[uuid.UUID | None] = mapped_column(Id)
+    quantity: Mapped[Decimal] = mapped_column(SUM)  # sold units; a weighed line counts as one
+    sales: Mapped[int]
+    category_sales: Mapped[int]
+    amount: Mapped[Decimal] = mapped_column(SUM)  # GST included, before cash rounding
+    discount: Mapped[Decimal] = mapped_column(SUM)  # line and cart discounts
+    gst: Mapped[Decimal] = mapped_column(SUM)
+    refund_amount: Mapped[Decimal] = mapped_column(SUM)
+    refund_gst: Mapped[Decimal] = mapped_column(SUM)
+    # Cost of goods sold on the sale lines and given back by the refund lines, as stored on
+    # each line (``sync_service.central.costing``), and how many of those lines had no cost.
+    cost: Mapped[Decimal] = mapped_column(SUM)
+    refund_cost: Mapped[Decimal] = mapped_column(SUM)
+    uncosted: Mapped[int]
+    # Date first: a report's period is a range of dates over every outlet or a few.
+    __table_args__ = (PrimaryKeyConstraint("business_date", "outlet_id", "product_id"),)
+
+
+class SalesByItemMonth(Base):
+    """``sales_by_item`` rolled up per calendar month (``month`` is its first day): what a
+    breakdown by item or category reads for the whole months of its period, a twentieth of
+    the rows of their days."""
+
+    __tablename__ = "sales_by_item_month"
+    outlet_id: Mapped[uuid.UUID] = mapped_column(Id)
+    month: Mapped[date] = mapped_column(Date)
+    product_id: Mapped[uuid.UUID] = mapped_column(Id)
+    category_id: Mapped[uuid.UUID | None] = mapped_column(Id)
+    quantity: Mapped[Decimal] = mapped_column(SUM)
+    sales: Mapped[int]
+    category_sales: Mapped[int]
+    amount: Mapped[Decimal] = mapped_column(SUM)
+    discount: Mapped[Decimal] = mapped_column(SUM)
+    gst: Mapped[Decimal] = mapped_column(SUM)
+    refund_amount: Mapped[Decimal] = mapped_column(SUM)
+    refund_gst: Mapped[Decimal] = mapped_column(SUM)
+    # Cost of goods sold on the sale lines and given back by the refund lines, as stored on
+    # each line (``sync_service.central.costing``), and how many of those lines had no cost.
+    cost: Mapped[Decimal] = mapped_column(SUM)
+    refund_cost: Mapped[Decimal] = mapped_column(SUM)
+    uncosted: Mapped[int]
+    __table_args__ = (PrimaryKeyConstraint("month", "outlet_id", "product_id"),)
+
+
+class SalesByStaff(Base):
+    """Sales and refunds per outlet, business date, till, staff member and hour (Singapore
+    time): what the breakdowns by outlet, till, staff, hour, day, week and month read. A sale
+    of goods falls on exactly one row (a gift voucher sold is not goods: not added); a refund
+    on the row of the till and staff member who paid it."""
+
+    __tablename__ = "sales_by_staff"
+    outlet_id: Mapped[uuid.UUID] = mapped_column(Id)
+    business_date: Mapped[date] = mapped_column(Date)
+    till_id: Mapped[uuid.UUID] = mapped_column(Id)
+    cashier_id: Mapped[uuid.UUID] = mapped_column(Id)
+    hour: Mapped[int] = mapped_column(SmallInteger)
+    quantity: Mapped[Decimal] = mapped_column(SUM)
+    sales: Mapped[int]
+    amount: Mapped[Decimal] = mapped_column(SUM)
+    discount: Mapped[Decimal] = mapped_column(SUM)
+    gst: Mapped[Decimal] = mapped_column(SUM)
+    refund_amount: Mapped[Decimal] = mapped_column(SUM)
+    refund_gst: Mapped[Decimal] = mapped_column(SUM)
+    # Cost of goods sold on the sale lines and given back by the refund lines, as stored on
+    # each line (``sync_service.central.costing``), and how many of those lines had no cost.
+    cost: Mapped[Decimal] = mapped_column(SUM)
+    refund_cost: Mapped[Decimal] = mapped_column(SUM)
+    uncosted: Mapped[int]
+    __table_args__ = (
+        PrimaryKeyConstraint("business_date", "outlet_id", "till_id", "cashier_id", "hour"),
+    )
 
 
 class AuditChainCheck(Base):

@@ -16,7 +16,20 @@ a shift                   not a shift of another till
 a cash movement           not a movement of another till (and its shift as above)
 a stock movement          not a movement of another till; the stock is always counted at the
                           sending till's outlet, whatever the event says
+a transfer sent           numbered by the sending till (``TR-<outlet>-<till>-<serial>``), to
+                          another outlet
+a transfer taken in       from the other outlet its number names, and not one that outlet
+                          sent to a third outlet
+a purchase order          an order of the sending till's outlet that head office has sent
+                          (a draft never reached a till); named with one of its own lines,
+                          and only by goods received
 a customer                not a customer of another outlet: a shop's customers are its own
+a member number           ``M-<outlet>-<till>-<serial>`` of the sending till's outlet, and not
+                          the number of another customer
+a points entry            not an entry of another till; its customer not another outlet's; its
+                          sale (and refund) not another till's; points spent or given back
+                          also by ``points_trust``'s rules (a known customer, the sale's own
+                          points tender, no more than it)
 an audit record           of the sending till's own chain
 ========================  ===============================================================
 
@@ -52,27 +65,40 @@ from shared.protocol import (
     EventKind,
     EventOutcome,
     EventResult,
+    LoyaltyEarnedV1,
+    LoyaltyRedeemedV1,
+    LoyaltyReturnedV1,
+    LoyaltyReversedV1,
     RefundCompletedV1,
     SaleCompletedV1,
     ShiftClosedV1,
     ShiftOpenedV1,
     StockMovedV1,
+    StockTransferredV1,
+    VoucherRedeemedV1,
+    VoucherSoldV1,
 )
 from shared.receipt import ReceiptNumber, ReceiptNumberError
 from sync_service.central import models as m
 from sync_service.central.bulk import bulk_insert
+from sync_service.central.points_trust import find_points_breaches
 from sync_service.central.projections import (
     CASH,
     CUSTOMER,
+    LOYALTY,
     REFUND,
     SALE,
     SALE_LINE,
     SHIFT,
     STOCK,
     STOCK_REASONS,
+    VOUCHER,
+    VOUCHER_REDEMPTION,
     Batch,
 )
 from sync_service.central.tills import TillAuth
+
+PointsPayload = LoyaltyEarnedV1 | LoyaltyReversedV1 | LoyaltyRedeemedV1 | LoyaltyReturnedV1
 
 log = get_logger("sgpos.trust")
 
@@ -136,8 +162,25 @@ def _cash_claims(p: CashMovedV1) -> Iterator[Claim]:
     yield Claim("shift_id", "shift", p.shift_id)
 
 
-def _stock_claims(p: StockMovedV1) -> Iterator[Claim]:
+def _received_claims(p: StockMovedV1) -> Iterator[Claim]:
     yield Claim("movement_id", "stock movement", str(p.movement_id))
+    if p.po_id is not None or p.po_line_id is not None:
+        yield Claim("po_id", "order named whole", (p.po_id, p.po_line_id))
+        yield Claim("po_id", "purchase order", p.po_id)
+        yield Claim("po_line_id", "purchase order line", (p.po_id, p.po_line_id))
+
+
+def _adjusted_claims(p: StockMovedV1) -> Iterator[Claim]:
+    yield Claim("movement_id", "stock movement", str(p.movement_id))
+    if p.po_id is not None or p.po_line_id is not None:
+        yield Claim("po_id", "order on an adjustment", p.po_id)
+
+
+def _transfer_claims(p: StockTransferredV1) -> Iterator[Claim]:
+    yield Claim("movement_id", "stock movement", str(p.movement_id))
+    yield Claim("transfer_no", "transfer", (p.direction, p.transfer_no, p.other_outlet))
+    if p.direction == "in":
+        yield Claim("transfer_no", "transfer sent", p.transfer_no)
 
 
 def _audit_claims(p: AuditRecordedV1) -> Iterator[Claim]:
@@ -146,6 +189,28 @@ def _audit_claims(p: AuditRecordedV1) -> Iterator[Claim]:
 
 def _customer_claims(p: CustomerUpsertedV1) -> Iterator[Claim]:
     yield Claim("customer_id", "customer", p.customer_id)
+    if p.member_no is not None:
+        yield Claim("member_no", "member number", (p.member_no, p.customer_id))
+
+
+def _points_claims(p: PointsPayload) -> Iterator[Claim]:
+    yield Claim("entry_id", "points entry", p.entry_id)
+    yield Claim("customer_id", "customer", p.customer_id)
+    yield Claim("sale_id", "document", p.sale_id)
+    if isinstance(p, LoyaltyReversedV1 | LoyaltyReturnedV1):
+        yield Claim("refund_id", "document", p.refund_id)
+
+
+def _voucher_sold_claims(p: VoucherSoldV1) -> Iterator[Claim]:
+    yield Claim("serial", "gift voucher sold", (p.serial, p.amount))
+    yield Claim("sale_id", "document", p.sale_id)
+    yield Claim("line_id", "sale line", p.line_id)
+
+
+def _voucher_redeemed_claims(p: VoucherRedeemedV1) -> Iterator[Claim]:
+    yield Claim("serial", "gift voucher taken", (p.serial, p.amount))
+    yield Claim("redemption_id", "voucher redemption", p.redemption_id)
+    yield Claim("sale_id", "document", p.sale_id)
 
 
 CLAIMS: dict[EventKind, Callable[[Any], Iterator[Claim]]] = {
@@ -154,10 +219,17 @@ CLAIMS: dict[EventKind, Callable[[Any], Iterator[Claim]]] = {
     EventKind.SHIFT_OPENED: _shift_claims,
     EventKind.SHIFT_CLOSED: _shift_claims,
     EventKind.CASH_MOVED: _cash_claims,
-    EventKind.STOCK_RECEIVED: _stock_claims,
-    EventKind.STOCK_ADJUSTED: _stock_claims,
+    EventKind.STOCK_RECEIVED: _received_claims,
+    EventKind.STOCK_ADJUSTED: _adjusted_claims,
+    EventKind.STOCK_TRANSFERRED: _transfer_claims,
     EventKind.AUDIT_RECORDED: _audit_claims,
     EventKind.CUSTOMER_UPSERTED: _customer_claims,
+    EventKind.LOYALTY_EARNED: _points_claims,
+    EventKind.LOYALTY_REVERSED: _points_claims,
+    EventKind.LOYALTY_REDEEMED: _points_claims,
+    EventKind.LOYALTY_RETURNED: _points_claims,
+    EventKind.VOUCHER_SOLD: _voucher_sold_claims,
+    EventKind.VOUCHER_REDEEMED: _voucher_redeemed_claims,
 }
 
 
@@ -166,7 +238,7 @@ CLAIMS: dict[EventKind, Callable[[Any], Iterator[Claim]]] = {
 
 def _ids(keys: Iterable[Any]) -> Any:
     # One array parameter, not one parameter per id: a push names thousands of lines.
-    return literal(sorted(keys), _IDS)
+    return literal(list(keys), _IDS)
 
 
 def _held_by_others(table: Table, key: str, owner: str, keys: set[Any], mine: uuid.UUID) -> Any:
@@ -212,12 +284,97 @@ def _stock(conn: Connection, keys: set[Any], till: TillAuth) -> set[Any]:
     return set(conn.scalars(query))
 
 
+def _transfers_sent_elsewhere(conn: Connection, keys: set[Any], till: TillAuth) -> set[Any]:
+    # The dispatching half names where the goods go ("out:<outlet code>"): only that outlet
+    # takes them in.
+    query = select(STOCK.c.reference).where(
+        STOCK.c.reference == literal(sorted(keys), ARRAY(String())).any_(),
+        STOCK.c.reason == STOCK_REASONS[EventKind.STOCK_TRANSFERRED],
+        STOCK.c.detail.like("out:%"),
+        STOCK.c.detail != f"out:{till.outlet_code}",
+    )
+    return set(conn.scalars(query))
+
+
 def _customers(conn: Connection, keys: set[Any], till: TillAuth) -> set[Any]:
     # Outlet rule; a customer without an owner (recorded before owners were kept) is free.
     query = select(CUSTOMER.c.customer_id).where(
         CUSTOMER.c.customer_id == _ids(keys).any_(), CUSTOMER.c.outlet_id != till.outlet_id
     )
     return set(conn.scalars(query))
+
+
+def _member_numbers(conn: Connection, keys: set[Any], till: TillAuth) -> set[Any]:
+    # (member number, customer) pairs whose number another customer already holds.
+    numbers = sorted({number for number, _ in keys})
+    rows = conn.execute(
+        select(CUSTOMER.c.member_no, CUSTOMER.c.customer_id).where(
+            CUSTOMER.c.member_no == literal(numbers, ARRAY(String())).any_()
+        )
+    )
+    held: dict[str, uuid.UUID] = {number: owner for number, owner in rows}
+    return {(number, owner) for number, owner in keys if held.get(number, owner) != owner}
+
+
+def _points_entries(conn: Connection, keys: set[Any], till: TillAuth) -> set[Any]:
+    return set(conn.scalars(_held_by_others(LOYALTY, "entry_id", "till_id", keys, till.till_id)))
+
+
+def _face_values(conn: Connection, keys: set[Any]) -> dict[str, Any]:
+    serials = sorted({serial for serial, _ in keys})
+    query = (
+        select(VOUCHER.c.serial, m.VoucherBatch.face_value)
+        .join(m.VoucherBatch, m.VoucherBatch.batch_id == VOUCHER.c.batch_id)
+        .where(VOUCHER.c.serial == literal(serials, ARRAY(String())).any_())
+    )
+    return {serial: value for serial, value in conn.execute(query)}
+
+
+def _vouchers_sold_wrongly(conn: Connection, keys: set[Any], till: TillAuth) -> set[Any]:
+    # A voucher head office never issued, or sold for other than its face value.
+    face = _face_values(conn, keys)
+    return {(serial, amount) for serial, amount in keys if face.get(serial) != amount}
+
+
+def _vouchers_taken_wrongly(conn: Connection, keys: set[Any], till: TillAuth) -> set[Any]:
+    # A voucher head office never issued, or more taken from it at once than it is worth.
+    # Less than its face value but more than is left (offline tills) is accepted and flagged.
+    face = _face_values(conn, keys)
+    return {
+        (serial, amount) for serial, amount in keys if serial not in face or amount > face[serial]
+    }
+
+
+def _redemptions(conn: Connection, keys: set[Any], till: TillAuth) -> set[Any]:
+    table = VOUCHER_REDEMPTION
+    return set(conn.scalars(_held_by_others(table, "redemption_id", "till_id", keys, till.till_id)))
+
+
+def _orders_of_others(conn: Connection, keys: set[Any], till: TillAuth) -> set[Any]:
+    po = m.PurchaseOrder
+    wanted = {k for k in keys if k is not None}
+    query = select(po.po_id).where(po.po_id == _ids(wanted).any_(), po.outlet_id != till.outlet_id)
+    return set(conn.scalars(query)) if wanted else set()
+
+
+def _lines_not_sent_here(conn: Connection, keys: set[Any], till: TillAuth) -> set[Any]:
+    # (order, line) pairs naming no line of that order that head office sent this outlet:
+    # an unknown order or line, a line of another order, or an order still a draft.
+    po, line = m.PurchaseOrder, m.PurchaseOrderLine
+    pairs = {(o, ln) for o, ln in keys if o is not None and ln is not None}
+    if not pairs:
+        return set()
+    rows = conn.execute(
+        select(line.po_line_id, line.po_id)
+        .join(po, po.po_id == line.po_id)
+        .where(
+            line.po_line_id == _ids({ln for _, ln in pairs}).any_(),
+            po.outlet_id == till.outlet_id,
+            po.status != "draft",
+        )
+    )
+    known = {(o, ln) for ln, o in rows}
+    return pairs - known
 
 
 Lookup = Callable[[Connection, set[Any], TillAuth], set[Any]]
@@ -229,6 +386,23 @@ HELD_ELSEWHERE: dict[str, tuple[Lookup, str]] = {
     "cash movement": (_cash, "names a cash movement of another till"),
     "stock movement": (_stock, "names a stock movement of another till"),
     "customer": (_customers, "names a customer of another outlet"),
+    "member number": (_member_numbers, "is the member number of another customer"),
+    "points entry": (_points_entries, "names a points entry of another till"),
+    "transfer sent": (_transfers_sent_elsewhere, "takes in a transfer sent to another outlet"),
+    "gift voucher sold": (
+        _vouchers_sold_wrongly,
+        "is not a gift voucher head office issued, or not sold at its face value",
+    ),
+    "gift voucher taken": (
+        _vouchers_taken_wrongly,
+        "is not a gift voucher head office issued, or more than its face value is taken",
+    ),
+    "voucher redemption": (_redemptions, "names a gift voucher redemption of another till"),
+    "purchase order": (_orders_of_others, "names a purchase order of another outlet"),
+    "purchase order line": (
+        _lines_not_sent_here,
+        "names no line of a purchase order head office sent this outlet",
+    ),
 }
 
 
@@ -245,6 +419,26 @@ def _own_receipt(till: TillAuth, text: Any) -> bool:
     )
 
 
+def _transfer_breach(claim: Claim, till: TillAuth) -> Breach | None:
+    """A till sends only its own transfers (``TR-<outlet>-<till>-NNNNNN``, as it numbers
+    them) to another outlet, and takes in only transfers another outlet sent."""
+    direction, number, other = claim.key
+    parts = str(number).split("-")
+    if direction == "out":
+        if parts[1:3] != [till.outlet_code, till.till_code]:
+            return Breach(
+                claim.field,
+                f"{str(number)[:40]!r} is not a transfer number of this till "
+                f"(TR-{till.outlet_code}-{till.till_code}-NNNNNN)",
+            )
+        if other == till.outlet_code:
+            return Breach("other_outlet", "a transfer to the sending till's own outlet")
+        return None
+    if parts[1] != other or other == till.outlet_code:
+        return Breach(claim.field, "a transfer taken in must come from the other outlet it names")
+    return None
+
+
 def _in_the_event(claim: Claim, till: TillAuth) -> Breach | None:
     """The rules that need no lookup."""
     if claim.fact == "receipt" and not _own_receipt(till, claim.key):
@@ -253,6 +447,18 @@ def _in_the_event(claim: Claim, till: TillAuth) -> Breach | None:
             f"{str(claim.key)[:40]!r} is not a receipt number of this till "
             f"({till.outlet_code}-{till.till_code}-NNNNNN)",
         )
+    if claim.fact == "member number" and claim.key[0].split("-")[1] != till.outlet_code:
+        return Breach(
+            claim.field,
+            f"{claim.key[0]!r} is not a member number of this outlet "
+            f"(M-{till.outlet_code}-<till>-NNNNN)",
+        )
+    if claim.fact == "transfer":
+        return _transfer_breach(claim, till)
+    if claim.fact == "order named whole" and None in claim.key:
+        return Breach(claim.field, "a purchase order is named by its id and its line's, both")
+    if claim.fact == "order on an adjustment":
+        return Breach(claim.field, "only goods received are counted against a purchase order")
     if claim.fact == "audit chain" and claim.key != till.till_id:
         return Breach(claim.field, "an audit record of another till's chain")
     return None
@@ -292,6 +498,9 @@ def refuse_untrusted(conn: Connection, batch: Batch) -> None:
     projected: answer it as refused and record a security event, in the push's transaction."""
     items = [item for kind_items in batch.applied.values() for item in kind_items]
     breaches = find_breaches(conn, batch.till, items)
+    trusted = [(e, p) for e, p in items if e.event_id not in breaches]
+    for event_id, (where, why) in find_points_breaches(conn, batch.till, trusted).items():
+        breaches[event_id] = Breach(where, why)
     if not breaches:
         return
     for kind, kind_items in list(batch.applied.items()):

@@ -36,6 +36,8 @@ from shared.protocol import (
     EnrolRequest,
     EventOutcome,
     Health,
+    MasterEntity,
+    MemberPointsRequest,
     PushOk,
     PushRequest,
     Rejected,
@@ -43,7 +45,8 @@ from shared.protocol import (
 from sync_service.central.db import CentralSettings, central_engine, database_error
 from sync_service.central.decode import push_request
 from sync_service.central.ingest import apply_push
-from sync_service.central.pull import BadCursor, pull_page
+from sync_service.central.points import member_points
+from sync_service.central.pull import ON_REQUEST, BadCursor, pull_page
 from sync_service.central.tills import (
     EnrolmentError,
     TillAuth,
@@ -76,6 +79,7 @@ ENROL_FAILURES_PER_MINUTE = 10
 DEFAULT_PULL_PAGE = 1000
 HEALTH_TIMEOUT_S = 2.0
 MAX_ENROL_BODY = 16 * 1024
+MAX_POINTS_BODY = 256 * 1024  # 5,000 member ids as JSON, with room
 
 
 def utc_now() -> datetime:
@@ -156,7 +160,8 @@ class SyncApi:
     async def _push_in_slot(self, request: web.Request, version: int) -> web.Response:
         till = await self._till(request)
         body = await read_body(request)
-        batch = push_request(body) or parse(PushRequest, body)
+        # Decoding 500 events takes milliseconds: not on the loop, which keeps answering.
+        batch = await self._db(push_body, body)
         body_protocol(batch.protocol, version)
         bind_contextvars(events=len(batch.events))
         result = await self._db(apply_push, self.engine, till, batch, now=self.clock())
@@ -194,8 +199,9 @@ class SyncApi:
         protocol_version(request)
         till = await self._till(request)
         cursor, limit = pull_query(request.query)
+        extras = pull_extras(request.query)
         try:
-            page = await self._db(pull_page, self.engine, till, cursor, limit)
+            page = await self._db(pull_page, self.engine, till, cursor, limit, extras)
         except BadCursor as exc:
             raise Refusal.rejected(400, str(exc)) from None
         await self._db(mark_seen, self.engine, till.till_id, self.clock())
@@ -209,6 +215,15 @@ class SyncApi:
         protocol_version(request)
         till = await self._till(request)
         return reply(await self._db(till_state, self.engine, till, now=self.clock()))
+
+    async def points(self, request: web.Request) -> web.Response:
+        """Members' points as head office holds them, less the asking till's own entries (the
+        till adds its own ledger): tills ask after each sync, and show that while offline."""
+        protocol_version(request)
+        till = await self._till(request)
+        asked = parse(MemberPointsRequest, await read_body(request, MAX_POINTS_BODY))
+        answer = await self._db(member_points, self.engine, till, asked.customer_ids, self.clock())
+        return reply(answer)
 
     async def retire(self, request: web.Request) -> web.Response:
         """The till is being decommissioned: revoke it; its credential is refused from now."""
@@ -248,9 +263,13 @@ class SyncApi:
         self.health_db.shutdown(wait=False, cancel_futures=True)
 
 
+def push_body(body: bytes) -> PushRequest:
+    return push_request(body) or parse(PushRequest, body)
+
+
 def pull_query(query: Mapping[str, str]) -> tuple[str, int]:
     """``cursor`` (required, opaque) and ``limit`` (1..MAX_PULL_PAGE) from the query string."""
-    unknown = sorted(set(query) - {"cursor", "limit"})
+    unknown = sorted(set(query) - {"cursor", "limit", "with"})
     if unknown:
         raise Refusal.rejected(400, f"unknown query parameter {unknown[0][:40]!r}")
     cursor = query.get("cursor")
@@ -260,6 +279,16 @@ def pull_query(query: Mapping[str, str]) -> tuple[str, int]:
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_PULL_PAGE:
         raise Refusal.rejected(400, f"limit must be a whole number from 1 to {MAX_PULL_PAGE}")
     return cursor, int(raw)
+
+
+def pull_extras(query: Mapping[str, str]) -> frozenset[MasterEntity]:
+    """``with``: entities a till asks for beyond those every till gets (comma-separated)."""
+    asked = [w for w in query.get("with", "").split(",") if w]
+    known = {e.value: e for e in ON_REQUEST}
+    for word in asked:
+        if word not in known:
+            raise Refusal.rejected(400, f"with: {word[:40]!r} is not an entity sent on request")
+    return frozenset(known[w] for w in asked)
 
 
 @web.middleware
@@ -329,6 +358,7 @@ def make_app(
     app.router.add_get("/v1/health", api.health, allow_head=False)
     app.router.add_get("/v1/till/state", api.till_state, allow_head=False)
     app.router.add_post("/v1/till/retire", api.retire)
+    app.router.add_post("/v1/points", api.points)
     app.on_cleanup.append(api.close)
     hide_server_version()
     add_dashboard(app, settings, engine, clock=clock)

@@ -16,6 +16,7 @@ import re
 import socket
 import sys
 from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
 from pathlib import Path
 from string import Template
 from typing import Any
@@ -37,6 +38,7 @@ from sync_service.central.accounts import (
 from sync_service.central.admin import AdminError
 from sync_service.central.admin.enrolment import replacement_code
 from sync_service.central.backup import BackupError, backup, restore
+from sync_service.central.costing import recost
 from sync_service.central.db import CentralSettings, central_engine
 from sync_service.central.migrate import (
     CentralMigrationError,
@@ -44,6 +46,7 @@ from sync_service.central.migrate import (
     head_revision,
     upgrade_central,
 )
+from sync_service.central.points import business_today, expire_points
 from sync_service.central.seed import DEFAULT_PRODUCTS, seed_demo
 from sync_service.central.tills import (
     CODE_VALIDITY,
@@ -183,8 +186,37 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     ):
         command(name, handler, text).add_argument("--email", required=True)
-    seed = command("seed-demo", _seed_demo, "load the demo company, outlets, staff, catalogue")
+    command(
+        "recost",
+        _recost,
+        "cost every stock movement, sale line and refund line again from the start of the "
+        "ledger (moving average per outlet; docs/stock.md): for sales stored before costs were "
+        "kept. Pushes wait while it runs: run it when the shops are closed",
+    )
+    expire = command(
+        "expire-points",
+        _expire_points,
+        "lapse members' points past their expiry date (the server also does this daily)",
+    )
+    expire.add_argument(
+        "--on", type=date.fromisoformat, metavar="YYYY-MM-DD", help="as of this day (default today)"
+    )
+    seed = command(
+        "seed-demo",
+        _seed_demo,
+        "load the demo company, outlets, staff, catalogue, suppliers and purchase orders",
+    )
     seed.add_argument("--products", type=_count, default=DEFAULT_PRODUCTS, metavar="N")
+    seed.add_argument(
+        "--with-promotions",
+        action="store_true",
+        help="also the demo promotions, one or more of every kind (docs/promotions.md)",
+    )
+    seed.add_argument(
+        "--with-variants",
+        action="store_true",
+        help="also the demo product families and cartons (docs/variants.md)",
+    )
     return parser
 
 
@@ -479,17 +511,51 @@ def _remove_second_factor(settings: CentralSettings, args: argparse.Namespace) -
     return EXIT_OK
 
 
+def _expire_points(settings: CentralSettings, args: argparse.Namespace) -> int:
+    engine = _engine(settings)
+    now = datetime.now(UTC)
+    day = args.on or business_today(now)
+    try:
+        added = expire_points(engine, day, now)
+    finally:
+        engine.dispose()
+    print(f"Points lapsed as of {day}: {added} member(s) had points expire.")
+    return EXIT_OK
+
+
 def _seed_demo(settings: CentralSettings, args: argparse.Namespace) -> int:
     engine = _engine(settings)
     try:
-        report = seed_demo(engine, products=args.products)
+        report = seed_demo(
+            engine,
+            products=args.products,
+            promotions=args.with_promotions,
+            variants=args.with_variants,
+        )
     finally:
         engine.dispose()
     outlets = ", ".join(f"{code} {outlet_id}" for code, outlet_id in report.outlet_ids.items())
     print(
         f"Demo data added: {report.outlets} outlets, {report.categories} categories, "
-        f"{report.products} products, {report.barcodes} barcodes, {report.staff} staff "
+        f"{report.products} products, {report.barcodes} barcodes, {report.staff} staff, "
+        f"{report.promotions} promotions, {report.variants} variants and packs, "
+        f"{report.suppliers} suppliers, {report.purchase_orders} purchase orders, "
+        f"{report.voucher_batches} gift voucher batches "
         f"(0 everywhere means it was already there). Outlets: {outlets}."
+    )
+    return EXIT_OK
+
+
+def _recost(settings: CentralSettings, args: argparse.Namespace) -> int:
+    engine = _engine(settings)
+    try:
+        with engine.begin() as conn:
+            done = recost(conn)
+    finally:
+        engine.dispose()
+    print(
+        f"Costed again: {done.movements} stock movements, {done.sale_lines} sale lines, "
+        f"{done.refund_lines} refund lines; {done.positions} outlet averages set."
     )
     return EXIT_OK
 

@@ -116,7 +116,8 @@ def dashboard_db_url(pg_server: str) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def dashboard_engine(dashboard_db_url: str) -> Iterator[Engine]:
     engine = central_engine(dashboard_db_url, pool_size=4)
-    seed_demo(engine, products=PRODUCTS)  # products and staff the demo tills sell with
+    # products, families and cartons, and staff the demo tills sell with
+    seed_demo(engine, products=PRODUCTS, variants=True)
     yield engine
     engine.dispose()
 

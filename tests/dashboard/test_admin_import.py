@@ -284,3 +284,28 @@ def test_staff_import_adds_people_without_pins_and_keeps_existing_pins(
         role = scalar(engine, "SELECT role FROM sgpos.staff WHERE staff_id = :s", s=known)
     assert not pin_is_set(hashes[f"N{t}"]) and pin_is_set(hashes[f"K{t}"])
     assert role == "supervisor"
+
+
+def test_the_cost_price_column_sets_it_keeps_it_when_blank_and_refuses_a_bad_one(
+    engine: Engine,
+) -> None:
+    """``cost_price`` (excluding GST) is what a product is costed at before an outlet receives
+    it with a cost; a blank cell leaves it as it is, and a bad one writes nothing."""
+    t, who = tag(), actor()
+    header = "sku,name,price,tax_code,cost_price"
+    first = csv_bytes(header, f"{t}-A,Kaya 250g,3.50,SR,2.10", f"{t}-B,Roti 400g,2.20,SR,")
+    import_products(engine, who, first, now=NOW, dry_run=False)
+    found = products(engine, t)
+    assert (found["A"].cost_price, found["B"].cost_price) == (Decimal("2.10"), None)
+    blank = csv_bytes(header, f"{t}-A,Kaya 250g,3.60,SR,", f"{t}-B,Roti 400g,2.20,SR,1.35")
+    import_products(engine, who, blank, now=NOW + timedelta(minutes=1), dry_run=False)
+    found = products(engine, t)
+    assert (found["A"].cost_price, found["B"].cost_price) == (Decimal("2.10"), Decimal("1.35"))
+    before = writes(engine)
+    bad = csv_bytes(header, f"{t}-A,Kaya 250g,3.60,SR,1.999", f"{t}-B,Roti 400g,2.20,SR,-1")
+    report = import_products(engine, who, bad, now=NOW + timedelta(minutes=2), dry_run=True)
+    assert [(p.row, p.column) for p in report.problems] == [(2, "cost price"), (3, "cost price")]
+    with pytest.raises(ImportRefused, match="2 row"):
+        import_products(engine, who, bad, now=NOW + timedelta(minutes=2), dry_run=False)
+    assert writes(engine) == before
+    assert products(engine, t)["A"].cost_price == Decimal("2.10")

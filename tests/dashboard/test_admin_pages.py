@@ -458,3 +458,32 @@ def test_an_admin_builds_a_product_from_the_forms_and_every_editing_page_renders
     ):
         shown = admin.get(path)
         assert shown.status == 200 and "went wrong" not in shown.text, path
+
+
+def test_the_cost_price_is_set_on_the_products_page_and_a_bad_one_is_refused(
+    site: Site, browsers: Callable[[str], Visitor]
+) -> None:
+    """The catalogue's cost price (what a product is costed at before an outlet receives it
+    with a cost) is edited with the product's details; a wrong one changes nothing."""
+    admin = browsers("admin")
+    where = f"/ho/catalogue/products/{site.product_id}"
+
+    def cost_price() -> object:
+        return scalar(
+            site.engine,
+            "SELECT cost_price FROM sgpos.product WHERE product_id = :p",
+            p=site.product_id,
+        )
+
+    details = {"name": "Kopi-O Kosong 1L", "tax_code": "SR", "active": "1"}
+    answer = admin.post(where, {**details, "cost_price": "2.15"}, token=token(admin, where))
+    assert answer.status == 303, answer.text
+    assert cost_price() == Decimal("2.15")
+    assert (
+        'name="cost_price" inputmode="decimal" maxlength="20" value="2.15"' in admin.get(where).text
+    )
+    refused = admin.post(where, {**details, "cost_price": "two"}, token=token(admin, where))
+    assert refused.status == 400 and "cost price" in refused.text and "not a number" in refused.text
+    assert cost_price() == Decimal("2.15")
+    cleared = admin.post(where, {**details, "cost_price": ""}, token=token(admin, where))
+    assert cleared.status == 303 and cost_price() is None

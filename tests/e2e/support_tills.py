@@ -35,7 +35,7 @@ from till.services.refunds import CompletedRefund
 from till.services.staff import SignedIn
 from till.simulate import Summary, simulate
 from till.store.db import Store
-from till.store.models import Sale
+from till.store.models import Sale, SaleLine
 from till.store.paths import store_file
 from till.sync.agent import SyncAgent
 from till.sync.enrol import enrol_till
@@ -165,23 +165,36 @@ class AgentTill:
         finally:
             store.close()
 
-    def ring(self, sales: int, *, seed: int) -> Summary:
-        """Sign in the demo cashier and manager (PINs from head office) and ring ``sales``."""
+    def ring(self, sales: int, *, seed: int, stock: bool = False) -> Summary:
+        """Sign in the demo cashier and manager (PINs from head office) and ring ``sales``
+        (with the day's stock documents too, if ``stock``)."""
         with self.opened() as till:
             cashier, manager = _sign_in(till, "cashier"), _sign_in(till, "manager")
-            summary = simulate(till, sales, seed=seed, cashier=cashier, manager=manager)
+            summary = simulate(
+                till, sales, seed=seed, cashier=cashier, manager=manager, stock=stock
+            )
         assert summary.sales > 0, "the simulator rang no sales"
         return summary
 
     def refund_latest_sale(self) -> CompletedRefund:
-        """The customer brings back the first item of the latest sale: refunded in cash."""
+        """The customer brings back the first item of the latest sale that still has goods to
+        give back (the simulator refunds some sales itself): refunded in cash."""
         with self.opened() as till:
             cashier = _sign_in(till, "cashier")
             with till.store.read() as s:
-                sale = s.scalars(select(Sale).order_by(Sale.sold_at.desc()).limit(1)).one()
-                receipt, line = sale.receipt_no, sale.lines[0]
-                wanted = {line.line_id: line.quantity}
-            return till.refunds().refund(cashier, receipt, wanted, reason="changed mind")
+                sales = s.scalars(
+                    select(Sale)
+                    .where(~Sale.lines.any(SaleLine.voucher_serial.is_not(None)))
+                    .order_by(Sale.sold_at.desc())
+                ).all()
+                receipts = [sale.receipt_no for sale in sales]
+            for receipt in receipts:
+                sale = till.refunds().lookup(receipt)
+                line = next((x for x in sale.lines if x.left > 0), None)
+                if line is not None:
+                    wanted = {line.line_id: line.left}
+                    return till.refunds().refund(cashier, receipt, wanted, reason="changed mind")
+            raise AssertionError("every sale the simulator rang is already refunded")
 
     def pending(self) -> int:
         return int(self.status_field("pending"))

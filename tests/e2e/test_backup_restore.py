@@ -86,7 +86,7 @@ def test_a_restored_head_office_takes_the_sales_a_till_made_since_without_doubli
     restored = central_engine(restored_url, pool_size=2)
     backup_file = tmp_path / "central.dump"
     try:
-        seed_demo(source, products=PRODUCTS)
+        seed_demo(source, products=PRODUCTS, variants=True)
         with running_central(source_url, tmp_path, env=CHILD_ENV) as server:
             till = enrolled_agent_till(source, server.url, tmp_path / "till")
             before = till.ring(5, seed=41)
@@ -150,7 +150,7 @@ def test_a_snapshot_held_open_as_by_a_long_backup_does_not_hold_a_price_change_b
     upgrade_central(url)
     engine = central_engine(url, pool_size=2)
     try:
-        seed_demo(engine, products=PRODUCTS)
+        seed_demo(engine, products=PRODUCTS, variants=True)
         with running_central(url, tmp_path, env=CHILD_ENV) as server:
             till = enrolled_agent_till(engine, server.url, tmp_path / "till")
             with engine.connect() as conn:

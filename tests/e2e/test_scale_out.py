@@ -46,7 +46,7 @@ def test_killing_a_servers_workers_mid_push_loses_and_doubles_nothing(
     upgrade_central(pg_url)
     engine = central_engine(pg_url, pool_size=2)
     try:
-        seed_demo(engine, products=PRODUCTS)
+        seed_demo(engine, products=PRODUCTS, variants=True)
         with (
             running_central(pg_url, tmp_path, env=CHILD_ENV, args=["--workers", "2"]) as pair,
             running_central(pg_url, tmp_path, env=CHILD_ENV) as single,

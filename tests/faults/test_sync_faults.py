@@ -96,7 +96,7 @@ def head_office(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     """The central database with the demo outlets, staff and catalogue, and one server."""
     upgrade_central(pg_url)
     engine = central_engine(pg_url, pool_size=2)
-    seed_demo(engine, products=PRODUCTS)
+    seed_demo(engine, products=PRODUCTS, variants=True)
     try:
         with running_central(pg_url, tmp_path_factory.mktemp("central"), env=CHILD_ENV) as server:
             yield HeadOffice(pg_url, engine, server)

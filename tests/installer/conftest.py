@@ -38,7 +38,7 @@ def xdg_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def central_db(pg_url: str) -> Iterator[Engine]:
     upgrade_central(pg_url)
     engine = central_engine(pg_url, pool_size=2)
-    seed_demo(engine, products=PRODUCTS)
+    seed_demo(engine, products=PRODUCTS, variants=True)
     try:
         yield engine
     finally:

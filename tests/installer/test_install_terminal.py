@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from installer.install import enrolled_as
-from sync_service.central.pull import pull_page
+from sync_service.central.pull import ON_REQUEST, pull_page
 from sync_service.central.tills import TillAuth
 from tests.installer.support import HeadOffice, new_till_code
 from tests.installer.terminal import Terminal
@@ -64,7 +64,8 @@ def changes_sent(head_office: HeadOffice, data_dir: Path) -> int:
     till = TillAuth(uuid.UUID(till_id), uuid.UUID(outlet_id), "ORC", code)
     cursor, sent = "0", 0
     while True:
-        page = pull_page(head_office.engine, till, cursor, 5000)
+        # A till asks for every entity sent on request (promotions, orders, customers...).
+        page = pull_page(head_office.engine, till, cursor, 5000, ON_REQUEST)
         sent, cursor = sent + len(page.changes), page.next_cursor
         if not page.has_more:
             return sent

@@ -382,8 +382,10 @@ def test_quarantined_events_are_acknowledged_and_shown_in_status(
             "seq": poison.seq,
             "kind": poison.kind,
             "reason": "unknown product 42",
+            "decision": None,  # head office has not decided yet
         }
     ]
+    assert status.undecided_count == 1
 
 
 def test_once_right_after_a_quarantine_says_not_in_sync_and_what_to_do(
@@ -804,6 +806,37 @@ def test_a_till_drains_within_seconds_of_head_office_coming_back_whatever_its_ba
     # The push was asleep for more than 5 s and drained within 5 s of the return: something
     # other than its backoff woke it. Which one comes first (the health probe, or a pull that
     # got through and reset both directions) depends on the machine's load; either is right.
+
+
+def test_a_nudge_while_backing_off_still_reports_what_is_waiting(shop: DemoTill) -> None:
+    """Head office is away and the push waits out a long backoff: a write that nudges the
+    agent (a refund, a stock document) is counted in the status it reports at once, not when
+    the backoff ends."""
+    enrol_locally(shop, f"http://127.0.0.1:{free_port()}")
+    settings = AgentSettings(
+        **FAST | {"backoff_base_s": 30.0, "backoff_max_s": 30.0, "probe_interval_s": 600.0}
+    )
+    agent = SyncAgent(shop.till.data_dir, settings, rng=LongestWaits())
+    seen: list[SyncStatus] = []
+    handle = agent.start_in_thread(seen.append)
+    try:
+        deadline = time.monotonic() + 20
+        while agent.backoff["push"].failures < 1 or not seen:
+            assert time.monotonic() < deadline, "the first push never failed"
+            time.sleep(0.05)
+        assert handle.runner._not_before["push"] - time.monotonic() > 20
+        before = len(outbox(shop))
+        with shop.till.uow() as uow:  # a write with an event, as a refund's audit record
+            uow.audit("stock.receipt", actor=shop.manager.staff_id, at=shop.clock())
+            uow.commit()
+        waiting = len(outbox(shop))
+        assert waiting > before
+        handle.nudge()
+        while not seen or seen[-1].pending != waiting:
+            assert time.monotonic() < deadline, f"still reporting {seen[-1].pending} waiting"
+            time.sleep(0.05)
+    finally:
+        handle.stop(timeout=15)
 
 
 def test_an_agent_without_a_nudge_sends_a_new_sale_within_a_second(

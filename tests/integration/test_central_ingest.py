@@ -27,11 +27,14 @@ from shared.protocol import (
     Rejected,
     TillReport,
 )
+from shared.tender import Tender, TenderType
 from shared.wire import payload_hash
 from sync_service.central import models as m
 from sync_service.central.ingest import apply_push
 from sync_service.central.migrate import upgrade_central
 from sync_service.central.pull import BadCursor, pull_page
+from sync_service.central.reports.common import Scope
+from sync_service.central.reports.sale_detail import sale_detail
 from tests.central import SyncedTill, add_outlet, enrolled_till
 from till.simulate import simulate
 
@@ -50,7 +53,9 @@ def engine(pg_url: str) -> Iterator[Engine]:
 def till(engine: Engine, tmp_path: Path) -> Iterator[SyncedTill]:
     t = enrolled_till(engine, tmp_path / "till", add_outlet(engine), "T01")
     t.demo.till.shifts.open_shift(t.demo.cashier, Decimal("200.00"))
-    simulate(t.demo.till, 25, seed=3, cashier=t.demo.cashier, manager=t.demo.manager)
+    # A day with its deliveries, a shelf count, a breakage and a transfer: stock is received
+    # before it is sold.
+    simulate(t.demo.till, 25, seed=3, cashier=t.demo.cashier, manager=t.demo.manager, stock=True)
     yield t
     t.demo.till.close()
 
@@ -128,7 +133,29 @@ def test_a_tills_events_land_once_and_central_totals_equal_the_tills(
     assert central[0] == local[0] and central[1] * 100 == local[1] and central[2] * 100 == local[2]
     assert refunds[0] == local_refunds[0]
     assert {k: v * 100 for k, v in tenders.items()} == local_tenders
-    assert on_hand == moved < 0  # stock on hand is the sum of the movement ledger
+    assert on_hand == moved > 0  # stock on hand is the sum of the movement ledger
+    with engine.connect() as conn:
+        per_product = conn.execute(
+            text(
+                "SELECT h.product_id, h.quantity, (SELECT sum(quantity) FROM sgpos.stock_movement "
+                "m WHERE m.outlet_id = h.outlet_id AND m.product_id = h.product_id) "
+                "FROM sgpos.stock_on_hand h WHERE h.outlet_id = :o"
+            ),
+            {"o": till.auth.outlet_id},
+        ).all()
+        kinds = dict(
+            conn.execute(
+                text(
+                    "SELECT coalesce(detail, reason), count(*) FROM sgpos.stock_movement "
+                    "WHERE outlet_id = :o GROUP BY 1"
+                ),
+                {"o": till.auth.outlet_id},
+            ).all()
+        )
+    # Every product was received before it was sold: none is below zero, each equals its ledger.
+    assert per_product and all(q == ledger >= 0 for _, q, ledger in per_product)
+    assert kinds["delivery"] > 0 and kinds["count"] >= 1 and kinds["damaged"] == 1
+    assert kinds["out:TPY"] == 1 and kinds["sale"] > 0
     chain = [ChainRecord.from_dict({**dict(r), "till_id": str(r["till_id"])}) for r in audit]
     assert len(chain) > 0 and verify_chain(chain).ok
 
@@ -413,3 +440,31 @@ def test_text_with_tabs_backslashes_and_line_breaks_is_stored_exactly(
         id=lines[0]["line_id"],
     )
     assert stored == f"{awkward}|\\."
+
+
+def test_head_office_prints_a_weighed_refund_in_kg_as_the_till_did(
+    engine: Engine, till: SyncedTill
+) -> None:
+    shop = till.demo
+    bananas = shop.till.catalogue.search("Bananas per kg")[0]
+    checkout = shop.till.checkout(shop.cashier)
+    line = checkout.add(bananas, Decimal("1.234"))
+    sale = checkout.complete([Tender(TenderType.CASH, Decimal("50.00"))])
+    done = shop.till.refunds().refund(
+        shop.cashier, sale.receipt_no, {line.line_id: Decimal("0.500")}, reason="bruised"
+    )
+    assert isinstance(push(engine, till, till.events()), PushOk)
+
+    with engine.connect() as conn:
+        sale_id = conn.execute(
+            text("SELECT sale_id FROM sgpos.sale WHERE receipt_no = :r"), {"r": sale.receipt_no}
+        ).scalar_one()
+        detail = sale_detail(conn, Scope(None), sale_id)
+    assert detail is not None
+    (refund,) = detail.refunds
+    assert refund.receipt_no == done.receipt_no
+    assert [x.weighed for x in refund.lines] == [True]
+    # The slip's item lines as the till printed them (the shop's heading is head office's).
+    printed = [x for x in done.receipt_text.splitlines() if "kg" in x]
+    assert printed and "0.500 kg" in "".join(printed)
+    assert [x for x in refund.receipt_text.splitlines() if "kg" in x] == printed

@@ -42,6 +42,8 @@ from shared.protocol import (
     EventKind,
     EventOutcome,
     Health,
+    MasterEntity,
+    MemberPoints,
     PullPage,
     PushOk,
     PushRequest,
@@ -68,6 +70,7 @@ from sync_service.central.tills import (
 )
 from sync_service.central.users import verify_user
 from sync_service.server.app import ServerConfigError, make_app, make_runner, ssl_context
+from tests.gift_voucher_support import new_batch
 
 pytestmark = pytest.mark.postgres
 
@@ -415,7 +418,12 @@ def test_repeated_failed_enrolments_from_one_address_are_throttled(
 
 # --- the protocol header ----------------------------------------------------------------------
 
-ENDPOINTS = [("POST", "/v1/enroll"), ("POST", "/v1/push"), ("GET", "/v1/pull?cursor=0")]
+ENDPOINTS = [
+    ("POST", "/v1/enroll"),
+    ("POST", "/v1/push"),
+    ("GET", "/v1/pull?cursor=0"),
+    ("POST", "/v1/points"),
+]
 
 
 @pytest.mark.parametrize(("method", "path"), ENDPOINTS)
@@ -497,6 +505,19 @@ def test_every_bad_credential_gets_the_same_401_and_nothing_is_written(
     assert len(bodies) == 1  # never a hint of which part was wrong
     assert answers["revoked"].typed(Unauthorized).message
     assert all(a.headers["www-authenticate"].startswith("Bearer") for a in answers.values())
+
+
+def test_points_answers_each_member_asked_for_and_refuses_a_malformed_body(
+    server: LiveServer, till: Till
+) -> None:
+    member = uuid.uuid4()  # not heard of yet: nothing held elsewhere
+    body = json.dumps({"customer_ids": [str(member)]}).encode()
+    answer = server.call("POST", "/v1/points", body, till.headers())
+    assert answer.status == 200, answer.body
+    points = answer.typed(MemberPoints)
+    assert [(m.customer_id, m.elsewhere, m.tier) for m in points.members] == [(member, 0, None)]
+    bad = server.call("POST", "/v1/points", b'{"customer_ids": ["x"]}', till.headers())
+    assert rejected(bad, 400).message
 
 
 # --- push bodies ------------------------------------------------------------------------------
@@ -709,6 +730,28 @@ def test_pull_pages_master_data_from_cursor_zero(
     assert page.cursor == "0" and page.has_more and len(page.changes) <= 3
     second = server.call("GET", f"/v1/pull?cursor={page.next_cursor}", headers=till.headers())
     assert second.typed(PullPage).cursor == page.next_cursor
+
+
+def test_gift_voucher_batches_come_down_only_to_a_till_that_asks(
+    server: LiveServer, engine: Engine, till: Till
+) -> None:
+    prefix = new_batch(engine, count=3, face_value="10.00")
+
+    def batches(query: str) -> list[dict[str, Any]]:
+        found, cursor = [], "0"
+        while True:
+            answer = server.call(
+                "GET", f"/v1/pull?cursor={cursor}&limit=5000{query}", headers=till.headers()
+            )
+            page = answer.typed(PullPage)
+            found += [c.data for c in page.changes if c.entity == MasterEntity.VOUCHER_BATCH]
+            if not page.has_more:
+                return [d for d in found if d and d["prefix"] == prefix]
+            cursor = page.next_cursor
+
+    assert batches("") == []
+    [batch] = batches("&with=promotion,voucher_batch")
+    assert (batch["count"], batch["face_value"], batch["voided"]) == (3, "10.00", [])
 
 
 @pytest.mark.parametrize(

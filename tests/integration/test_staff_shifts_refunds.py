@@ -218,3 +218,23 @@ def test_a_cash_refund_rounds_up_when_the_outlet_rounds_cash_down(shop: DemoTill
     with shop.till.store.read() as s:
         refund = s.scalars(select(Refund)).one()
         assert (refund.total, refund.rounding) == (D("8.92"), D("0.03"))
+
+
+def test_a_refund_of_weighed_goods_prints_kg_on_its_slip_and_on_every_reprint(
+    shop: DemoTill,
+) -> None:
+    shop.till.shifts.open_shift(shop.cashier, D("100.00"))
+    bananas = shop.till.catalogue.search("Bananas per kg")[0]
+    checkout = shop.till.checkout(shop.cashier)
+    line = checkout.add(bananas, D("1.234"))
+    sale = checkout.complete([Tender(TenderType.CASH, D("50.00"))])
+
+    done = shop.till.refunds().refund(
+        shop.cashier, sale.receipt_no, {line.line_id: D("0.500")}, reason="bruised"
+    )
+
+    assert "0.500 kg" in done.receipt_text and "/kg" in done.receipt_text
+    receipts = shop.till.receipts()
+    for again in (receipts.look_up(done.receipt_no), receipts.next_copy(done.receipt_no)):
+        assert [x.weighed for x in again.lines] == [True]
+        assert again.lines[0].quantity == D("0.500")

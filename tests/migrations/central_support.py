@@ -36,11 +36,19 @@ def admin(server_url: str) -> Iterator[Any]:
 
 
 @contextmanager
-def fresh_database(server_url: str, *, owner: str | None = None) -> Iterator[str]:
-    """An empty database ``sgpos_mig_<random>`` for one test; dropped afterwards."""
+def fresh_database(
+    server_url: str, *, owner: str | None = None, copy_of: str | None = None
+) -> Iterator[str]:
+    """An empty database ``sgpos_mig_<random>`` for one test, or a copy of the database at
+    ``copy_of`` (no one may be connected to it); dropped afterwards."""
     name = f"sgpos_mig_{uuid.uuid4().hex[:12]}"
+    template = urlsplit(copy_of).path.lstrip("/") if copy_of else None
     with admin(server_url) as cur:
-        cur.execute(f'CREATE DATABASE "{name}"' + (f' OWNER "{owner}"' if owner else ""))
+        cur.execute(
+            f'CREATE DATABASE "{name}"'
+            + (f' OWNER "{owner}"' if owner else "")
+            + (f' TEMPLATE "{template}"' if template else "")
+        )
     try:
         yield url_of(server_url, name)
     finally:

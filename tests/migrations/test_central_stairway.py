@@ -14,6 +14,8 @@ from .central_support import fresh_database, schema
 pytestmark = pytest.mark.postgres
 
 REVISIONS = list(reversed(list(ScriptDirectory.from_config(alembic_config()).walk_revisions())))
+# Revisions that change rows, not the schema; each has a test of its data of its own.
+DATA_ONLY = frozenset({"0021_goods_only_summaries"})
 
 
 @pytest.mark.parametrize("revision", REVISIONS, ids=[r.revision for r in REVISIONS])
@@ -29,7 +31,7 @@ def test_revision_upgrades_downgrades_and_upgrades_again(revision: Script, pg_se
         command.upgrade(config, revision.revision)
         schema_above = schema(url)
         assert current_central_revision(url) == revision.revision
-        assert schema_above != schema_below
+        assert (schema_above == schema_below) == (revision.revision in DATA_ONLY)
 
         command.downgrade(config, below or "base")
         assert current_central_revision(url) == below

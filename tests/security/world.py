@@ -291,6 +291,11 @@ def build_world(pg_server: str, base: Path) -> Iterator[World]:
 
 # Every query names the victim's till (:t), its outlet (:o) or its receipt prefix (:prefix).
 BOOKS = {
+    "purchase orders": "SELECT * FROM sgpos.purchase_order WHERE outlet_id = :o",
+    "purchase order lines": (
+        "SELECT l.* FROM sgpos.purchase_order_line l JOIN sgpos.purchase_order p USING (po_id) "
+        "WHERE p.outlet_id = :o"
+    ),
     "sales": "SELECT * FROM sgpos.sale WHERE till_id = :t OR outlet_id = :o",
     "sales with its receipt numbers": "SELECT * FROM sgpos.sale WHERE receipt_no LIKE :prefix",
     "sales naming its customers": (
@@ -333,6 +338,9 @@ BOOKS = {
     "sales by hour": "SELECT * FROM sgpos.sales_by_hour WHERE outlet_id = :o",
     "sales by tax": "SELECT * FROM sgpos.sales_by_tax WHERE outlet_id = :o",
     "sales by tender": "SELECT * FROM sgpos.sales_by_tender WHERE outlet_id = :o",
+    "sales by item": "SELECT * FROM sgpos.sales_by_item WHERE outlet_id = :o",
+    "sales by item and month": "SELECT * FROM sgpos.sales_by_item_month WHERE outlet_id = :o",
+    "sales by staff": "SELECT * FROM sgpos.sales_by_staff WHERE outlet_id = :o OR till_id = :t",
 }
 
 

@@ -99,7 +99,7 @@ class Fleet:
 
     def start(self) -> None:
         upgrade_central(self.db_url)
-        seed_demo(self.engine, products=PRODUCTS)
+        seed_demo(self.engine, products=PRODUCTS, variants=True)
         for _ in range(self._want_servers):
             self.servers.append(self._new_server())
         for index in range(self._want_tills):

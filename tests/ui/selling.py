@@ -21,6 +21,7 @@ from till.printing import PrinterSettings, ReceiptPrinter
 from till.services.checkout import Checkout
 from till.settings import TillSettings
 from till.ui.context import UiContext
+from till.ui.language import DEFAULT, set_language
 from till.ui.main_window import MainWindow
 from till.ui.sync_bridge import SyncBridge
 
@@ -64,12 +65,14 @@ def running_till(
     shift: bool = True,
     demo: bool = False,
     start_sync: Callable[[SyncBridge, DemoTill], None] | None = None,
+    settings: TillSettings | None = None,
 ) -> Iterator[Till]:
     """A demo-catalogue till in ``data_dir`` with its window shown, nobody signed in."""
     demo_shop = demo_till(data_dir)
     if shift:
         demo_shop.till.shifts.open_shift(demo_shop.manager, D("100.00"))
-    settings = TillSettings(printer=PrinterSettings(kind="dummy"))
+    if settings is None:
+        settings = TillSettings(printer=PrinterSettings(kind="dummy"))
     ctx = UiContext(demo_shop.till, settings, ReceiptPrinter(settings.printer), demo=demo)
     bridge = SyncBridge()
     window: MainWindow | None = None
@@ -86,7 +89,11 @@ def running_till(
     finally:
         if window is not None:
             window.printing.close()
+            if window.customer is not None:
+                window.customer.close()
+                window.customer.deleteLater()
             bridge.status_changed.disconnect()
+        set_language(DEFAULT)  # a test that stopped half-way in Chinese leaves no trace
         bridge.stop()
         demo_shop.till.close()
 
@@ -127,13 +134,22 @@ def sign_in(qtbot: QtBot, till: Till, code: str = CASHIER.code, pin: str = CASHI
     type_in(qtbot, screen.pin, pin)
 
 
+# Bumped after every UI test (tests/ui/conftest.py). A look-out for a dialog ends with the test
+# that set it: one whose dialog never came would otherwise keep looking, for seconds, into the
+# next test, and act on (or close) that test's dialog of the same name.
+TEST_GENERATION = [0]
+
+
 def when_modal(qtbot: QtBot, name: str, act: Callable[[QWidget], None]) -> list[QWidget]:
     """Run ``act`` on the modal dialog called ``name`` once it is open (the code under test
     waits in its ``exec()``); the returned list holds the dialog once it was seen."""
     seen: list[QWidget] = []
     tries = [0]
+    born = TEST_GENERATION[0]
 
     def look() -> None:
+        if TEST_GENERATION[0] != born:
+            return
         dialog = QApplication.activeModalWidget()
         if dialog is not None and dialog.objectName() == name and dialog.isVisible():
             seen.append(dialog)

@@ -52,6 +52,14 @@ def test_demo_start_seeds_the_till_opens_a_shift_and_shows_the_pins(
 
 
 def test_a_folder_without_a_till_is_refused_in_plain_words(qtbot: QtBot, tmp_path: Path) -> None:
+    # Another window up and active (as a test before this one may leave): the refusal must
+    # still wait for OK, not hang itself on that window and return at once.
+    other = QWidget()
+    qtbot.addWidget(other)
+    other.show()
+    qtbot.waitExposed(other)
+    other.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is other)
     said: list[str] = []
 
     def read_and_close() -> None:

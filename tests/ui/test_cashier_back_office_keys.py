@@ -1,4 +1,5 @@
-"""The window's keys reach the receipts, shift and diagnostics screens and Esc comes back."""
+"""The window's keys reach the receipts, shift, stock and diagnostics screens and Esc comes
+back."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ def _esc_back(qtbot: QtBot, till, expected) -> None:  # type: ignore[no-untyped-
     assert till.window.stack.currentWidget() is expected
 
 
-def test_f7_f8_and_ctrl_shift_d_open_their_screens(qtbot: QtBot, tmp_path: Path) -> None:
+def test_f7_f8_f11_and_ctrl_shift_d_open_their_screens(qtbot: QtBot, tmp_path: Path) -> None:
     with running_till(qtbot, tmp_path / "till", shift=False) as till:
         w = till.window
         # Diagnostics is for technicians: it opens before anybody signs in.
@@ -42,6 +43,9 @@ def test_f7_f8_and_ctrl_shift_d_open_their_screens(qtbot: QtBot, tmp_path: Path)
         press(qtbot, w.sell.entry, Qt.Key.Key_F7)
         assert w.stack.currentWidget() is w.back_office["receipts"]
         _esc_back(qtbot, till, w.sell)
+        press(qtbot, w.sell.entry, Qt.Key.Key_F11)
+        assert w.stack.currentWidget() is w.back_office["stock"]
+        _esc_back(qtbot, till, w.sell)
         assert w.sell.entry.hasFocus()
 
 
@@ -63,7 +67,7 @@ def test_the_toolbar_offers_receipts_and_shift_only_while_someone_is_signed_in(
         assert offered() == {"diagnostics"}
 
         sign_in(qtbot, till)
-        assert offered() == {"receipts", "shift", "diagnostics", "sign_out"}
+        assert offered() == {"receipts", "shift", "stock", "diagnostics", "sign_out"}
         tap(qtbot, w.toolbar.widgetForAction(w.toolbar_actions["receipts"]))
         assert w.stack.currentWidget() is w.back_office["receipts"]
         _esc_back(qtbot, till, w.sell)

@@ -14,16 +14,18 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tests.ui.backoffice import Shop, keys, open_shop, press, sell, show
 from till.store.migrate import head_revision
-from till.store.models import OutboxEvent
+from till.store.models import OutboxEvent, QuarantineOutcome, SyncState
+from till.store.outbox import sync_state
 from till.store.uow import UnitOfWork
 from till.sync.credentials import write_secret
 from till.sync.in_app import Syncing
-from till.sync.status import AGENT
+from till.sync.status import AGENT, STAND_ALONE, sync_status
 from till.ui.diagnostics_view import DiagnosticsView
+from till.ui.status_bar import SyncStatusBar
 from till.ui.sync_bridge import SyncBridge
 
 D = Decimal
@@ -54,13 +56,17 @@ def label(view: DiagnosticsView, key: str) -> str:
     return widget.text()
 
 
-def pending(shop: Shop) -> int:
+def unacknowledged(shop: Shop) -> int:
+    """Outbox rows after head office's acknowledged mark, counted here by (epoch, seq)."""
     with shop.till.store.read() as s:
-        return s.scalar(select(func.count()).select_from(OutboxEvent)) or 0
+        state = s.get(SyncState, 1)
+        mark = (state.acked_epoch, state.acked_seq) if state else (0, 0)
+        keys = s.execute(select(OutboxEvent.epoch, OutboxEvent.seq)).all()
+    return sum(1 for key in keys if tuple(key) > mark)
 
 
 def test_shows_versions_store_and_outbox(shop: Shop, view: DiagnosticsView) -> None:
-    waiting = pending(shop)
+    waiting = unacknowledged(shop)
     assert waiting > 0
     assert f"{waiting} events waiting" in label(view, "outbox")
     assert "acknowledged up to epoch 0 seq 0" in label(view, "outbox")
@@ -131,6 +137,41 @@ def test_sync_news_from_the_bridge_is_shown_coalesced(qtbot: QtBot, shop: Shop) 
     assert "Sync halted:\n  push: head office refused this till" in view.details.toPlainText()
 
 
+def test_outbox_and_status_line_count_the_same_events(qtbot: QtBot, shop: Shop) -> None:
+    """The status line and the diagnostics' outbox say the same number: the events head office
+    has not acknowledged, from one reading. Head office acknowledged the first three; a sale
+    rung since (nobody nudged the sync) is counted on both as soon as the view is read."""
+    with UnitOfWork(shop.till.store) as uow:
+        third = uow.session.scalars(select(OutboxEvent).order_by(OutboxEvent.seq)).all()[2]
+        state = sync_state(uow.session)
+        state.acked_epoch, state.acked_seq = third.epoch, third.seq
+        uow.commit()
+    bridge = SyncBridge()
+    # What a stand-alone till's sync posts first when it starts: the status line's first figure.
+    first = sync_status(shop.till.store, shop.till.data_dir, now=shop.till.clock())
+    bridge.post(first.but(mode=STAND_ALONE))
+    line = SyncStatusBar(bridge)
+    show(qtbot, line)
+    before = unacknowledged(shop)
+    assert line.parts["pending"].text() == f"{before} waiting to send"
+    sell(shop, 1)  # more events, acknowledged by nobody yet
+    waiting = unacknowledged(shop)
+    assert waiting > before
+
+    view = DiagnosticsView(shop.ctx, bridge)
+    show(qtbot, view)
+    view.refresh()  # as the window does when Ctrl+Shift+D opens it
+    assert f"{waiting} events waiting" in label(view, "outbox")
+    assert f"acknowledged up to epoch {third.epoch} seq {third.seq}" in label(view, "outbox")
+    qtbot.waitUntil(lambda: line.parts["pending"].text() == f"{waiting} waiting to send")
+
+    sell(shop, 1)
+    press(qtbot, view.destination, Qt.Key.Key_F5)  # read again: both move together
+    waiting = unacknowledged(shop)
+    assert f"{waiting} events waiting" in label(view, "outbox")
+    qtbot.waitUntil(lambda: line.parts["pending"].text() == f"{waiting} waiting to send")
+
+
 def test_export_support_bundle(
     qtbot: QtBot, shop: Shop, view: DiagnosticsView, tmp_path: Path
 ) -> None:
@@ -148,7 +189,7 @@ def test_export_support_bundle(
         assert all(SECRET.encode() not in z.read(n) for n in names)
         status = json.loads(z.read("status.json"))
         (tmp_path / "copy.sqlite").write_bytes(z.read("till.sqlite"))
-    assert status["pending"] == pending(shop)
+    assert status["pending"] == unacknowledged(shop)
     with closing(sqlite3.connect(tmp_path / "copy.sqlite")) as db:
         assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         assert db.execute("SELECT count(*) FROM sale").fetchone() == (1,)
@@ -162,3 +203,31 @@ def test_export_to_a_missing_folder_says_so(
     box = view.findChild(QMessageBox, "problem")
     assert box is not None and "does not exist; choose an existing folder" in box.text()
     assert label(view, "message") == ""
+
+
+def test_head_office_decisions_are_shown_beside_each_quarantined_event(
+    qtbot: QtBot, shop: Shop, view: DiagnosticsView
+) -> None:
+    """Two events set aside: one head office accepted under a new number (as the pull stores
+    it), one still awaiting a decision; F5 reads them again."""
+    with UnitOfWork(shop.till.store) as uow:
+        first, second = uow.session.scalars(select(OutboxEvent).order_by(OutboxEvent.seq)).all()[:2]
+        for event in (first, second):
+            event.outcome, event.outcome_reason = "quarantined", "conflict: receipt reused"
+        uow.session.add(
+            QuarantineOutcome(
+                event_id=first.event_id,
+                epoch=first.epoch,
+                seq=first.seq,
+                outcome="accepted",
+                reason="accepted as receipt ORC-T01-000001-R1",
+                receipt_no="ORC-T01-000001-R1",
+                decided_at="2025-03-01T02:00:00+00:00",
+            )
+        )
+        uow.commit()
+    press(qtbot, view.destination, Qt.Key.Key_F5)
+    details = view.details.toPlainText()
+    assert "Quarantined events: 2 (1 awaiting head office)" in details
+    assert "→ accepted by head office as receipt ORC-T01-000001-R1" in details
+    assert "→ awaiting a decision at head office" in details

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -22,6 +22,9 @@ from shared.refund import RefundedSoFar
 from shared.wire import WireModel
 from till.store.models import (
     CashMovement,
+    Customer,
+    LoyaltyEntry,
+    MemberPoints,
     ParkedCart,
     Payment,
     Refund,
@@ -93,10 +96,10 @@ class FakeSales:
     by_number: dict[str, Sale] = field(default_factory=dict)
     sold: list[Sold] = field(default_factory=list)
     staged_sales: list[Sold] = field(default_factory=list)
-    refunds: list[tuple[Refund, list[RefundLine], list[StockMovement], Payment]] = field(
+    refunds: list[tuple[Refund, list[RefundLine], list[StockMovement], list[Payment]]] = field(
         default_factory=list
     )
-    staged: list[tuple[Refund, list[RefundLine], list[StockMovement], Payment]] = field(
+    staged: list[tuple[Refund, list[RefundLine], list[StockMovement], list[Payment]]] = field(
         default_factory=list
     )
 
@@ -130,9 +133,9 @@ class FakeSales:
         refund: Refund,
         lines: list[RefundLine],
         movements: list[StockMovement],
-        payment: Payment,
+        payments: Sequence[Payment],
     ) -> None:
-        self.staged.append((refund, lines, movements, payment))
+        self.staged.append((refund, lines, movements, list(payments)))
 
     def publish(self) -> None:
         self.refunds += self.staged
@@ -181,6 +184,69 @@ class FakeStaff:
         return sorted((s for s in self.rows.values() if s.active), key=lambda s: s.display_name)
 
 
+@dataclass
+class FakeCustomers:
+    rows: dict[str, Customer] = field(default_factory=dict)
+    staged: list[Customer] = field(default_factory=list)
+
+    def get(self, customer_id: str) -> Customer | None:
+        return self.rows.get(customer_id)
+
+    def by_phone(self, phone: str) -> list[Customer]:
+        return [c for c in self.rows.values() if c.phone == phone]
+
+    def by_member_no(self, member_no: str) -> Customer | None:
+        return next((c for c in self.rows.values() if c.member_no == member_no), None)
+
+    def named(self, words: str, limit: int) -> list[Customer]:
+        found = [
+            c
+            for c in self.rows.values()
+            if words.lower() in f"{c.name or ''} {c.company_name or ''}".lower()
+        ]
+        return sorted(found, key=lambda c: (c.name or "", c.member_no or ""))[:limit]
+
+    def add(self, customer: Customer) -> None:
+        self.staged.append(customer)
+
+    def publish(self) -> None:
+        self.rows.update((c.customer_id, c) for c in self.staged)
+        self.staged.clear()
+
+
+@dataclass
+class FakePoints:
+    rows: list[LoyaltyEntry] = field(default_factory=list)
+    staged: list[LoyaltyEntry] = field(default_factory=list)
+    category_of: dict[str, str | None] = field(default_factory=dict)
+    heard: dict[str, MemberPoints] = field(default_factory=dict)  # from head office
+
+    def add(self, entry: LoyaltyEntry) -> None:
+        self.staged.append(entry)
+
+    def of_sale(self, sale_id: str) -> list[LoyaltyEntry]:
+        return [e for e in self.rows if e.sale_id == sale_id]
+
+    def balance(self, customer_id: str) -> int:
+        return sum(e.points for e in self.rows if e.customer_id == customer_id)
+
+    def categories(self, product_ids: Sequence[str]) -> dict[str, str | None]:
+        return {p: self.category_of.get(p) for p in product_ids}
+
+    def from_head_office(self, customer_id: str) -> MemberPoints | None:
+        return self.heard.get(customer_id)
+
+    def remember(self, found: Sequence[MemberPoints]) -> None:
+        self.heard.update({row.customer_id: row for row in found})
+
+    def members(self) -> list[str]:
+        return sorted(self.heard)
+
+    def publish(self) -> None:
+        self.rows += self.staged
+        self.staged.clear()
+
+
 @dataclass(frozen=True)
 class Emitted:
     kind: EventKind
@@ -194,6 +260,8 @@ class FakeUnitOfWork:
         self.sales = FakeSales()
         self.parked = FakeParked()
         self.staff = FakeStaff()
+        self.customers = FakeCustomers()
+        self.points = FakePoints()
         self.counters: dict[str, int] = {}
         self._counters: dict[str, int] = {}
         self.events: list[Emitted] = []
@@ -218,6 +286,8 @@ class FakeUnitOfWork:
         self.sales.staged.clear()
         self.sales.staged_sales.clear()
         self.parked.rollback()
+        self.customers.staged.clear()
+        self.points.staged.clear()
         self._counters.clear()
         self._events.clear()
         self._audits.clear()
@@ -227,6 +297,8 @@ class FakeUnitOfWork:
         self.shifts.publish()
         self.sales.publish()
         self.parked.publish()
+        self.customers.publish()
+        self.points.publish()
         self.counters.update(self._counters)
         self._counters.clear()
         self.events += self._events

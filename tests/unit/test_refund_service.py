@@ -83,7 +83,7 @@ def test_a_partial_refund_writes_the_refund_its_stock_its_tender_audit_and_event
     done = refunds.refund(CASHIER, " orc-t01-000007 ", {line.line_id: D(1)}, reason="damaged")
 
     assert done.receipt_no == "ORC-T01-000008"  # the same gap-free series as sales
-    ((refund, lines, movements, payment),) = uow.sales.refunds
+    ((refund, lines, movements, (payment,)),) = uow.sales.refunds
     assert (refund.original_sale_id, refund.is_void, refund.total) == (
         sale.sale_id,
         False,
@@ -149,7 +149,7 @@ def test_a_void_needs_a_manager_and_takes_back_everything_still_left() -> None:
     assert asked.value.action is ManagerAction.VOID_SALE and len(uow.sales.refunds) == 1
 
     void = refunds.void(CASHIER, RECEIPT, reason="rang twice", approved_by=MANAGER)
-    refund, lines, _, payment = uow.sales.refunds[-1]
+    refund, lines, _, (payment,) = uow.sales.refunds[-1]
     assert refund.is_void and refund.approved_by == MANAGER.staff_id
     assert [r.quantity for r in lines] == [D(2), D(2)]
     assert payment.type == "card" and void.total == D("2.99") * 4  # no cash rounding on card
@@ -178,7 +178,7 @@ def test_refunds_never_take_back_more_than_was_sold(asks: list[int]) -> None:
 def test_a_sale_is_voided_back_to_the_tender_it_was_paid_with(paid_by: str) -> None:
     uow, refunds, _ = shop("2", paid_by=paid_by)
     refunds.void(CASHIER, RECEIPT, reason="wrong customer", approved_by=MANAGER)
-    (_, _, _, payment) = uow.sales.refunds[-1]
+    (_, _, _, (payment,)) = uow.sales.refunds[-1]
     assert payment.type == paid_by
     (event,) = [e.payload for e in uow.events if e.kind is EventKind.REFUND_COMPLETED]
     assert isinstance(event, RefundCompletedV1) and event.tenders[0].type == paid_by

@@ -15,8 +15,11 @@ from escpos.constants import QR_ECLEVEL_M
 from escpos.printer import Dummy
 
 from shared.receipt import Receipt, render_text
+from till.printing.cjk import double_byte, needs_cjk, raster_line, wide
 from till.printing.layout import header_marks
 from till.printing.settings import COLUMNS, FONT
+
+ChineseMode = Literal["double-byte", "raster"]
 
 __all__ = ["drawer_kick", "escpos_receipt", "escpos_report"]
 
@@ -48,9 +51,11 @@ def escpos_receipt(
     drawer_pin: DrawerPin = 2,
     profile: str | None = None,
     columns: int | None = None,
+    chinese: ChineseMode = "raster",
 ) -> bytes:
     """The print job for ``receipt``: text, PayNow QR when set, cut, drawer kick when asked.
-    ``columns`` narrows the text (an 80 mm roll laid out as 42); default the paper's width."""
+    ``columns`` narrows the text (an 80 mm roll laid out as 42); default the paper's width.
+    Lines with Chinese go in the printer's double-byte mode or as a picture (``cjk``)."""
     job = _job(paper_mm, profile)
     if open_drawer:
         # First, so the drawer opens while the paper is still printing.
@@ -60,6 +65,9 @@ def escpos_receipt(
     marks = header_marks(lines, receipt)
     for index, line in enumerate(lines):
         mark = marks.get(index)
+        if needs_cjk(line):
+            _cjk_line(job, line, paper_mm, chinese, centred=mark is not None)
+            continue
         if mark is None:
             job.textln(line)
             continue
@@ -78,12 +86,35 @@ def escpos_receipt(
     return _finish(job)
 
 
-def escpos_report(text: str, *, paper_mm: PaperMm, profile: str | None = None) -> bytes:
+def _cjk_line(
+    job: Dummy, line: str, paper_mm: PaperMm, mode: ChineseMode, *, centred: bool
+) -> None:
+    text = line.strip() if centred else line.rstrip()
+    if mode == "double-byte":
+        job.set(align="center" if centred else "left", bold=centred)
+        job._raw(double_byte(text))
+        job.set(align="left", bold=False)
+        return
+    columns = COLUMNS[paper_mm]
+    if centred:  # the header's name: centred on the paper as the text lines are
+        width = sum(2 if wide(ch) else 1 for ch in text)
+        text = " " * max(0, (columns - width) // 2) + text
+    picture = raster_line(text, font=FONT[paper_mm], columns=columns)
+    job.image(picture, impl="bitImageRaster", center=False)
+
+
+def escpos_report(
+    text: str, *, paper_mm: PaperMm, profile: str | None = None, chinese: ChineseMode = "raster"
+) -> bytes:
     """A plain-text document (X/Z report) as laid out by its maker, then a cut."""
     job = _job(paper_mm, profile)
     for line in text.splitlines():
         # Control characters would reach the printer as commands.
-        job.textln("".join(ch if ch.isprintable() else " " for ch in line).rstrip())
+        clean = "".join(ch if ch.isprintable() else " " for ch in line).rstrip()
+        if needs_cjk(clean):
+            _cjk_line(job, clean, paper_mm, chinese, centred=False)
+        else:
+            job.textln(clean)
     return _finish(job)
 
 

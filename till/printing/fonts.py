@@ -2,29 +2,32 @@
 
 The standard PDF fonts (Courier, Helvetica) need no embedding and draw Windows-1252: English,
 Malay and accented Latin. Everything else a Singapore shop types (Chinese above all, also
-Japanese kana and full-width forms) is drawn in Adobe's Simplified Chinese font
-``STSong-Light``, which reportlab knows without a font file: it is named in the PDF, not
-embedded, and every mainstream reader supplies it (Acrobat, Chrome, Edge, Preview, the mail
-apps of phones). The bytes stay deterministic and small; the text stays text, so a search or
-a copy from the PDF finds the product name. Scripts outside that font (Tamil, emoji) still
+Japanese kana and full-width forms) is drawn in Droid Sans Fallback (Apache 2.0, shipped in
+``font_files/``), of which each PDF embeds the glyphs it uses: every reader shows the same
+characters, poppler-based ones (Evince, Okular, pdftotext) included, which showed empty
+boxes when the PDF only named Adobe's STSong-Light. The text stays text, so a search or a
+copy from the PDF finds the product name. Scripts outside that font (Tamil, emoji) still
 show as a box.
 """
 
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 
 __all__ = ["CJK_FONT", "font_markup", "runs"]
 
-CJK_FONT = "STSong-Light"
+CJK_FONT = "DroidSansFallback"
+CJK_FONT_FILE = Path(__file__).resolve().parent / "font_files" / "DroidSansFallbackFull.ttf"
 
 
 @cache
 def _registered() -> str:
-    pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+    # A TTFont is embedded as a subset of the glyphs a document uses.
+    pdfmetrics.registerFont(TTFont(CJK_FONT, str(CJK_FONT_FILE)))
     return CJK_FONT
 
 

@@ -64,6 +64,7 @@ class ReceiptPrinter:
             drawer_pin=s.drawer_pin,
             profile=s.profile,
             columns=self.columns,
+            chinese=s.chinese_mode,
         )
         kick = drawer_kick(drawer_pin=s.drawer_pin, profile=s.profile) if open_drawer else None
         return self._run(job, document=str(receipt.number), watch_paper=True, kick=kick)
@@ -72,7 +73,8 @@ class ReceiptPrinter:
         """Print an X/Z report or other text already laid out for this paper."""
         if self.settings.kind == "none":
             return PrintOutcome(ok=False, problem=NO_PRINTER)
-        job = escpos_report(text, paper_mm=self.settings.paper_mm, profile=self.settings.profile)
+        s = self.settings
+        job = escpos_report(text, paper_mm=s.paper_mm, profile=s.profile, chinese=s.chinese_mode)
         return self._run(job, document="report", watch_paper=True)
 
     def open_drawer(self) -> PrintOutcome:

@@ -14,6 +14,10 @@ PrinterKind = Literal["none", "network", "usb", "serial", "dummy"]
 # 42 columns, Font A only 32. An 80 mm roll prints 72 mm (576 dots): Font A (12 dots) gives 48.
 COLUMNS: dict[int, Literal[42, 48]] = {58: 42, 80: 48}
 FONT: dict[int, Literal["a", "b"]] = {58: "b", 80: "a"}
+# python-escpos profiles of printers sold with a GB18030 Chinese font in their firmware (the
+# Chinese-market models); every other printer gets Chinese as a raster picture, which any
+# ESC/POS printer prints, unless the settings say "double-byte".
+CHINESE_FONT_PROFILES = frozenset({"ZJ-5870", "NT-5890K", "POS-5890", "KR-306", "P822D"})
 
 
 class PrinterSettings(BaseModel):
@@ -36,6 +40,10 @@ class PrinterSettings(BaseModel):
     drawer_pin: Literal[2, 5] = 2
     # A python-escpos printer profile ("TM-T20II", ...); None = a generic ESC/POS printer.
     profile: str | None = None
+    # How Chinese (and other double-width characters) reach the paper: "double-byte" selects
+    # the printer's own GB18030 Chinese font (FS &), "raster" prints such lines as a picture
+    # (any printer), "auto" picks by profile (CHINESE_FONT_PROFILES, else raster).
+    chinese: Literal["auto", "double-byte", "raster"] = "auto"
 
     @field_validator("usb_vendor_id", "usb_product_id", mode="before")
     @classmethod
@@ -72,6 +80,13 @@ class PrinterSettings(BaseModel):
         if self.profile is not None:
             _check_profile(self.profile)
         return self
+
+    @property
+    def chinese_mode(self) -> Literal["double-byte", "raster"]:
+        """How this printer is sent Chinese, "auto" resolved."""
+        if self.chinese != "auto":
+            return self.chinese
+        return "double-byte" if self.profile in CHINESE_FONT_PROFILES else "raster"
 
     @property
     def columns(self) -> Literal[42, 48]:

@@ -150,6 +150,33 @@ def _total_rows(receipt: Receipt) -> list[list[str]]:
     return rows
 
 
+_SUPPLY_TYPES = (
+    ("SR", "Standard-rated supplies"),
+    ("ZR", "Zero-rated supplies"),
+    ("ES", "Exempt supplies"),
+    ("OS", "Out-of-scope supplies"),
+)
+
+
+def supply_rows(receipt: Receipt) -> list[list[str]]:
+    """A mixed supply states the gross amount of each type of supply separately (reg 11):
+    per tax code (standard-rated per rate), the amount excluding GST, the GST and the amount
+    including it, after any whole-sale discount. Empty when every line is of one type."""
+    kinds = {(line.tax_code, line.gst_rate) for line in receipt.lines}
+    if len(kinds) < 2:
+        return []
+    rows = [["Type of supply", "Excl. GST", "GST", "Incl. GST"]]
+    for code, label in _SUPPLY_TYPES:
+        rates = sorted({line.gst_rate for line in receipt.lines if line.tax_code == code})
+        for rate in rates:
+            mine = [x for x in receipt.lines if x.tax_code == code and x.gst_rate == rate]
+            incl = sum((x.amount - x.cart_discount for x in mine), Decimal(0))
+            gst = sum((x.gst for x in mine), Decimal(0))
+            name = f"{label} @ {_number(rate)}%" if code == "SR" else label
+            rows.append([name, _amount(incl - gst), _amount(gst), _amount(incl)])
+    return rows
+
+
 def _payment_rows(receipt: Receipt) -> list[list[str]]:
     rows = []
     for tender in receipt.tenders:
@@ -212,6 +239,15 @@ def tax_invoice_pdf(receipt: Receipt) -> bytes:
         style=_GRID,
     )
     story: list[Any] = [*_header(receipt, st), lines, Spacer(1, 4 * mm)]
+    if supplies := supply_rows(receipt):
+        story += [
+            Table(
+                supplies,
+                colWidths=[None, 30 * mm, 25 * mm, 30 * mm],
+                style=TableStyle([*_GRID.getCommands(), ("ALIGN", (1, 0), (-1, -1), "RIGHT")]),
+            ),
+            Spacer(1, 4 * mm),
+        ]
     story.append(_figures(_total_rows(receipt), bold_last=True))
     if payments := _payment_rows(receipt):
         story += [Spacer(1, 4 * mm), _figures(payments, bold_last=False)]

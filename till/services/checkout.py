@@ -7,6 +7,7 @@ fails, nothing is written and the cart is still here to retry.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -20,15 +21,20 @@ from shared.cart import (
     Cart,
     CartLine,
     Discount,
+    Offers,
     PriceCeiling,
     PricedLine,
     ProductSnapshot,
     SaleTotals,
 )
+from shared.gift_vouchers import SERIAL_PATTERN, VoucherError
+from shared.gst import supply_date
+from shared.loyalty import points_redeemable, points_value
 from shared.money import ZERO, round_cents
 from shared.paynow import build_payload, merchant_name_ascii
 from shared.protocol import EventKind, SaleCompletedV1, TenderV1
 from shared.receipt import Receipt, ReceiptNumber, render_text
+from shared.refund import sale_terms, terms_to_json
 from shared.scale_barcode import (
     Measure,
     ScaleBarcodeError,
@@ -39,7 +45,10 @@ from shared.scale_barcode import (
 from shared.tender import Settlement, Tender, TenderType, cash_due, settle
 from shared.wire import json_of
 from till.services.context import CashierError, Clock, OutletProfile, utc_now
-from till.services.ports import ProductLookup, UnitOfWorkPort, UnitsOfWork
+from till.services.customers import CustomerCard, card_of
+from till.services.gift_vouchers import record_vouchers, voucher_for_sale, voucher_left
+from till.services.loyalty import MemberBalance, award_points, balance, redeem_points
+from till.services.ports import ProductLookup, PromotionSource, UnitOfWorkPort, UnitsOfWork
 from till.services.receipts import sale_receipt
 from till.services.shifts import require_open_shift
 from till.services.staff import SignedIn
@@ -53,6 +62,9 @@ from till.store.models import (
 )
 
 PAYNOW_VALIDITY = timedelta(minutes=15)
+GIFT_SERIAL = re.compile(SERIAL_PATTERN)
+# Where a parked cart keeps the customer it was for (the cart's own dict has no such key).
+CUSTOMER_KEY = "customer_id"
 
 
 class UnknownBarcode(CashierError):
@@ -84,6 +96,13 @@ class CompletedSale:
 
 
 @dataclass(frozen=True)
+class PointsOffer:
+    balance: MemberBalance
+    most: int  # the most points this sale may take (cap, balance, total)
+    worth: Decimal  # what they pay
+
+
+@dataclass(frozen=True)
 class ParkedEntry:
     parked_id: str
     label: str
@@ -104,6 +123,7 @@ class Checkout:
         *,
         ceiling: PriceCeiling | None = None,
         scale_layouts: tuple[ScaleLayout, ...] = (),
+        promotions: PromotionSource | None = None,
     ) -> None:
         self.uow = uow
         self.catalogue = catalogue
@@ -112,8 +132,24 @@ class Checkout:
         self.clock = clock
         # The outlet's rules from head office, with this till's own price ceiling.
         self.rules = replace(profile.rules, price_ceiling=ceiling or PriceCeiling())
-        self.cart = Cart(self.rules)
+        self.promotion_source = promotions
+        # The member or business customer this sale is for; most sales have none (PDPA).
+        self.customer: CustomerCard | None = None
+        # Whether that customer is a member: member-only promotions open to them.
+        self.member = False
+        self.cart = Cart(self.rules, offers=self.offers())
         self.scale_layouts = scale_layouts
+
+    def offers(self) -> Offers:
+        """The promotions a new cart is priced with, read afresh: a cart keeps the ones it
+        started with, so a promotion pulled mid-sale never changes what is on the screen."""
+        found = self.promotion_source.promotions() if self.promotion_source else ()
+        return Offers(found, str(self.profile.outlet.outlet_id), self.member)
+
+    def set_member(self, member: bool) -> None:
+        """The hook for customers and loyalty: re-prices the cart for a member or not."""
+        self.member = member
+        self.cart.offers = replace(self.cart.offers, member=member)
 
     # --- ringing up ---------------------------------------------------------------------------
 
@@ -125,6 +161,10 @@ class Checkout:
             if quantity is None and product.weighed:
                 raise WeightNeeded(product)
             return self.cart.add(product, Decimal(1) if quantity is None else quantity)
+        if GIFT_SERIAL.match(code.strip().upper()):
+            if quantity is not None:
+                raise CashierError("a gift voucher is sold one at a time: scan each voucher")
+            return self.add_gift_voucher(code)
         try:
             reading = read_scale_label(code, self.scale_layouts)
         except ScaleBarcodeError as exc:
@@ -143,6 +183,32 @@ class Checkout:
 
     def add(self, product: ProductSnapshot, quantity: Decimal = Decimal(1)) -> CartLine:
         return self.cart.add(product, quantity)
+
+    def add_gift_voucher(self, serial: str) -> CartLine:
+        """Sell the gift voucher ``serial``: a line at its face value, out of scope of GST;
+        the voucher is activated when the sale completes."""
+        with self.uow(write=False) as uow:
+            product = voucher_for_sale(uow, serial, supply_date(self.clock()))
+        return self.cart.add(product)
+
+    def gift_voucher_tender(
+        self, serial: str, amount: Decimal | None, taken: Sequence[Tender] = ()
+    ) -> Tender:
+        """A tender of ``amount`` (None: as much as is due and the voucher holds) from the
+        gift voucher ``serial``, after checking it may be taken; ``taken``: this sale's
+        tenders so far (a voucher already partly taken in it)."""
+        due = self.totals().total - sum((t.amount for t in taken), ZERO)
+        with self.uow(write=False) as uow:
+            serial, left = voucher_left(uow, serial, supply_date(self.clock()), None, taken)
+        wanted = min(left, due) if amount is None else amount
+        if wanted > left:
+            raise VoucherError(
+                f"gift voucher {serial} has ${left:,.2f} left, less than ${wanted:,.2f}: "
+                f"take ${left:,.2f} from it and the rest another way (no change is given)"
+            )
+        if wanted <= 0:
+            raise CashierError("Nothing is due: the sale is paid")
+        return Tender(TenderType.GIFT, wanted, reference=serial)
 
     def set_quantity(self, line_id: str, quantity: Decimal) -> CartLine:
         return self.cart.set_quantity(line_id, quantity)
@@ -167,7 +233,21 @@ class Checkout:
         return self.cart.totals(self.clock())
 
     def clear(self) -> None:
-        self.cart = Cart(self.rules)
+        self.customer = None
+        self.member = False
+        self.cart = Cart(self.rules, offers=self.offers())
+
+    # --- the customer -------------------------------------------------------------------------
+
+    def attach_customer(self, customer: CustomerCard) -> None:
+        """This sale is for ``customer``: recorded on the sale; a business customer's receipt
+        is a full tax invoice; a member's cart is priced with member-only promotions."""
+        self.customer = customer
+        self.set_member(customer.member_no is not None)
+
+    def detach_customer(self) -> None:
+        self.customer = None
+        self.set_member(False)
 
     # --- park and recall ----------------------------------------------------------------------
 
@@ -179,7 +259,7 @@ class Checkout:
             parked_at=self.clock(),
             parked_by=self.cashier.staff_id,
             label=(label.strip() or f"{len(self.cart.lines)} items")[:60],
-            cart=self.cart.to_dict(),
+            cart={**self.cart.to_dict(), CUSTOMER_KEY: _id(self.customer)},
         )
         with self.uow() as uow:
             uow.parked.add(parked)
@@ -201,11 +281,26 @@ class Checkout:
             row = uow.parked.take(parked_id)
             if row is None:
                 raise CashierError("that parked cart was already recalled")
-            cart = Cart.from_dict(self.rules, row.cart)
+            customer_id = row.cart.get(CUSTOMER_KEY)
+            found = uow.customers.get(customer_id) if customer_id else None
+            self.member = found is not None and found.member_no is not None
+            cart = Cart.from_dict(self.rules, row.cart, self.offers())
             uow.commit()
         self.cart = cart
+        self.customer = card_of(found) if found else None
 
     # --- paying -------------------------------------------------------------------------------
+
+    def points(self) -> PointsOffer | None:
+        """What the attached member may spend on this sale; None: no member or no scheme."""
+        scheme = self.profile.loyalty
+        if self.customer is None or not self.member or scheme is None:
+            return None
+        with self.uow(write=False) as uow:
+            held = balance(uow, self.customer.customer_id)
+        total = self.totals().total
+        most = points_redeemable(scheme, balance=held.points, total=total)
+        return PointsOffer(held, most, points_value(scheme, most))
 
     def cash_due(self, tenders: Sequence[Tender] = ()) -> Decimal:
         non_cash = sum((t.amount for t in tenders if t.type is not TenderType.CASH), ZERO)
@@ -258,13 +353,18 @@ class Checkout:
                 gst_total=totals.gst_total,
                 rounding=settlement.rounding,
                 change=settlement.change,
-                customer_id=None,
+                customer_id=_id(self.customer),
                 reprint_count=0,
+                promotion_terms=_kept_terms(self.cart, totals, now),
             )
             values = [_line_values(priced) for priced in totals.lines]
-            lines = [_line_row(sale_id, n, v) for n, v in enumerate(values)]
+            lines = [
+                _line_row(sale_id, n, v, priced)
+                for n, (v, priced) in enumerate(zip(values, totals.lines, strict=True))
+            ]
             payments = [_payment_row(sale_id, n, tender) for n, tender in enumerate(tenders)]
-            uow.sales.add_sale(sale, lines, [_stock_row(line, now) for line in lines], payments)
+            stock = [_stock_row(line, now) for line in lines if line.voucher_serial is None]
+            uow.sales.add_sale(sale, lines, stock, payments)
             for priced in totals.lines:
                 self._audit_line(uow, sale, priced.line)
             if self.cart.cart_discount is not None:
@@ -281,9 +381,20 @@ class Checkout:
             uow.emit(
                 EventKind.SALE_COMPLETED, lambda: _sale_event(sale, values, totals, tenders), now
             )
+            # Spent before this sale's own points are added: they cannot pay for it.
+            redeem_points(uow, self.profile, sale, tenders)
+            award_points(uow, self.profile, sale, lines)
+            record_vouchers(uow, sale, lines, tenders)
             # Built before the commit: if the receipt cannot be made, the sale is not stored
             # and the cart is still here, instead of a stored sale the cashier never saw.
-            receipt = sale_receipt(sale, lines, payments, self.cashier.display_name, self.profile)
+            receipt = sale_receipt(
+                sale,
+                lines,
+                payments,
+                self.cashier.display_name,
+                self.profile,
+                customer=self.customer.invoice_details() if self.customer else None,
+            )
             uow.commit()
         self.clear()
         return CompletedSale(sale_id, str(number), totals, settlement, receipt)
@@ -349,7 +460,7 @@ def _line_values(priced: PricedLine) -> dict[str, Any]:
         "quantity": line.quantity,
         "unit_price": line.unit_price,
         "list_price": product.unit_price,
-        "line_discount": line.discount_amount,
+        "line_discount": priced.line_discount,
         "cart_discount": priced.cart_discount,
         "amount": priced.amount,
         "tax_code": product.tax_code.value,
@@ -357,11 +468,33 @@ def _line_values(priced: PricedLine) -> dict[str, Any]:
         "gst": priced.gst,
         "approved_by": line.approved_by,
         "weighed": product.weighed,
+        "voucher_serial": product.voucher_serial,
+        "promotion_savings": [
+            {"promotion_id": promotion_id, "amount": amount}
+            for promotion_id, amount in priced.promotion_savings
+        ],
     }
 
 
-def _line_row(sale_id: str, position: int, values: dict[str, Any]) -> SaleLine:
-    return SaleLine(sale_id=sale_id, position=position, **values)
+# Facts of the event's line that the till's own row keeps otherwise (names and the total saving).
+_EVENT_ONLY = frozenset({"promotion_savings"})
+
+
+def _line_row(sale_id: str, position: int, values: dict[str, Any], priced: PricedLine) -> SaleLine:
+    return SaleLine(
+        sale_id=sale_id,
+        position=position,
+        promotion_saving=priced.promotion_saving,
+        promotions="; ".join(priced.promotions)[:240] or None,
+        **{k: v for k, v in values.items() if k not in _EVENT_ONLY},
+    )
+
+
+def _kept_terms(cart: Cart, totals: SaleTotals, now: datetime) -> dict[str, Any] | None:
+    """Kept on the till only: a refund of part of the sale re-prices what the customer keeps
+    under the promotions as they stood at the sale (shared.refund, docs/promotions.md)."""
+    terms = sale_terms(cart, totals, now)
+    return None if terms is None else terms_to_json(terms)
 
 
 def _stock_row(line: SaleLine, now: datetime) -> StockMovement:
@@ -389,8 +522,10 @@ def _payment_row(sale_id: str, position: int, tender: Tender) -> Payment:
     )
 
 
-def _id(who: SignedIn | None) -> str | None:
-    return who.staff_id if who else None
+def _id(who: SignedIn | CustomerCard | None) -> str | None:
+    if who is None:
+        return None
+    return who.customer_id if isinstance(who, CustomerCard) else who.staff_id
 
 
 def _sale_event(
@@ -399,7 +534,7 @@ def _sale_event(
     """The ``SaleCompletedV1`` body as JSON, written straight from the sale's typed values by
     the model's own field types (``shared.wire.json_of``): this runs in every sale, and tests
     hold it to the model (it validates, and dumps back the same)."""
-    return json_of(
+    body = json_of(
         SaleCompletedV1,
         {
             "sale_id": sale.sale_id,
@@ -415,9 +550,13 @@ def _sale_event(
             "gst_total": totals.gst_total,
             "rounding": sale.rounding,
             "change": sale.change,
-            "customer_id": None,
+            "customer_id": sale.customer_id,
         },
     )
+    for line in body["lines"]:
+        if line["voucher_serial"] is None:
+            del line["voucher_serial"]  # as SaleLineV1 writes itself (shared.protocol)
+    return body
 
 
 def tender_event(t: Tender) -> TenderV1:

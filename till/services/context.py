@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from shared.cart import SaleError, SaleRules
 from shared.gst import GstRounding
+from shared.loyalty import LoyaltyScheme
+from shared.loyalty_wire import scheme_of
 from shared.money import CashRounding
 from shared.protocol import OutletV1
 from shared.receipt import Supplier
@@ -60,6 +62,11 @@ class OutletProfile:
     def supplier(self) -> Supplier:
         o = self.outlet
         return Supplier(name=o.name, address_lines=tuple(o.address_lines), gst_reg_no=o.gst_reg_no)
+
+    @property
+    def loyalty(self) -> LoyaltyScheme | None:
+        """The outlet's points scheme as head office last sent it; None: no points."""
+        return scheme_of(self.outlet.loyalty)
 
     @property
     def variance_limit(self) -> Decimal:

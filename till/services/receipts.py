@@ -10,8 +10,9 @@ from decimal import Decimal
 from shared import receipt_build as build
 from shared.gst import SINGAPORE
 from shared.logs import get_logger
-from shared.receipt import Receipt, ReceiptNumber
+from shared.receipt import CustomerDetails, Receipt, ReceiptKind, ReceiptNumber
 from till.services.context import CashierError, Clock, OutletProfile, utc_now
+from till.services.customers import card_of
 from till.services.ports import UnitOfWorkPort, UnitsOfWork
 from till.services.staff import SignedIn
 from till.store.models import Payment, Refund, RefundLine, Sale, SaleLine
@@ -30,8 +31,11 @@ def sale_receipt(
     payments: Sequence[Payment],
     cashier: str,
     profile: OutletProfile,
+    *,
+    customer: CustomerDetails | None = None,
 ) -> Receipt:
-    """The receipt of a sale from its rows (fresh from checkout, or loaded for a reprint)."""
+    """The receipt of a sale from its rows (fresh from checkout, or loaded for a reprint); a
+    business ``customer`` makes it a full tax invoice."""
     return build.sale_receipt(
         receipt_no=sale.receipt_no,
         sold_at=sale.sold_at,
@@ -45,12 +49,30 @@ def sale_receipt(
         cashier=cashier,
         footer=profile.outlet.receipt_footer,
         reprint_count=sale.reprint_count,
+        customer=customer,
     )
+
+
+@dataclass(frozen=True)
+class SlipLine:
+    """A refund line as its slip prints it: weighed goods in kg, as they were sold."""
+
+    name: str
+    quantity: Decimal
+    amount: Decimal
+    gst: Decimal
+    gst_rate: Decimal
+    tax_code: str
+    weighed: bool
+
+    @classmethod
+    def of(cls, row: RefundLine, *, weighed: bool) -> SlipLine:
+        return cls(row.name, row.quantity, row.amount, row.gst, row.gst_rate, row.tax_code, weighed)
 
 
 def refund_receipt(
     refund: Refund,
-    lines: Sequence[RefundLine],
+    lines: Sequence[SlipLine],
     payments: Sequence[Payment],
     *,
     cashier: str,
@@ -69,19 +91,30 @@ def refund_receipt(
         rounding=refund.rounding,
         cashier=cashier,
         original_receipt_no=original_receipt_no,
-        footer=profile.outlet.receipt_footer,
+        footer=[*repriced_note(refund.repriced), *profile.outlet.receipt_footer],
         is_void=refund.is_void,
         reprint_count=refund.reprint_count,
     )
+
+
+def repriced_note(repriced: Decimal | None) -> list[str]:
+    """Why a refund is not the returned items' own price: what the customer keeps was
+    re-priced under the sale's promotions (docs/promotions.md)."""
+    if not repriced:
+        return []
+    if repriced < 0:
+        return [f"What you keep no longer meets its promotion: ${-repriced:,.2f} less is refunded."]
+    return [f"Includes ${repriced:,.2f} held back by an earlier refund of this sale."]
 
 
 def _stored_refund_receipt(uow: UnitOfWorkPort, refund: Refund, profile: OutletProfile) -> Receipt:
     original = (
         uow.documents.sale_number(refund.original_sale_id) if refund.original_sale_id else None
     )
+    weighed = uow.documents.weighed_lines([x.sale_line_id for x in refund.lines if x.sale_line_id])
     return refund_receipt(
         refund,
-        refund.lines,
+        [SlipLine.of(x, weighed=x.sale_line_id in weighed) for x in refund.lines],
         refund.payments,
         cashier=uow.documents.staff_name(refund.cashier_id),
         original_receipt_no=original,
@@ -176,6 +209,23 @@ class ReceiptService:
             document = _document(uow, parse_receipt_no(receipt_no))
             return self._receipt(uow, document, copy=document.reprint_count + 1)
 
+    def tax_invoice(self, receipt_no: str) -> Receipt:
+        """The sale's full tax invoice (for the A4 PDF), or CashierError saying why there is
+        none: a refund, a shop not registered for GST, no business customer on the sale."""
+        receipt = self.look_up(receipt_no)
+        if receipt.kind is ReceiptKind.REFUND:
+            raise CashierError(f"{receipt.number} is a refund slip: only a sale has a tax invoice")
+        if not receipt.supplier.gst_registered:
+            raise CashierError(
+                f"{receipt.supplier.name} is not GST-registered, so it issues no tax invoices"
+            )
+        if receipt.customer is None:
+            raise CashierError(
+                f"sale {receipt.number} was not made out to a business customer: a full tax "
+                "invoice needs the company's name and address, attached (F6) before payment"
+            )
+        return receipt
+
     def count_copy(self, who: SignedIn, copy: Receipt) -> None:
         """Record that ``copy`` (from :meth:`next_copy`) was printed or saved.
 
@@ -205,9 +255,21 @@ class ReceiptService:
         else:
             cashier = uow.documents.staff_name(document.cashier_id)
             receipt = sale_receipt(
-                document, document.lines, document.payments, cashier, self.profile
+                document,
+                document.lines,
+                document.payments,
+                cashier,
+                self.profile,
+                customer=_invoice_details(uow, document.customer_id),
             )
         return receipt if copy is None else replace(receipt, reprint_count=copy)
+
+
+def _invoice_details(uow: UnitOfWorkPort, customer_id: str | None) -> CustomerDetails | None:
+    # The customer's details as the till holds them now: a reprint after the business moved
+    # shows the new address (documented in docs/customers.md).
+    row = uow.customers.get(customer_id) if customer_id else None
+    return card_of(row).invoice_details() if row else None
 
 
 def _document(uow: UnitOfWorkPort, number: str) -> Sale | Refund:

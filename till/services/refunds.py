@@ -16,14 +16,23 @@ from decimal import Decimal
 from shared.cart import ApprovalNeeded, ManagerAction, ProductSnapshot, check_quantity
 from shared.gst import supply_date, tax_in_inclusive
 from shared.money import ZERO, round_cash_refund, round_cents
-from shared.protocol import EventKind, RefundCompletedV1, RefundLineV1
+from shared.protocol import EventKind, RefundCompletedV1, RefundLineV1, TenderV1
 from shared.receipt import Receipt, ReceiptNumber, render_text
-from shared.refund import RefundedSoFar, RefundLine, SoldLine, refund_line
+from shared.refund import (
+    RefundedSoFar,
+    RefundLine,
+    SaleTerms,
+    SoldLine,
+    refund_line,
+    refund_sale,
+    terms_from_json,
+)
 from shared.tender import Tender, TenderType
 from till.services.checkout import tender_event
 from till.services.context import CashierError, Clock, OutletProfile, utc_now
+from till.services.loyalty import PointsBack, give_points_back, points_back, reverse_points
 from till.services.ports import UnitOfWorkPort, UnitsOfWork
-from till.services.receipts import UnknownReceipt, parse_receipt_no, refund_receipt
+from till.services.receipts import SlipLine, UnknownReceipt, parse_receipt_no, refund_receipt
 from till.services.shifts import require_open_shift
 from till.services.staff import SignedIn
 from till.store.models import (
@@ -68,6 +77,10 @@ class CompletedRefund:
     total: Decimal  # paid back, incl. cash rounding
     receipt: Receipt
     receipt_text: str
+    # What re-pricing the goods kept changed against each returned unit's own share of its
+    # line: negative when the kept goods lost a promotion, positive when a later refund gives
+    # back what an earlier one kept (docs/promotions.md).
+    repriced: Decimal = ZERO
 
 
 class RefundService:
@@ -114,13 +127,11 @@ class RefundService:
             sale = _find(uow, receipt_no)
             so_far = uow.sales.refunded(sale.sale_id)
             by_id = {line.line_id: line for line in sale.lines}
-            lines = []
-            for line_id, qty in wanted.items():
+            for line_id in wanted:
                 if line_id not in by_id:
                     raise CashierError(f"that item is not on receipt {sale.receipt_no}")
-                lines.append(
-                    refund_line(_sold(by_id[line_id]), qty, so_far.get(line_id, RefundedSoFar()))
-                )
+                _not_a_gift_voucher(by_id[line_id])
+            lines = _refund_lines(sale, so_far, wanted)
             result = self._record(
                 uow,
                 who,
@@ -130,6 +141,7 @@ class RefundService:
                 sale=sale,
                 is_void=False,
                 approved_by=None,
+                repriced=_repriced(sale, so_far, lines),
             )
             uow.commit()
         return result
@@ -143,15 +155,21 @@ class RefundService:
         with self.uow() as uow:
             sale = _find(uow, receipt_no)
             so_far = uow.sales.refunded(sale.sale_id)
-            lines = [
-                refund_line(_sold(x), x.quantity - done.quantity, done)
+            left = {
+                x.line_id: x.quantity - done.quantity
                 for x in sale.lines
                 if (done := so_far.get(x.line_id, RefundedSoFar())).quantity < x.quantity
-            ]
-            if not lines:
+            }
+            if not left:
                 raise CashierError(f"sale {sale.receipt_no} has already been fully refunded")
+            for x in sale.lines:
+                _not_a_gift_voucher(x)
+            lines = _refund_lines(sale, so_far, left)
+            only = sale.payments[0].type if len(sale.payments) == 1 else None
+            # Points come back as points whatever the money goes back as (see _record); value
+            # taken from a gift voucher is paid back in cash.
             tender = (
-                TenderType(sale.payments[0].type) if len(sale.payments) == 1 else TenderType.CASH
+                TenderType(only) if only and only not in ("points", "gift") else TenderType.CASH
             )
             result = self._record(
                 uow,
@@ -162,6 +180,7 @@ class RefundService:
                 sale=sale,
                 is_void=True,
                 approved_by=approved_by.staff_id,
+                repriced=_repriced(sale, so_far, lines),
             )
             uow.commit()
         return result
@@ -223,6 +242,7 @@ class RefundService:
         sale: Sale | None,
         is_void: bool,
         approved_by: str | None,
+        repriced: Decimal = ZERO,
     ) -> CompletedRefund:
         if not reason.strip():
             raise CashierError("say why the goods are refunded (e.g. 'damaged', 'wrong size')")
@@ -232,10 +252,13 @@ class RefundService:
         shift = require_open_shift(uow)
         total = sum((line.amount for line in lines), ZERO)
         gst_total = sum((line.gst for line in lines), ZERO)
+        # A sale paid partly with points is refunded partly in points (shared.loyalty).
+        in_points = points_back(uow, sale, total) if sale is not None else PointsBack(0, ZERO)
+        money = total - in_points.value
         paid = (
-            round_cash_refund(total, self.profile.rules.cash_rounding)
+            round_cash_refund(money, self.profile.rules.cash_rounding)
             if tender is TenderType.CASH
-            else total
+            else money
         )
         number = ReceiptNumber(
             self.profile.outlet.code, self.profile.till_code, uow.next_number(RECEIPT_COUNTER)
@@ -252,10 +275,11 @@ class RefundService:
             refunded_at=now,
             total=total,
             gst_total=gst_total,
-            rounding=paid - total,
+            rounding=paid + in_points.value - total,
             reprint_count=0,
+            repriced=repriced or None,
         )
-        rows, movements = [], []
+        rows, slip, movements = [], [], []
         for line in lines:
             row = RefundLineRow(
                 refund_line_id=str(uuid.uuid4()),
@@ -270,6 +294,7 @@ class RefundService:
                 tax_code=line.tax_code,
             )
             rows.append(row)
+            slip.append(SlipLine.of(row, weighed=line.weighed))
             movements.append(
                 StockMovement(
                     movement_id=str(uuid.uuid4()),
@@ -282,22 +307,45 @@ class RefundService:
             )
         # Paid back the way it was paid: a PayNow transfer back is confirmed by the person
         # refunding, as a PayNow payment in is by the person who saw it arrive.
-        back = Tender(
-            tender,
-            paid,
-            reference=f"refund of {sale.receipt_no}" if sale else "refund",
-            confirmed_by=who.staff_id if tender is TenderType.PAYNOW else None,
-        )
-        tender_row = Payment(
-            payment_id=str(uuid.uuid4()),
-            refund_id=refund.refund_id,
-            position=0,
-            type=tender.value,
-            amount=paid,
-            reference=f"refund of {sale.receipt_no}" if sale else None,
-            confirmed_by=back.confirmed_by,
-        )
-        uow.sales.add_refund(refund, rows, movements, tender_row)
+        tender_rows, tenders = [], []
+        if paid > 0:
+            back = Tender(
+                tender,
+                paid,
+                reference=f"refund of {sale.receipt_no}" if sale else "refund",
+                confirmed_by=who.staff_id if tender is TenderType.PAYNOW else None,
+            )
+            tenders.append(tender_event(back))
+            tender_rows.append(
+                Payment(
+                    payment_id=str(uuid.uuid4()),
+                    refund_id=refund.refund_id,
+                    position=0,
+                    type=tender.value,
+                    amount=paid,
+                    reference=f"refund of {sale.receipt_no}" if sale else None,
+                    confirmed_by=back.confirmed_by,
+                )
+            )
+        points_row = give_points_back(uow, sale, refund, in_points) if sale is not None else None
+        if points_row is not None:
+            tender_rows.append(points_row)
+            tenders.append(
+                tender_event(Tender(TenderType.POINTS, points_row.amount, points_row.reference))
+            )
+        if not tenders:
+            # Nothing goes back (what is kept now costs what was paid for it all, or cash
+            # rounding took the last cents): the event still says how it would have gone back.
+            tenders.append(
+                TenderV1(
+                    type=tender.value,  # type: ignore[arg-type]
+                    amount=ZERO,
+                    reference=f"refund of {sale.receipt_no}" if sale else "refund",
+                )
+            )
+        uow.sales.add_refund(refund, rows, movements, tender_rows)
+        if sale is not None:
+            reverse_points(uow, self.profile, sale, refund, rows)
         uow.audit(
             "sale.voided" if is_void else "sale.refunded",
             actor=who.staff_id,
@@ -336,7 +384,7 @@ class RefundService:
                     )
                     for r in rows
                 ],
-                tenders=[tender_event(back)],
+                tenders=tenders,
                 total=total,
                 gst_total=gst_total,
                 rounding=refund.rounding,
@@ -345,15 +393,54 @@ class RefundService:
         )
         receipt = refund_receipt(
             refund,
-            rows,
-            [tender_row],
+            slip,
+            tender_rows,
             cashier=who.display_name,
             original_receipt_no=sale.receipt_no if sale else None,
             profile=self.profile,
         )
         return CompletedRefund(
-            refund.refund_id, refund.receipt_no, paid, receipt, render_text(receipt)
+            refund.refund_id, refund.receipt_no, paid, receipt, render_text(receipt), repriced
         )
+
+
+def _not_a_gift_voucher(line: SaleLine) -> None:
+    # Activated and perhaps already spent at another till: money back for it is head office's
+    # decision (it voids the voucher first), never the till's.
+    if line.voucher_serial is not None:
+        raise CashierError(
+            f"{line.name} cannot be refunded or voided at the till: ask head office to void "
+            "the voucher, then refund it from the office"
+        )
+
+
+def _refund_lines(
+    sale: Sale, so_far: Mapping[str, RefundedSoFar], wanted: Mapping[str, Decimal]
+) -> list[RefundLine]:
+    """The rule of docs/promotions.md: what the customer keeps is re-priced under the
+    promotions the sale was priced with (kept with the sale at checkout)."""
+    terms: SaleTerms | None = None
+    if sale.promotion_terms is not None:
+        terms = terms_from_json(sale.promotion_terms)
+    return refund_sale(
+        [_sold(x) for x in sale.lines], so_far, wanted, terms, receipt_no=sale.receipt_no
+    )
+
+
+def _repriced(sale: Sale, so_far: Mapping[str, RefundedSoFar], lines: list[RefundLine]) -> Decimal:
+    """What re-pricing the kept goods changed in this refund, against each returned unit's own
+    share of its line (the rule without promotions) after what earlier refunds gave back."""
+    by_id = {x.line_id: x for x in sale.lines}
+    plain = sum(
+        (
+            refund_line(
+                _sold(by_id[x.line_id]), x.quantity, so_far.get(x.line_id, RefundedSoFar())
+            ).amount
+            for x in lines
+        ),
+        ZERO,
+    )
+    return sum((x.amount for x in lines), ZERO) - plain
 
 
 def _sold(line: SaleLine) -> SoldLine:
@@ -367,6 +454,7 @@ def _sold(line: SaleLine) -> SoldLine:
         line.gst_rate,
         line.tax_code,
         line.weighed,
+        line.promotion_saving,
     )
 
 

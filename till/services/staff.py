@@ -27,6 +27,8 @@ APPROVERS: dict[ManagerAction, frozenset[str]] = {
     ManagerAction.VOID_SALE: frozenset({"manager"}),
     ManagerAction.REFUND_WITHOUT_RECEIPT: frozenset({"manager"}),
     ManagerAction.CASH_VARIANCE: frozenset({"manager"}),
+    ManagerAction.STOCK_CONTROL: frozenset({"manager"}),
+    ManagerAction.STOCK_ADJUSTMENT_OVER_LIMIT: frozenset({"manager"}),
 }
 
 

@@ -7,31 +7,47 @@ connection: a scan is one indexed point query, a search one FTS5 query ranked by
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, text
+from sqlalchemy import select, text
 
 from shared.cart import ProductSnapshot
 from shared.gst import TaxCode
 from shared.money import from_cents
+from shared.promotion_wire import PromotionV1
+from shared.promotions import Promotion
 from till.store.db import Store
+from till.store.models import Product
 
 MAX_SEARCH_RESULTS = 100
 # Eight words is more than anyone types into a till; beyond it each extra word only costs time.
 MAX_SEARCH_WORDS = 8
 
 _BY_BARCODE = text(
-    "SELECT p.product_id, p.sku, p.name, p.price, p.tax_code, p.weighed "
+    "SELECT p.product_id, p.sku, p.name, p.price, p.tax_code, p.weighed, p.category_id "
     "FROM barcode b JOIN product p ON p.product_id = b.product_id "
     "WHERE b.code = :code AND p.active"
 )
+_PROMOTIONS = text("SELECT definition FROM promotion WHERE active ORDER BY promotion_id")
 _BY_ID = text(
-    "SELECT p.product_id, p.sku, p.name, p.price, p.tax_code, p.weighed "
+    "SELECT p.product_id, p.sku, p.name, p.price, p.tax_code, p.weighed, p.category_id "
     "FROM product p WHERE p.product_id = :product_id AND p.active"
+)
+_FAMILIES = text(
+    "SELECT v.product_id, v.family, (SELECT count(*) FROM product_variant w "
+    "JOIN product q ON q.product_id = w.product_id WHERE w.family = v.family AND q.active) "
+    "FROM product_variant v WHERE v.family IS NOT NULL AND v.product_id IN "
+    "(SELECT value FROM json_each(:ids))"
+)
+_VARIANTS = text(
+    "SELECT p.product_id, p.sku, p.name, p.price, p.tax_code, p.weighed, p.category_id, "
+    "v.options FROM product_variant v JOIN product p ON p.product_id = v.product_id "
+    "WHERE v.family = :family AND p.active ORDER BY p.name, p.sku"
 )
 # bm25 has to read every match's sizes, which costs ~100 ms when a short prefix ("pa") matches
 # half the catalogue. So only the first RANK_WINDOW matches are ranked: exact for any query
@@ -40,7 +56,7 @@ _BY_ID = text(
 # to the shorter, then alphabetical, name.
 RANK_WINDOW = 1000
 _SEARCH = text(
-    "SELECT p.product_id, p.sku, p.name, p.price, p.tax_code, p.weighed FROM ("
+    "SELECT p.product_id, p.sku, p.name, p.price, p.tax_code, p.weighed, p.category_id FROM ("
     "  SELECT rowid, bm25(product_fts, 10.0, 1.0) AS score FROM product_fts"
     "  WHERE product_fts MATCH :query LIMIT :window"
     ") AS f JOIN product p ON p.product_no = f.rowid WHERE p.active "
@@ -80,6 +96,48 @@ class Catalogue:
             row = conn.execute(_BY_ID, {"product_id": key}).first()
         return None if row is None else _snapshot(row)
 
+    def category_ids(self, product_ids: list[str]) -> dict[str, str]:
+        """Each of these products' category id (products without one are left out): the
+        quick keys take their colour from it."""
+        if not product_ids:
+            return {}
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(Product.product_id, Product.category_id).where(
+                    Product.product_id.in_(product_ids), Product.category_id.is_not(None)
+                )
+            ).all()
+        return {str(pid): str(cid) for pid, cid in rows}
+
+    def promotions(self) -> tuple[Promotion, ...]:
+        """The active promotions head office sent; each checked when it was pulled."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(_PROMOTIONS).scalars().all()
+        return tuple(
+            PromotionV1.model_validate_json(
+                r if isinstance(r, str) else json.dumps(r)
+            ).to_promotion()
+            for r in rows
+        )
+
+    def families(self, product_ids: list[str]) -> dict[str, tuple[str, int]]:
+        """For each of these products that is a family's variant: the family, and how many
+        active variants it has (the search shows a family once, then its variants)."""
+        if not product_ids:
+            return {}
+        with self._engine.connect() as conn:
+            rows = conn.execute(_FAMILIES, {"ids": json.dumps(product_ids)}).all()
+        return {str(pid): (family, int(n)) for pid, family, n in rows}
+
+    def variants(self, family: str) -> list[tuple[ProductSnapshot, dict[str, str]]]:
+        """A family's active variants, each with its options (``{"Size": "1.5L"}``)."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(_VARIANTS, {"family": family}).all()
+        return [
+            (_snapshot(row[:7]), json.loads(row[7]) if isinstance(row[7], str) else row[7])
+            for row in rows
+        ]
+
     def search(self, text: str, limit: int = 20) -> list[ProductSnapshot]:
         """Active products whose name or SKU has words starting with every word typed.
 
@@ -117,8 +175,8 @@ def fts_query(typed: str) -> str | None:
     )
 
 
-def _snapshot(row: Row[Any]) -> ProductSnapshot:
-    product_id, sku, name, cents, tax_code, weighed = row
+def _snapshot(row: Sequence[Any]) -> ProductSnapshot:
+    product_id, sku, name, cents, tax_code, weighed, category_id = row
     return ProductSnapshot(
         product_id=product_id,
         sku=sku,
@@ -126,4 +184,5 @@ def _snapshot(row: Row[Any]) -> ProductSnapshot:
         unit_price=from_cents(int(cents)),
         tax_code=TaxCode(tax_code),
         weighed=bool(weighed),
+        category_id=category_id,
     )

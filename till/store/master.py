@@ -1,4 +1,5 @@
-"""Applying master data pulled from head office: outlets, categories, products, barcodes, staff.
+"""Applying master data pulled from head office: outlets, categories, products, barcodes, staff,
+promotions, variants and the outlet's customers.
 
 A pull page is a list of :class:`~shared.protocol.MasterChange`. Every change is validated
 against its wire model as the JSON it arrived as, then applied in bulk: executemany into a
@@ -10,6 +11,13 @@ never leaves half a price change behind.
 Order within a page: the last change to a key wins; deletes go first, children before parents
 (so a SKU or staff code freed by a delete can be reused by an upsert in the same page), then
 upserts, parents before children (so a barcode never arrives before its product).
+
+Customers (docs/customers.md, "Members at every till of the outlet"): an upsert of a customer
+this till has changed since its last acknowledged push (a ``customer.upserted`` still in the
+outbox) is skipped, since head office's copy predates the till's edit; once the edit arrives
+head office logs the change and the next pull brings the merged customer. A delete (an
+erasure) always applies; a customer a sale or points entry here still names is anonymised in
+place instead of removed.
 """
 
 from __future__ import annotations
@@ -31,18 +39,44 @@ from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from shared.logs import get_logger
 from shared.money import to_cents
+from shared.promotion_wire import PromotionV1
 from shared.protocol import (
     MASTER_MODELS,
     BarcodeV1,
     CategoryV1,
+    CustomerV1,
+    EventKind,
     MasterChange,
     MasterEntity,
     OutletV1,
     ProductV1,
+    ProductVariantV1,
+    QuarantineOutcomeV1,
     StaffV1,
+    VoucherBatchV1,
 )
-from till.store.models import Barcode, Category, Outlet, Product, Staff
+from shared.purchase_wire import PurchaseOrderV1
+from till.store.models import (
+    Barcode,
+    Category,
+    Customer,
+    MemberPoints,
+    OutboxEvent,
+    Outlet,
+    Product,
+    ProductVariant,
+    Promotion,
+    PurchaseOrder,
+    QuarantineOutcome,
+    Staff,
+    VoucherBatch,
+)
+from till.store.outbox import unacknowledged
+from till.store.types import utc_text
+
+log = get_logger(__name__)
 
 # Records per validation batch and per upsert statement.
 CHUNK = 5000
@@ -57,6 +91,12 @@ PARENTS_FIRST = (
     MasterEntity.PRODUCT,
     MasterEntity.BARCODE,
     MasterEntity.STAFF,
+    MasterEntity.PROMOTION,
+    MasterEntity.PURCHASE_ORDER,
+    MasterEntity.VARIANT,
+    MasterEntity.VOUCHER_BATCH,
+    MasterEntity.QUARANTINE_OUTCOME,
+    MasterEntity.CUSTOMER,
 )
 
 _T = TypeVar("_T")
@@ -68,6 +108,13 @@ _category = cast(Table, Category.__table__)
 _product = cast(Table, Product.__table__)
 _barcode = cast(Table, Barcode.__table__)
 _staff = cast(Table, Staff.__table__)
+_promotion = cast(Table, Promotion.__table__)
+_purchase_order = cast(Table, PurchaseOrder.__table__)
+_variant = cast(Table, ProductVariant.__table__)
+_voucher_batch = cast(Table, VoucherBatch.__table__)
+_outcome = cast(Table, QuarantineOutcome.__table__)
+_customer = cast(Table, Customer.__table__)
+_member_points = cast(Table, MemberPoints.__table__)
 
 
 class MasterDataError(ValueError):
@@ -95,6 +142,15 @@ class AppliedCounts:
 def apply_changes(session: Session, changes: Sequence[MasterChange]) -> AppliedCounts:
     """Validate and apply ``changes`` in the session's (writer) transaction; no commit here."""
     upserts, deletes = _latest_by_entity(changes)
+    if upserts[MasterEntity.CUSTOMER]:
+        edited = edited_here(session)
+        upserts[MasterEntity.CUSTOMER] = [
+            (key, data) for key, data in upserts[MasterEntity.CUSTOMER] if key not in edited
+        ]
+        taken = _member_numbers_taken(session, upserts[MasterEntity.CUSTOMER])
+        upserts[MasterEntity.CUSTOMER] = [
+            (key, data) for key, data in upserts[MasterEntity.CUSTOMER] if key not in taken
+        ]
     for entity in reversed(PARENTS_FIRST):
         for keys in _chunks(deletes[entity]):
             _DELETERS[entity](session, _checked_keys(entity, keys))
@@ -122,10 +178,59 @@ def apply_changes(session: Session, changes: Sequence[MasterChange]) -> AppliedC
             finally:
                 for *_, pending in ahead:
                     pending.cancel()
+    if upserts[MasterEntity.CUSTOMER]:
+        # Consent withdrawn at head office or another till: the e-mail (never sent down)
+        # goes here too, as the till's own withdrawal does.
+        withdrawn = [key for key, _ in upserts[MasterEntity.CUSTOMER]]
+        for keys in _chunks(withdrawn):
+            session.execute(
+                update(_customer)
+                .where(
+                    _customer.c.customer_id.in_(keys),
+                    _customer.c.withdrawn_at.is_not(None),
+                    _customer.c.email.is_not(None),
+                )
+                .values(email=None)
+            )
     return AppliedCounts(
         upserted={e: len(v) for e, v in upserts.items() if v},
         deleted={e: len(v) for e, v in deletes.items() if v},
     )
+
+
+def edited_here(session: Session) -> set[str]:
+    """Customers with a ``customer.upserted`` this till has not yet had acknowledged."""
+    rows = session.execute(
+        select(OutboxEvent.payload).where(
+            unacknowledged(session), OutboxEvent.kind == EventKind.CUSTOMER_UPSERTED.value
+        )
+    ).scalars()
+    return {str(json.loads(payload)["customer_id"]) for payload in rows}
+
+
+def _member_numbers_taken(session: Session, batch: _Batch) -> set[str]:
+    """Customers whose member number another customer holds here: skipped, not a refused
+    page. Only a till restored from a backup that minted a number again can get there (head
+    office quarantined that customer); failing the page would stop its catalogue updates."""
+    wanted = {
+        str(data["member_no"]): key for key, data in batch if isinstance(data.get("member_no"), str)
+    }
+    taken: set[str] = set()
+    for numbers in _chunks(list(wanted)):
+        rows = session.execute(
+            select(_customer.c.customer_id, _customer.c.member_no).where(
+                _customer.c.member_no.in_(numbers)
+            )
+        )
+        for holder, number in rows:
+            if holder != wanted[number]:
+                taken.add(wanted[number])
+                log.warning(
+                    "master.customer_skipped",
+                    customer_id=wanted[number],
+                    reason="another customer on this till holds the member number",
+                )
+    return taken
 
 
 @contextmanager
@@ -320,6 +425,83 @@ def _staff_row(m: StaffV1, key: str, data: dict[str, Any]) -> Row:
     return (key, m.code, m.display_name, m.role, m.pin_hash, m.active, 0, None)
 
 
+def _promotion_row(m: PromotionV1, key: str, data: dict[str, Any]) -> Row:
+    definition = m.model_dump(mode="json")
+    try:
+        m.to_promotion()  # one that cannot work is refused here, not at the counter
+    except ValueError as exc:
+        raise MasterDataError(MasterEntity.PROMOTION, key, str(exc)) from None
+    return (key, m.name, m.active, json.dumps(definition))
+
+
+def _purchase_order_row(m: PurchaseOrderV1, key: str, data: dict[str, Any]) -> Row:
+    return (key, m.number, m.supplier, json.dumps(m.model_dump(mode="json")))
+
+
+def _variant_row(m: ProductVariantV1, key: str, data: dict[str, Any]) -> Row:
+    pack_of = None if m.pack_of is None else str(m.pack_of)
+    return (key, m.family, json.dumps(m.options), pack_of, m.pack_units)
+
+
+def _voucher_batch_row(m: VoucherBatchV1, key: str, data: dict[str, Any]) -> Row:
+    expires = m.expires_on.isoformat() if m.expires_on else None
+    return (key, m.prefix, m.count, to_cents(m.face_value), expires, json.dumps(m.voided))
+
+
+def _outcome_row(m: QuarantineOutcomeV1, key: str, data: dict[str, Any]) -> Row:
+    # resent_as starts empty; an upsert never touches it (not among the update columns), so
+    # the same decision pulled again cannot make the till send the event a second time.
+    return (
+        key,
+        m.epoch,
+        m.seq,
+        m.outcome,
+        m.reason,
+        m.receipt_no,
+        m.decided_at.isoformat(),
+        None,
+    )
+
+
+def _customer_row(m: CustomerV1, key: str, data: dict[str, Any]) -> Row:
+    consent_at = None if m.consent_at is None else utc_text(m.consent_at)
+    withdrawn_at = None if m.withdrawn_at is None else utc_text(m.withdrawn_at)
+    address = None if m.address_lines is None else json.dumps(m.address_lines)
+    return (
+        key,
+        m.name,
+        m.phone,
+        m.member_no,
+        m.consent_contact,
+        m.consent_marketing,
+        consent_at,
+        withdrawn_at,
+        m.consent_purpose,
+        None if m.consent_by is None else str(m.consent_by),
+        m.company_name,
+        m.uen,
+        address,
+        m.gst_reg_no,
+    )
+
+
+_CUSTOMER_COLUMNS = (
+    "customer_id",
+    "name",
+    "phone",
+    "member_no",
+    "consent_contact",
+    "consent_marketing",
+    "consent_at",
+    "withdrawn_at",
+    "consent_purpose",
+    "consent_by",
+    "company_name",
+    "uen",
+    "address_lines",
+    "gst_reg_no",
+)
+
 _KINDS: dict[MasterEntity, _Kind] = {
     MasterEntity.OUTLET: _Kind(
         _outlet,
@@ -357,6 +539,48 @@ _KINDS: dict[MasterEntity, _Kind] = {
         ("code", "display_name", "role", "pin_hash", "active"),
         _staff_row,
     ),
+    MasterEntity.PROMOTION: _Kind(
+        _promotion,
+        "promotion_id",
+        ("promotion_id", "name", "active", "definition"),
+        ("name", "active", "definition"),
+        _promotion_row,
+    ),
+    MasterEntity.PURCHASE_ORDER: _Kind(
+        _purchase_order,
+        "po_id",
+        ("po_id", "number", "supplier", "definition"),
+        ("number", "supplier", "definition"),
+        _purchase_order_row,
+    ),
+    MasterEntity.VARIANT: _Kind(
+        _variant,
+        "product_id",
+        ("product_id", "family", "options", "pack_of", "pack_units"),
+        ("family", "options", "pack_of", "pack_units"),
+        _variant_row,
+    ),
+    MasterEntity.VOUCHER_BATCH: _Kind(
+        _voucher_batch,
+        "batch_id",
+        ("batch_id", "prefix", "count", "face_value", "expires_on", "voided"),
+        ("prefix", "count", "face_value", "expires_on", "voided"),
+        _voucher_batch_row,
+    ),
+    MasterEntity.QUARANTINE_OUTCOME: _Kind(
+        _outcome,
+        "event_id",
+        ("event_id", "epoch", "seq", "outcome", "reason", "receipt_no", "decided_at", "resent_as"),
+        ("epoch", "seq", "outcome", "reason", "receipt_no", "decided_at"),
+        _outcome_row,
+    ),
+    MasterEntity.CUSTOMER: _Kind(
+        _customer,
+        "customer_id",
+        _CUSTOMER_COLUMNS,
+        _CUSTOMER_COLUMNS[1:],
+        _customer_row,
+    ),
 }
 
 
@@ -387,7 +611,11 @@ def _execute(session: Session, entity: MasterEntity, rows: list[Row]) -> None:
 def _constraint_reason(entity: MasterEntity, exc: IntegrityError) -> str:
     text = str(exc.orig)
     if "FOREIGN KEY" in text:
-        parent = {MasterEntity.PRODUCT: "category", MasterEntity.BARCODE: "product"}
+        parent = {
+            MasterEntity.PRODUCT: "category",
+            MasterEntity.BARCODE: "product",
+            MasterEntity.VARIANT: "product",
+        }
         return f"it refers to a {parent.get(entity, 'record')} this till does not have"
     if "UNIQUE" in text:
         column = text.rsplit(".", 1)[-1]
@@ -399,6 +627,7 @@ def _delete_products(session: Session, keys: list[str]) -> None:
     # Explicit, not only ON DELETE CASCADE: a connection opened without foreign keys
     # (migrations, repair tools) must not leave barcodes that ring up a deleted product.
     session.execute(delete(_barcode).where(_barcode.c.product_id.in_(keys)))
+    session.execute(delete(_variant).where(_variant.c.product_id.in_(keys)))
     session.execute(delete(_product).where(_product.c.product_id.in_(keys)))
 
 
@@ -420,6 +649,37 @@ def _delete_staff(session: Session, keys: list[str]) -> None:
             session.execute(update(_staff).where(_staff.c.staff_id == key).values(active=False))
 
 
+# An erased customer at the till: every personal detail gone, as head office's erasure.
+_ERASED = {
+    "name": None,
+    "phone": None,
+    "email": None,
+    "member_no": None,
+    "consent_contact": False,
+    "consent_marketing": False,
+    "consent_purpose": None,
+    "consent_by": None,
+    "company_name": None,
+    "uen": None,
+    "address_lines": None,
+    "gst_reg_no": None,
+}
+
+
+def _delete_customers(session: Session, keys: list[str]) -> None:
+    # Sales, refunds and points entries here that name the customer must keep pointing at a
+    # real row (their sums still add up): such a customer is anonymised in place.
+    session.execute(delete(_member_points).where(_member_points.c.customer_id.in_(keys)))
+    for key in keys:
+        try:
+            with session.begin_nested():
+                session.execute(delete(_customer).where(_customer.c.customer_id == key))
+        except IntegrityError:
+            session.execute(
+                update(_customer).where(_customer.c.customer_id == key).values(**_ERASED)
+            )
+
+
 def _simple_delete(table: Table) -> Callable[[Session, list[str]], None]:
     (pk,) = table.primary_key.columns
 
@@ -435,6 +695,12 @@ _DELETERS: dict[MasterEntity, Callable[[Session, list[str]], None]] = {
     MasterEntity.PRODUCT: _delete_products,
     MasterEntity.BARCODE: _simple_delete(_barcode),
     MasterEntity.STAFF: _delete_staff,
+    MasterEntity.PROMOTION: _simple_delete(_promotion),
+    MasterEntity.PURCHASE_ORDER: _simple_delete(_purchase_order),
+    MasterEntity.VARIANT: _simple_delete(_variant),
+    MasterEntity.VOUCHER_BATCH: _simple_delete(_voucher_batch),
+    MasterEntity.QUARANTINE_OUTCOME: _simple_delete(_outcome),
+    MasterEntity.CUSTOMER: _delete_customers,
 }
 
 

@@ -42,6 +42,40 @@ class Category(Base):
     name: Mapped[str] = mapped_column(String(120))
 
 
+class Promotion(Base):
+    """An automatic promotion as head office sent it (shared.promotion_wire.PromotionV1)."""
+
+    __tablename__ = "promotion"
+    promotion_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    active: Mapped[bool] = mapped_column(default=True)
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class VoucherBatch(Base):
+    """A series of the shop's gift vouchers as head office sent it (``VoucherBatchV1``):
+    serials ``<prefix>-000001`` to ``<prefix>-<count>``; ``voided``: serials not to take."""
+
+    __tablename__ = "voucher_batch"
+    batch_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(8), unique=True)
+    count: Mapped[int]
+    face_value: Mapped[Decimal] = mapped_column(Cents)
+    expires_on: Mapped[str | None] = mapped_column(String(10))  # ISO date, inclusive
+    voided: Mapped[list[str]] = mapped_column(JSON)
+
+
+class PurchaseOrder(Base):
+    """An open purchase order of this outlet as head office sent it
+    (shared.purchase_wire.PurchaseOrderV1); dropped once closed or cancelled there."""
+
+    __tablename__ = "purchase_order"
+    po_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    number: Mapped[str] = mapped_column(String(20))
+    supplier: Mapped[str] = mapped_column(String(120))
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
 class Product(Base):
     __tablename__ = "product"
     # An INTEGER PRIMARY KEY is SQLite's stable rowid alias: the search index points at it, and
@@ -68,6 +102,21 @@ class Barcode(Base):
         ForeignKey("product.product_id", ondelete="CASCADE"), index=True
     )
     product: Mapped[Product] = relationship(back_populates="barcodes")
+
+
+class ProductVariant(Base):
+    """A product's family and options, or the unit product it is a pack of (a carton of 24
+    sells as one line at the carton's price and moves 24 units of stock); docs/variants.md.
+    As head office sent it (shared.protocol.ProductVariantV1)."""
+
+    __tablename__ = "product_variant"
+    product_id: Mapped[str] = mapped_column(
+        ForeignKey("product.product_id", ondelete="CASCADE"), primary_key=True
+    )
+    family: Mapped[str | None] = mapped_column(String(120), index=True)
+    options: Mapped[dict[str, str]] = mapped_column(JSON)
+    pack_of: Mapped[str | None] = mapped_column(Id, index=True)
+    pack_units: Mapped[int | None]
 
 
 class Staff(Base):
@@ -149,6 +198,9 @@ class Sale(Base):
     change: Mapped[Decimal] = mapped_column(Cents)
     customer_id: Mapped[str | None] = mapped_column(ForeignKey("customer.customer_id"))
     reprint_count: Mapped[int] = mapped_column(default=0)
+    # The promotions that applied, as they stood, for refunds that re-price what is kept
+    # (shared.refund.terms_to_json); null when no promotion saved anything.
+    promotion_terms: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     lines: Mapped[list[SaleLine]] = relationship(order_by="SaleLine.position")
     payments: Mapped[list[Payment]] = relationship(
         primaryjoin="Sale.sale_id == Payment.sale_id", order_by="Payment.position"
@@ -174,6 +226,12 @@ class SaleLine(Base):
     gst: Mapped[Decimal] = mapped_column(Cents)
     weighed: Mapped[bool] = mapped_column(default=False)
     approved_by: Mapped[str | None] = mapped_column(Id)
+    # The part of line_discount that automatic promotions gave, and their names, for the
+    # receipt's "You saved" and the refund of part of a promoted set (docs/promotions.md).
+    promotion_saving: Mapped[Decimal] = mapped_column(Cents, default=Decimal(0), server_default="0")
+    promotions: Mapped[str | None] = mapped_column(String(240))
+    # A gift voucher sold on this line (its serial); the line moves no stock.
+    voucher_serial: Mapped[str | None] = mapped_column(String(15))
 
 
 class Refund(Base):
@@ -191,6 +249,9 @@ class Refund(Base):
     gst_total: Mapped[Decimal] = mapped_column(Cents)
     rounding: Mapped[Decimal] = mapped_column(Cents)
     reprint_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # What re-pricing what the customer keeps changed against the returned units' own share
+    # (docs/promotions.md); null when nothing moved. Printed on the slip, not sent.
+    repriced: Mapped[Decimal | None] = mapped_column(Cents)
     lines: Mapped[list[RefundLine]] = relationship()
     payments: Mapped[list[Payment]] = relationship(
         primaryjoin="Refund.refund_id == Payment.refund_id", order_by="Payment.position"
@@ -227,7 +288,8 @@ class Payment(Base):
     __table_args__ = (
         CheckConstraint("(sale_id IS NULL) <> (refund_id IS NULL)", name="one_owner"),
         CheckConstraint(
-            "type IN ('cash', 'nets', 'card', 'paynow', 'voucher')", name="payment_type"
+            "type IN ('cash', 'nets', 'card', 'paynow', 'voucher', 'points', 'gift')",
+            name="payment_type",
         ),
     )
 
@@ -255,12 +317,60 @@ class StockMovement(Base):
     reason: Mapped[str] = mapped_column(String(16))
     source_id: Mapped[str] = mapped_column(Id)
     moved_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # A stock document's movements (goods received, adjusted, counted, transferred) name it;
+    # goods received carry their cost per unit, adjustments their reason (damaged, count...).
+    document_id: Mapped[str | None] = mapped_column(Id, index=True)
+    unit_cost: Mapped[Decimal | None] = mapped_column(Cents)
+    detail: Mapped[str | None] = mapped_column(String(16))
+    # Goods received against a purchase order: the order's line (migration 0008_purchasing).
+    po_line_id: Mapped[str | None] = mapped_column(Id, index=True)
     __table_args__ = (
         Index("uq_stock_movement_reason_source", "reason", "source_id", unique=True),
         CheckConstraint(
             "reason IN ('sale', 'refund', 'received', 'adjusted', 'transfer')", name="reason"
         ),
     )
+
+
+STOCK_DOCUMENT_KINDS = ("receipt", "adjustment", "count", "transfer_out", "transfer_in")
+
+
+class StockDocument(Base):
+    """Goods received, an adjustment, a stocktake or a transfer: who, when, which reference;
+    its movements are in ``stock_movement`` (by ``document_id``). Only a stocktake is ever
+    open (``counting``) for a while; the others are ``done`` as they are written."""
+
+    __tablename__ = "stock_document"
+    document_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    status: Mapped[str] = mapped_column(String(10), index=True)
+    reference: Mapped[str | None] = mapped_column(String(200))
+    other_outlet: Mapped[str | None] = mapped_column(String(8))
+    scope: Mapped[str | None] = mapped_column(String(200))
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.staff_id"))
+    approved_by: Mapped[str | None] = mapped_column(Id)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('receipt', 'adjustment', 'count', 'transfer_out', 'transfer_in')",
+            name="kind",
+        ),
+        CheckConstraint("status IN ('counting', 'done', 'cancelled')", name="status"),
+    )
+
+
+class StockCount(Base):
+    """A stocktake's blind count of one product so far, and when it was first scanned."""
+
+    __tablename__ = "stock_count"
+    document_id: Mapped[str] = mapped_column(
+        ForeignKey("stock_document.document_id"), primary_key=True
+    )
+    product_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    counted: Mapped[Decimal] = mapped_column(Milli)
+    first_scanned_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class AuditRecord(Base):
@@ -281,17 +391,76 @@ class AuditRecord(Base):
 
 
 class Customer(Base):
-    """PDPA: buying never needs one; contact details only with consent; no NRIC column."""
+    """PDPA: buying never needs one; contact details only with consent; no NRIC column.
+
+    A member has a member number minted on this till (``M-<outlet>-<till>-<serial>``, unique
+    by construction like a receipt number). A business customer also has a company name, UEN
+    and address: what a full tax invoice needs."""
 
     __tablename__ = "customer"
     customer_id: Mapped[str] = mapped_column(Id, primary_key=True)
     name: Mapped[str | None] = mapped_column(String(120))
-    phone: Mapped[str | None] = mapped_column(String(16))
+    phone: Mapped[str | None] = mapped_column(String(16), index=True)
     email: Mapped[str | None] = mapped_column(String(254))
     consent_contact: Mapped[bool] = mapped_column(default=False)
     consent_marketing: Mapped[bool] = mapped_column(default=False)
     consent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    member_no: Mapped[str | None] = mapped_column(String(24), index=True, unique=True)
+    # What the customer agreed their data is for, and the staff member who recorded it.
+    consent_purpose: Mapped[str | None] = mapped_column(String(200))
+    consent_by: Mapped[str | None] = mapped_column(String(36))
+    company_name: Mapped[str | None] = mapped_column(String(120))
+    uen: Mapped[str | None] = mapped_column(String(10))
+    address_lines: Mapped[list[str] | None] = mapped_column(JSON)
+    gst_reg_no: Mapped[str | None] = mapped_column(String(20))
+
+
+class LoyaltyEntry(Base):
+    """One change to a member's points: + earned on a sale, - reversed by its refund. The
+    balance is the sum; nothing here is ever updated."""
+
+    __tablename__ = "loyalty_entry"
+    entry_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customer.customer_id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    points: Mapped[int]  # signed
+    sale_id: Mapped[str] = mapped_column(ForeignKey("sale.sale_id"), index=True)
+    refund_id: Mapped[str | None] = mapped_column(ForeignKey("refund.refund_id"))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_on: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    __table_args__ = (
+        CheckConstraint("kind IN ('earned', 'redeemed', 'reversed', 'returned')", name="kind"),
+        # One earning per sale and one reversal per refund, however a retry goes.
+        Index("uq_loyalty_entry_kind_sale_refund", "kind", "sale_id", "refund_id", unique=True),
+    )
+
+
+class GiftVoucherUse(Base):
+    """A gift voucher this till sold (``sold``, its face value) or took value from
+    (``redeemed``), in the sale's own transaction. What the till knows a voucher still holds
+    is its face value less what it took here; other tills' redemptions reach head office."""
+
+    __tablename__ = "gift_voucher_use"
+    use_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    serial: Mapped[str] = mapped_column(String(15), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    amount: Mapped[Decimal] = mapped_column(Cents)
+    sale_id: Mapped[str] = mapped_column(ForeignKey("sale.sale_id"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    __table_args__ = (CheckConstraint("kind IN ('sold', 'redeemed')", name="kind"),)
+
+
+class MemberPoints(Base):
+    """What head office last said about a member's points: every entry it holds that this till
+    did not make (other tills', expiries). The balance at this till is that plus this till's
+    own ledger, so an entry is never counted twice however the two overlap in time."""
+
+    __tablename__ = "member_points"
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customer.customer_id"), primary_key=True)
+    elsewhere: Mapped[int]
+    tier: Mapped[str | None] = mapped_column(String(120))
+    as_of: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class ParkedCart(Base):
@@ -304,6 +473,22 @@ class ParkedCart(Base):
 
 
 # --- sync --------------------------------------------------------------------------------------
+
+
+class QuarantineOutcome(Base):
+    """Head office's decision on one of this till's quarantined events, as pulled
+    (shared.protocol.QuarantineOutcomeV1): discarded, accepted under ``receipt_no``, or a
+    request to send the event again (``resent_as``: the new event's id, once sent)."""
+
+    __tablename__ = "quarantine_outcome"
+    event_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    epoch: Mapped[int]
+    seq: Mapped[int]
+    outcome: Mapped[str] = mapped_column(String(12))
+    reason: Mapped[str] = mapped_column(String(200))
+    receipt_no: Mapped[str | None] = mapped_column(String(40))
+    decided_at: Mapped[str] = mapped_column(String(40))  # ISO 8601, as head office sent it
+    resent_as: Mapped[str | None] = mapped_column(Id)
 
 
 class OutboxEvent(Base):

@@ -49,6 +49,11 @@ def _after_mark(session: Session) -> ColumnElement[bool]:
     return _after((state.acked_epoch, state.acked_seq) if state else (0, 0))
 
 
+def unacknowledged(session: Session) -> ColumnElement[bool]:
+    """A condition on OutboxEvent: not yet acknowledged by head office."""
+    return _after_mark(session)
+
+
 def _after(key: tuple[int, int]) -> ColumnElement[bool]:
     epoch, seq = key
     return or_(OutboxEvent.epoch > epoch, and_(OutboxEvent.epoch == epoch, OutboxEvent.seq > seq))

@@ -7,7 +7,7 @@ never hold a session, so each can be tested with the in-memory unit of work of
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
@@ -15,24 +15,35 @@ from typing import Any, cast
 from sqlalchemy import Table, func, insert, select, type_coerce
 from sqlalchemy.orm import Session
 
-from shared.money import CENT, ZERO
+from shared.money import CENT, ZERO, round_cents
 from shared.refund import RefundedSoFar
 from till.store.models import (
     Base,
     CashMovement,
+    Category,
+    Customer,
+    GiftVoucherUse,
+    LoyaltyEntry,
+    MemberPoints,
     ParkedCart,
     Payment,
+    Product,
+    ProductVariant,
+    PurchaseOrder,
     Refund,
     RefundLine,
     Sale,
     SaleLine,
     Shift,
     Staff,
+    StockCount,
+    StockDocument,
     StockMovement,
+    VoucherBatch,
 )
 from till.store.types import Cents
 
-TENDER_KINDS = ("cash", "nets", "card", "paynow", "voucher")
+TENDER_KINDS = ("cash", "nets", "card", "paynow", "voucher", "points", "gift")
 
 
 @dataclass(frozen=True)
@@ -138,6 +149,7 @@ class Sales:
     ) -> None:
         # Core statements, not the ORM's unit of work (as for refunds): this is the hottest
         # write path of the till and every millisecond is the cashier's.
+        in_units(self.session, movements)
         for model, rows in (
             (Sale, [sale]),
             (SaleLine, lines),
@@ -169,13 +181,14 @@ class Sales:
         refund: Refund,
         lines: list[RefundLine],
         movements: list[StockMovement],
-        payment: Payment,
+        payments: Sequence[Payment],
     ) -> None:
+        in_units(self.session, movements)
         for model, rows in (
             (Refund, [refund]),
             (RefundLine, lines),
             (StockMovement, movements),
-            (Payment, [payment]),
+            (Payment, list(payments)),
         ):
             _insert(self.session, model, rows)
 
@@ -215,6 +228,288 @@ class Parked:
         return list(self.session.scalars(select(ParkedCart).order_by(ParkedCart.parked_at)))
 
 
+class Customers:
+    """Members and business customers recorded at this till (PDPA: no NRIC column)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, customer_id: str) -> Customer | None:
+        return self.session.get(Customer, customer_id)
+
+    def by_phone(self, phone: str) -> list[Customer]:
+        return list(self.session.scalars(select(Customer).where(Customer.phone == phone)))
+
+    def by_member_no(self, member_no: str) -> Customer | None:
+        return self.session.scalars(select(Customer).where(Customer.member_no == member_no)).first()
+
+    def named(self, words: str, limit: int) -> list[Customer]:
+        """Customers whose name or company contains ``words`` (any case), by name."""
+        # Escaped: a typed % or _ is a character to look for, not a wildcard.
+        escaped = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        return list(
+            self.session.scalars(
+                select(Customer)
+                .where(
+                    Customer.name.ilike(pattern, escape="\\")
+                    | Customer.company_name.ilike(pattern, escape="\\")
+                )
+                .order_by(Customer.name, Customer.member_no)
+                .limit(limit)
+            )
+        )
+
+    def add(self, customer: Customer) -> None:
+        self.session.add(customer)
+
+
+class GiftVouchers:
+    """The gift voucher batches head office sent, and what this till did with vouchers."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def batch(self, prefix: str) -> VoucherBatch | None:
+        return self.session.scalar(select(VoucherBatch).where(VoucherBatch.prefix == prefix))
+
+    def uses(self, serial: str) -> list[GiftVoucherUse]:
+        query = select(GiftVoucherUse).where(GiftVoucherUse.serial == serial)
+        return list(self.session.scalars(query))
+
+    def add(self, use: GiftVoucherUse) -> None:
+        self.session.add(use)
+
+
+class Points:
+    """Members' points ledger: entries are added, never changed."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, entry: LoyaltyEntry) -> None:
+        self.session.add(entry)
+
+    def of_sale(self, sale_id: str) -> list[LoyaltyEntry]:
+        query = select(LoyaltyEntry).where(LoyaltyEntry.sale_id == sale_id)
+        return list(self.session.scalars(query))
+
+    def balance(self, customer_id: str) -> int:
+        total = self.session.scalar(
+            select(func.coalesce(func.sum(LoyaltyEntry.points), 0)).where(
+                LoyaltyEntry.customer_id == customer_id
+            )
+        )
+        return int(total or 0)
+
+    def from_head_office(self, customer_id: str) -> MemberPoints | None:
+        return self.session.get(MemberPoints, customer_id)
+
+    def remember(self, found: Sequence[MemberPoints]) -> None:
+        """Head office's latest word per member replaces the one before."""
+        for row in found:
+            self.session.merge(row)
+
+    def members(self) -> list[str]:
+        """Every member this till knows: whose balances to ask head office for."""
+        query = select(Customer.customer_id).where(Customer.member_no.is_not(None))
+        return list(self.session.scalars(query.order_by(Customer.customer_id)))
+
+    def categories(self, product_ids: Sequence[str]) -> dict[str, str | None]:
+        """Each product's category, for the scheme's per-category rules."""
+        rows = self.session.execute(
+            select(Product.product_id, Product.category_id).where(
+                Product.product_id.in_(list(product_ids))
+            )
+        )
+        return {product_id: category_id for product_id, category_id in rows}
+
+
+class StockBook:
+    """Stock documents (deliveries, adjustments, stocktakes, transfers), their movements in
+    the ledger, and stock on hand as this till's ledger sums it."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add_document(self, document: StockDocument, movements: list[StockMovement]) -> None:
+        self.session.add(document)
+        self.session.flush()
+        in_units(self.session, movements)
+        _insert(self.session, StockMovement, movements)
+
+    def document(self, document_id: str) -> StockDocument | None:
+        return self.session.get(StockDocument, document_id)
+
+    def open_count(self) -> StockDocument | None:
+        return self.session.scalars(
+            select(StockDocument).where(
+                StockDocument.kind == "count", StockDocument.status == "counting"
+            )
+        ).first()
+
+    def counts(self, document_id: str) -> list[StockCount]:
+        return list(
+            self.session.scalars(
+                select(StockCount)
+                .where(StockCount.document_id == document_id)
+                .order_by(StockCount.first_scanned_at)
+            )
+        )
+
+    def count_one(self, document_id: str, product_id: str, quantity: Decimal, at: Any) -> Decimal:
+        """Add ``quantity`` to the count of a product; its new counted total."""
+        row = self.session.get(StockCount, (document_id, product_id))
+        if row is None:
+            row = StockCount(
+                document_id=document_id,
+                product_id=product_id,
+                counted=quantity,
+                first_scanned_at=at,
+            )
+            self.session.add(row)
+        else:
+            row.counted = row.counted + quantity
+        self.session.flush()
+        return row.counted
+
+    def categories(self) -> list[str]:
+        return list(self.session.scalars(select(Category.name).order_by(Category.name)))
+
+    def category_named(self, name: str) -> tuple[str, str] | None:
+        row = self.session.execute(
+            select(Category.category_id, Category.name).where(
+                func.lower(Category.name) == name.lower()
+            )
+        ).first()
+        return (row[0], row[1]) if row else None
+
+    def category_of(self, product_id: str) -> str | None:
+        return self.session.scalar(
+            select(Product.category_id).where(Product.product_id == product_id)
+        )
+
+    def products_in(self, category_id: str | None) -> list[str]:
+        """Active products, of one category or all."""
+        query = select(Product.product_id).where(Product.active)
+        if category_id is not None:
+            query = query.where(Product.category_id == category_id)
+        return list(self.session.scalars(query.order_by(Product.name)))
+
+    def products(self, product_ids: Sequence[str]) -> dict[str, tuple[str, Decimal]]:
+        """Per product: its name and list price."""
+        if not product_ids:
+            return {}
+        rows = self.session.execute(
+            select(Product.product_id, Product.name, Product.price).where(
+                Product.product_id.in_(list(product_ids))
+            )
+        )
+        return {pid: (name, price) for pid, name, price in rows}
+
+    def on_hand(self, product_ids: Sequence[str], as_of: Any = None) -> dict[str, Decimal]:
+        """Per product: the sum of this till's ledger (up to ``as_of``, if given)."""
+        if not product_ids:
+            return {}
+        query = (
+            select(StockMovement.product_id, func.sum(StockMovement.quantity))
+            .where(StockMovement.product_id.in_(list(product_ids)))
+            .group_by(StockMovement.product_id)
+        )
+        if as_of is not None:
+            query = query.where(StockMovement.moved_at <= as_of)
+        found = {pid: Decimal(q or 0) for pid, q in self.session.execute(query)}
+        return {pid: found.get(pid, ZERO) for pid in product_ids}
+
+    def last_costs(self, product_ids: Sequence[str]) -> dict[str, Decimal]:
+        """Per product: the cost per unit of the latest delivery or transfer that had one."""
+        if not product_ids:
+            return {}
+        latest = (
+            select(
+                StockMovement.product_id,
+                StockMovement.unit_cost,
+                func.row_number()
+                .over(
+                    partition_by=StockMovement.product_id,
+                    order_by=StockMovement.moved_at.desc(),
+                )
+                .label("n"),
+            )
+            .where(
+                StockMovement.product_id.in_(list(product_ids)),
+                StockMovement.unit_cost.is_not(None),
+            )
+            .subquery()
+        )
+        rows = self.session.execute(
+            select(latest.c.product_id, type_coerce(latest.c.unit_cost, Cents)).where(
+                latest.c.n == 1
+            )
+        )
+        return {pid: cost for pid, cost in rows}
+
+    def open_orders(self) -> list[dict[str, Any]]:
+        """The open purchase orders head office sent, as sent (PurchaseOrderV1 as JSON)."""
+        return [
+            dict(d)
+            for d in self.session.scalars(
+                select(PurchaseOrder.definition).order_by(PurchaseOrder.number)
+            )
+        ]
+
+    def packs(self, product_ids: Sequence[str]) -> dict[str, tuple[str, Decimal]]:
+        """Of these products, each that is a pack: its unit product's id and units it holds."""
+        return packs_of(self.session, product_ids)
+
+    def received_on_lines(self, line_ids: Sequence[str]) -> dict[str, Decimal]:
+        """Per purchase order line: what this till has received against it."""
+        if not line_ids:
+            return {}
+        rows = self.session.execute(
+            select(StockMovement.po_line_id, func.sum(StockMovement.quantity))
+            .where(StockMovement.po_line_id.in_(list(line_ids)))
+            .group_by(StockMovement.po_line_id)
+        )
+        return {str(lid): Decimal(q or 0) for lid, q in rows}
+
+
+def packs_of(session: Session, product_ids: Iterable[str]) -> dict[str, tuple[str, Decimal]]:
+    """Of these products, each that is a pack: its unit product's id and how many it holds."""
+    ids = set(product_ids)
+    if not ids:
+        return {}
+    # No autoflush: rows of the same document added but not yet written (a points entry of
+    # the refund) must not be flushed before the document they belong to.
+    with session.no_autoflush:
+        rows = session.execute(
+            select(
+                ProductVariant.product_id, ProductVariant.pack_of, ProductVariant.pack_units
+            ).where(
+                ProductVariant.product_id.in_(ids),
+                ProductVariant.pack_of.is_not(None),
+                ProductVariant.pack_units.is_not(None),
+            )
+        )
+        return {pid: (str(unit), Decimal(units)) for pid, unit, units in rows}
+
+
+def in_units(session: Session, movements: Sequence[StockMovement]) -> None:
+    """Stock is kept in units: a pack's movement (a carton sold, refunded or received) is
+    rewritten, before it is stored or sent, to move its unit product by ``pack_units`` each
+    at a cost per unit (docs/variants.md). A unit product is never itself a pack."""
+    packs = packs_of(session, {m.product_id for m in movements})
+    for m in movements:
+        pack = packs.get(m.product_id)
+        if pack is None:
+            continue
+        unit, units = pack
+        m.product_id = unit
+        m.quantity = m.quantity * units
+        if m.unit_cost is not None:
+            m.unit_cost = round_cents(m.unit_cost / units)
+
+
 def _insert(session: Session, model: type[Base], rows: Sequence[Base]) -> None:
     if rows:
         columns = [c.key for c in model.__mapper__.column_attrs]
@@ -251,6 +546,13 @@ class Documents:
     def staff_name(self, staff_id: str) -> str:
         staff = self.session.get(Staff, staff_id)
         return staff.display_name if staff else "?"
+
+    def weighed_lines(self, line_ids: Sequence[str]) -> set[str]:
+        """Which of these sold lines were weighed (their quantity is in kg)."""
+        if not line_ids:
+            return set()
+        query = select(SaleLine.line_id).where(SaleLine.line_id.in_(line_ids), SaleLine.weighed)
+        return set(self.session.scalars(query))
 
     def ending_in(self, digits: str) -> list[str]:
         """Every receipt number of this till whose serial ends in ``digits`` (digits only)."""

@@ -62,6 +62,13 @@ class BasisPoints(TypeDecorator[Decimal]):
         return None if value is None else (Decimal(int(value)) / 100).normalize()
 
 
+def utc_text(value: datetime) -> str:
+    """A moment as the store writes it: sortable UTC text; a naive datetime is refused."""
+    if value.tzinfo is None:
+        raise ValueError("the till stores only timezone-aware times")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 class UtcDateTime(TypeDecorator[datetime]):
     """Aware datetimes as sortable UTC text; a naive datetime is refused, never guessed."""
 
@@ -69,11 +76,7 @@ class UtcDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> str | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("the till stores only timezone-aware times")
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return None if value is None else utc_text(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         return None if value is None else datetime.fromisoformat(value)

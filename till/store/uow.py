@@ -15,37 +15,89 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Self, cast
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import Row, Table, bindparam, insert, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from shared import audit as chain
+from shared.logs import get_logger
 from shared.protocol import AuditRecordedV1, EventKind
 from shared.wire import WireModel, sealed_model, sealed_typed
 from till.store.db import Store, StoreError, translate
-from till.store.models import AuditRecord, Base, Counter, OutboxEvent, TillIdentity
-from till.store.repos import Documents, Parked, People, Sales, Shifts
+from till.store.models import AuditRecord, Base, Counter
+from till.store.repos import (
+    Customers,
+    Documents,
+    GiftVouchers,
+    Parked,
+    People,
+    Points,
+    Sales,
+    Shifts,
+    StockBook,
+)
+from till.store.types import utc_text
 
 # Who this till is, and the last outbox seq of its epoch: an event's seq is the next one. The
 # outbox keeps every event (acknowledged ones too) and a unit of work holds the store's write
 # lock, so one past the highest is gap-free without a counter row to bump per event.
-_IDENTITY = select(
-    TillIdentity.till_id,
-    TillIdentity.epoch,
-    select(func.coalesce(func.max(OutboxEvent.seq), 0))
-    .where(OutboxEvent.epoch == TillIdentity.epoch)
-    .scalar_subquery()
-    .label("last_seq"),
-).where(TillIdentity.singleton == 1)
-_OUTBOX = insert(cast(Table, OutboxEvent.__table__))
+_IDENTITY = (
+    "SELECT till_id, epoch, (SELECT coalesce(max(seq), 0) FROM outbox"
+    " WHERE outbox.epoch = till_identity.epoch) AS last_seq"
+    " FROM till_identity WHERE singleton = 1"
+)
+# Straight to the driver: a sale's hottest statement, with nothing for SQLAlchemy to compile
+# or convert (``occurred_at`` goes in as ``UtcDateTime`` writes it).
+_OUTBOX = (
+    "INSERT INTO outbox (epoch, seq, event_id, kind, schema_version, occurred_at, payload,"
+    " payload_sha256, attempts) VALUES (?, ?, ?, ?, 1, ?, ?, ?, 0)"
+)
+# The chain's last link of an epoch, as plain columns (no ORM object to build and track).
+_LAST_LINK = (
+    select(*cast(Table, AuditRecord.__table__).c)
+    .where(AuditRecord.epoch == bindparam("epoch"))
+    .order_by(AuditRecord.seq.desc())
+    .limit(1)
+)
 _BUMP = text(
     "INSERT INTO counter (name, value) VALUES (:name, 1) "
     "ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value"
 )
 
 
+log = get_logger(__name__)
+
+
 class NotSetUp(StoreError):
     pass
+
+
+class OutboxNews:
+    """Who hears that a unit of work has committed events for head office: the till's sync,
+    so that what it shows waiting (the status line) is read again at once and a push goes,
+    after every write that queues events (a sale, a refund, a void, a stock document, a shift
+    opened or closed, a sign-in), not at the next background read. One place, at the commit:
+    no screen has to remember it, and a write that emits nothing is not news.
+
+    The listener is called on the committing thread after the transaction is durable; it must
+    return at once (the sync's ``nudge`` only sets a flag)."""
+
+    def __init__(self) -> None:
+        self._listener: Callable[[], None] | None = None
+
+    def listen(self, listener: Callable[[], None] | None) -> None:
+        self._listener = listener
+
+    def committed(self) -> None:
+        listener = self._listener
+        if listener is None:
+            return
+        try:
+            listener()
+        except Exception:
+            # The write is committed: a cashier must not see it fail (and ring it again)
+            # because the status line could not be told; the next background read catches up.
+            log.exception("outbox.news_failed")
 
 
 @dataclass(frozen=True)
@@ -58,9 +110,11 @@ class UnitOfWork:
     """One transaction on the store. ``write=False`` reads only: it never waits for a writer
     (the sync agent's acknowledgements) and cannot commit."""
 
-    def __init__(self, store: Store, *, write: bool = True) -> None:
+    def __init__(self, store: Store, *, write: bool = True, news: OutboxNews | None = None) -> None:
         self.store = store
         self.write = write
+        self.news = news
+        self._emitted = 0  # events queued since the last commit
         self._identity: Identity | None = None
         self._last_seq = 0
         self._last_link: chain.AuditRecord | None = None
@@ -73,6 +127,10 @@ class UnitOfWork:
         self.parked = Parked(self.session)
         self.staff = People(self.session)
         self.documents = Documents(self.session)
+        self.customers = Customers(self.session)
+        self.points = Points(self.session)
+        self.stock = StockBook(self.session)
+        self.vouchers = GiftVouchers(self.session)
         try:
             self.session.begin()
             self.session.connection()  # take the write lock now, not half-way through
@@ -105,13 +163,16 @@ class UnitOfWork:
             self.session.commit()
         except DBAPIError as exc:
             raise translate(exc, self.store.path) or exc from exc
+        emitted, self._emitted = self._emitted, 0
+        if emitted and self.news is not None:
+            self.news.committed()
 
     # --- identity and gap-free numbers ------------------------------------------------------
 
     @property
     def identity(self) -> Identity:
         if self._identity is None:
-            row = self.session.connection().execute(_IDENTITY).first()
+            row = self.session.connection().exec_driver_sql(_IDENTITY).first()
             if row is None:
                 raise NotSetUp(
                     "this till has no identity yet: enrol it (sgpos-install) or start the demo"
@@ -160,20 +221,11 @@ class UnitOfWork:
         raw, digest = sealed_model(built) if isinstance(built, WireModel) else sealed_typed(built)
         epoch, seq = self.next_seq()
         event_id = str(uuid.uuid4())
-        self.session.connection().execute(
+        self.session.connection().exec_driver_sql(
             _OUTBOX,
-            {
-                "epoch": epoch,
-                "seq": seq,
-                "event_id": event_id,
-                "kind": kind.value,
-                "schema_version": 1,
-                "occurred_at": at,
-                "payload": raw.decode("utf-8"),
-                "payload_sha256": digest,
-                "attempts": 0,
-            },
+            (epoch, seq, event_id, kind.value, utc_text(at), raw.decode("utf-8"), digest),
         )
+        self._emitted += 1
         return event_id
 
     def audit(
@@ -189,12 +241,7 @@ class UnitOfWork:
         """Append a link to this till's audit chain and queue it for head office."""
         ident = self.identity
         if self._last_link is None:
-            last = self.session.scalars(
-                select(AuditRecord)
-                .where(AuditRecord.epoch == ident.epoch)
-                .order_by(AuditRecord.seq.desc())
-                .limit(1)
-            ).first()
+            last = self.session.connection().execute(_LAST_LINK, {"epoch": ident.epoch}).first()
             self._last_link = to_chain(last) if last else None
         record = chain.append(
             self._last_link,
@@ -234,7 +281,7 @@ class UnitOfWork:
         return record
 
 
-def to_chain(row: AuditRecord) -> chain.AuditRecord:
+def to_chain(row: AuditRecord | Row[Any]) -> chain.AuditRecord:
     """A stored link back in the chain's own form, for appending and verifying."""
     return chain.AuditRecord.from_dict(
         {

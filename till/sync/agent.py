@@ -27,6 +27,7 @@ import asyncio
 import random
 import threading
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -45,6 +46,8 @@ from shared.protocol import (
     PROTOCOL_VERSION,
     Busy,
     Failed,
+    MemberPoints,
+    MemberPointsRequest,
     PullPage,
     PushOk,
     PushRequest,
@@ -243,6 +246,8 @@ class SyncAgent:
         async with self._http() as http:
             push = await self.push_once(http)
             pull = await self.pull_once(http)  # at once STOPPED if the push was stopped
+            if pull.outcome is Outcome.DONE:
+                await self.points_once(http)
         done = push.outcome is Outcome.DONE and pull.outcome is Outcome.DONE
         self.last_problem = None if done else push.problem or pull.problem or "stopped part-way"
         return done
@@ -269,6 +274,32 @@ class SyncAgent:
                 log.warning("pull.store_error", error=str(exc))
         self.last_problem = result.problem
         return result
+
+    async def points_once(self, http: aiohttp.ClientSession | None = None) -> int:
+        """Ask head office for the balances of the members this till knows and keep them for
+        when it is offline (``till.services.loyalty.balance``); how many were updated. A
+        failure here is logged and waits for the next cycle: sales never depend on it."""
+        async with self._http(http) as session:
+            try:
+                target = await self._db(self.check_enrolled)
+                members = await self._db(self.book.members)
+                if not members:
+                    return 0
+                client = CentralClient(session, target.url)
+                updated = 0
+                for start in range(0, len(members), MAX_PULL_PAGE):
+                    chunk = [uuid.UUID(m) for m in members[start : start + MAX_PULL_PAGE]]
+                    answer = await client.points(
+                        target.credential, MemberPointsRequest(customer_ids=chunk)
+                    )
+                    if not isinstance(answer, MemberPoints):
+                        log.warning("points.not_answered", answer=type(answer).__name__)
+                        return updated
+                    updated += await self._db(self.book.remember_points, answer)
+                return updated
+            except (NotEnrolled, Offline, TooLarge, StoreError) as exc:
+                log.warning("points.failed", error=str(exc))
+                return 0
 
     async def probe(self, http: aiohttp.ClientSession) -> bool:
         """Does head office answer again? A cheap ``/v1/health``, asked while offline."""

@@ -22,12 +22,14 @@ from pathlib import Path
 from sqlalchemy import tuple_, update
 
 from shared.gc_pause import cycle_collection_paused
-from shared.protocol import Event, EventOutcome, PullPage, PushOk, TillReport
+from shared.protocol import Event, EventOutcome, MemberPoints, PullPage, PushOk, TillReport
 from shared.wire import APP_VERSION_MAX, STORE_REVISION_MAX
 from till.store.db import Store
 from till.store.master import AppliedCounts, apply_changes
+from till.store.models import MemberPoints as MemberPoints_
 from till.store.models import OutboxEvent, SyncState, TillIdentity
 from till.store.outbox import backlog, pending, sync_state, to_wire
+from till.store.resend import send_again_as_asked
 from till.store.uow import UnitOfWork
 from till.sync.credentials import Credential, CredentialError, read_secret
 
@@ -216,6 +218,8 @@ class SyncBook:
                     f"the pull cursor moved from {cursor!r} to {state.pull_cursor!r} meanwhile"
                 )
             counts = apply_changes(uow.session, page.changes)
+            # Head office asked for an event again: queued with the page that asked, once.
+            send_again_as_asked(uow, self.clock())
             state.pull_cursor = page.next_cursor
             state.last_pull_at = self.clock()
             if not page.has_more:
@@ -223,3 +227,27 @@ class SyncBook:
                 state.prices_as_of = asked_at
             uow.commit()
         return counts
+
+    # --- members' points ----------------------------------------------------------------
+
+    def members(self) -> list[str]:
+        with UnitOfWork(self.store) as uow:
+            return uow.points.members()
+
+    def remember_points(self, answer: MemberPoints) -> int:
+        """Head office's word on each member's points, as of its answer; how many."""
+        known = set(self.members())
+        rows = [
+            MemberPoints_(
+                customer_id=str(m.customer_id),
+                elsewhere=m.elsewhere,
+                tier=m.tier,
+                as_of=answer.as_of,
+            )
+            for m in answer.members
+            if str(m.customer_id) in known
+        ]
+        with UnitOfWork(self.store) as uow:
+            uow.points.remember(rows)
+            uow.commit()
+        return len(rows)

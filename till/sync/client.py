@@ -25,11 +25,14 @@ from shared.gc_pause import cycle_collection_paused
 from shared.protocol import (
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
+    SENT_ON_REQUEST,
     Busy,
     EnrolOk,
     EnrolRequest,
     Failed,
     Health,
+    MemberPoints,
+    MemberPointsRequest,
     PullPage,
     PushRequest,
     PushResponse,
@@ -53,11 +56,13 @@ PushAnswer = PushResponse
 PullAnswer = Annotated[PullPage | ErrorAnswer, Field(discriminator="status")]
 EnrolAnswer = Annotated[EnrolOk | ErrorAnswer, Field(discriminator="status")]
 StateAnswer = Annotated[TillState | ErrorAnswer, Field(discriminator="status")]
+PointsAnswer = Annotated[MemberPoints | ErrorAnswer, Field(discriminator="status")]
 
 _PUSH: TypeAdapter[Any] = TypeAdapter(PushAnswer)
 _PULL: TypeAdapter[Any] = TypeAdapter(PullAnswer)
 _ENROL: TypeAdapter[Any] = TypeAdapter(EnrolAnswer)
 _STATE: TypeAdapter[Any] = TypeAdapter(StateAnswer)
+_POINTS: TypeAdapter[Any] = TypeAdapter(PointsAnswer)
 _REJECTED = TypeAdapter(Rejected)
 _HEALTH = TypeAdapter(Health)
 
@@ -103,6 +108,8 @@ class CentralClient:
     def __init__(self, http: aiohttp.ClientSession, base_url: str) -> None:
         self.http = http
         self.base_url = base_url.rstrip("/")
+        # Entities sent on request, the newest last (the first to drop for an older server).
+        self.ask_for: tuple[str, ...] = tuple(e.value for e in SENT_ON_REQUEST)
 
     async def enrol(self, request: EnrolRequest) -> EnrolOk | ErrorAnswer:
         answer: EnrolOk | ErrorAnswer = await self._call(
@@ -121,18 +128,45 @@ class CentralClient:
         return answer
 
     async def pull(self, credential: Credential, cursor: str, limit: int) -> PullPage | ErrorAnswer:
-        answer: PullPage | ErrorAnswer = await self._call(
-            "GET",
-            "/v1/pull",
-            _PULL,
-            params={"cursor": cursor, "limit": str(limit)},
-            credential=credential,
-        )
+        params = {"cursor": cursor, "limit": str(limit)}
+        # Promotions, orders, variants, voucher batches and quarantine outcomes come only to
+        # tills that ask: an older till would refuse a page holding an entity it does not know.
+        # A head office from before them refuses the words it does not know: ask for less (and
+        # stop asking this run), since the catalogue and staff must still come down.
+        while self.ask_for:
+            answer: PullPage | ErrorAnswer = await self._call(
+                "GET",
+                "/v1/pull",
+                _PULL,
+                params={**params, "with": ",".join(self.ask_for)},
+                credential=credential,
+            )
+            if not isinstance(answer, Rejected):
+                return answer
+            if "'with'" in answer.message:  # before promotions: no such parameter at all
+                self.ask_for = ()
+            elif answer.message.startswith("with:"):  # before the newest entity asked for
+                self.ask_for = self.ask_for[:-1]
+            else:
+                return answer
+        answer = await self._call("GET", "/v1/pull", _PULL, params=params, credential=credential)
         return answer
 
     async def till_state(self, credential: Credential) -> TillState | ErrorAnswer:
         answer: TillState | ErrorAnswer = await self._call(
             "GET", "/v1/till/state", _STATE, credential=credential
+        )
+        return answer
+
+    async def points(
+        self, credential: Credential, request: MemberPointsRequest
+    ) -> MemberPoints | ErrorAnswer:
+        answer: MemberPoints | ErrorAnswer = await self._call(
+            "POST",
+            "/v1/points",
+            _POINTS,
+            body=request.model_dump_json().encode(),
+            credential=credential,
         )
         return answer
 

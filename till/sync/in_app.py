@@ -40,15 +40,23 @@ Clock = Callable[[], datetime]
 class Syncing:
     """The app's handle on its sync, whichever way it was chosen."""
 
-    def __init__(self, mode: Mode, problem: str | None = None) -> None:
+    def __init__(
+        self,
+        mode: Mode,
+        problem: str | None = None,
+        *,
+        agent: AgentThread | None = None,
+        watcher: _StatusWatcher | None = None,
+    ) -> None:
         self.mode = mode
         # Why an enrolled till runs stand-alone when it should not (shown in Diagnostics).
         self.problem = problem
-        self._agent: AgentThread | None = None
-        self._watcher: _StatusWatcher | None = None
+        self._agent = agent
+        self._watcher = watcher
 
     def nudge(self) -> None:
-        """Ask for a push now (after a sale); returns at once."""
+        """Ask for a push now, and a fresh status (after every write with events); returns at
+        once."""
         if self._agent is not None:
             self._agent.nudge()
         elif self._watcher is not None:
@@ -78,40 +86,36 @@ def start_syncing(
     """Start syncing the way this till is set up, on the app's own ``store``."""
     first = sync_status(store, data_dir, now=clock())
 
-    def watching(syncing: Syncing, **extra: str) -> Syncing:
+    def watching(mode: Mode, problem: str | None = None) -> Syncing:
         # Nobody in this process syncs: read the backlog from the store to show it.
-        on_status(first.but(mode=syncing.mode, **extra))
-        syncing._watcher = _StatusWatcher(
-            lambda s: on_status(s.but(mode=syncing.mode, **extra)),
-            store,
-            data_dir,
-            clock,
-            watch_every_s,
+        extra = {} if problem is None else {"last_error": problem}
+        on_status(first.but(mode=mode, **extra))
+        watcher = _StatusWatcher(
+            lambda s: on_status(s.but(mode=mode, **extra)), store, data_dir, clock, watch_every_s
         )
-        syncing._watcher.start()
-        return syncing
+        watcher.start()
+        return Syncing(mode, problem, watcher=watcher)
 
     def stand_alone(problem: str) -> Syncing:
         log.warning("sync.not_started", problem=problem)
-        return watching(Syncing(STAND_ALONE, problem), last_error=problem)
+        return watching(STAND_ALONE, problem)
 
     if not first.enrolled:
-        return watching(Syncing(STAND_ALONE))
+        return watching(STAND_ALONE)
     try:
         agent = SyncAgent(data_dir, settings, store=store, clock=clock)
     except AgentAlreadyRunning:
         log.info("sync.watching_service", data_dir=str(data_dir))
-        return watching(Syncing(SERVICE))
+        return watching(SERVICE)
     except AgentError as exc:
         return stand_alone(str(exc))
-    syncing = Syncing(AGENT)
     on_status(first.but(mode=AGENT))  # before the agent's own news, never after it
     try:
-        syncing._agent = agent.start_in_thread(lambda s: on_status(s.but(mode=AGENT)))
+        thread = agent.start_in_thread(lambda s: on_status(s.but(mode=AGENT)))
     except NotEnrolled as exc:
         agent.close()
         return stand_alone(str(exc))
-    return syncing
+    return Syncing(AGENT, agent=thread)
 
 
 class _StatusWatcher:

@@ -130,12 +130,17 @@ class Runner:
             log.info("sync.stopped")
 
     def nudge(self) -> None:
-        """Push now rather than at the next tick (the till calls this after a sale); safe from
-        any thread. While a push is running, it or the next tick takes the new event."""
+        """Push now rather than at the next tick (the till calls this after every write with
+        events); safe from any thread. While a push is running, it or the next tick takes the
+        new event."""
         if self._loop is not None:
             _call_soon(self._loop, self._push_now)
 
     def _push_now(self) -> None:
+        if self._not_before["push"] > time.monotonic() and self._scheduler is not None:
+            # Waiting out a backoff (head office away), the push does not go now; what waits
+            # is still read again, so the till's status line counts the write that nudged.
+            self._scheduler.add_job(self._report, id="report", replace_existing=True)
         self._run_now("push")
 
     def _run_now(self, direction: Direction) -> None:
@@ -200,7 +205,11 @@ class Runner:
         try:
             if direction == "push":
                 return await self.agent.push_once(self._http)
-            return await self.agent.pull_once(self._http)
+            pulled = await self.agent.pull_once(self._http)
+            if pulled.outcome is Outcome.DONE:
+                # Members' balances from head office, for when the till is offline next.
+                await self.agent.points_once(self._http)
+            return pulled
         except asyncio.CancelledError:
             # Only at shutdown, after the grace period: whatever head office applied is
             # acknowledged again (as a duplicate) next time, so nothing is lost by stopping here.

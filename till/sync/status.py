@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from shared.protocol import REFUSED_REASON, EventOutcome
 from till.store.db import Store
-from till.store.models import OutboxEvent, SyncState, TillIdentity
+from till.store.models import OutboxEvent, QuarantineOutcome, SyncState, TillIdentity
 from till.store.outbox import backlog
 from till.sync.credentials import secret_path
 
@@ -49,6 +49,8 @@ class Quarantined:
     seq: int
     kind: str
     reason: str | None
+    # What head office decided, in words (pulled: till.store.resend); None while it has not.
+    decision: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,8 @@ class SyncStatus:
     # What the running agent has stopped doing, and why (direction -> problem).
     halted: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     mode: Mode = ""
+    # Quarantined events head office has not decided on yet (discard, accept, resend).
+    undecided_count: int = 0
 
     @property
     def in_sync(self) -> bool:
@@ -116,6 +120,7 @@ class SyncStatus:
             "last_error_at": _iso(self.last_error_at),
             "in_sync": self.in_sync,
             "quarantined_count": self.quarantined_count,
+            "undecided_count": self.undecided_count,
             "refused_count": self.refused_count,
             "quarantined": [dataclasses.asdict(q) for q in self.quarantined],
             "halted": dict(self.halted),
@@ -133,6 +138,17 @@ def sync_status(store: Store, data_dir: Path, *, now: datetime) -> SyncStatus:
         quarantined_count = len(quarantined)
         if quarantined_count == QUARANTINE_LISTED:
             quarantined_count = s.scalar(select(func.count()).where(_QUARANTINED)) or 0
+        undecided_count = (
+            s.scalar(
+                select(func.count())
+                .select_from(OutboxEvent)
+                .outerjoin(QuarantineOutcome, QuarantineOutcome.event_id == OutboxEvent.event_id)
+                .where(_QUARANTINED, QuarantineOutcome.event_id.is_(None))
+            )
+            or 0
+            if quarantined_count
+            else 0
+        )
         refused_count = (
             s.scalar(select(func.count()).where(_QUARANTINED, _REFUSED)) or 0
             if quarantined_count
@@ -166,6 +182,7 @@ def sync_status(store: Store, data_dir: Path, *, now: datetime) -> SyncStatus:
         quarantined_count=quarantined_count,
         refused_count=refused_count,
         quarantined=quarantined,
+        undecided_count=undecided_count,
     )
 
 
@@ -179,7 +196,7 @@ def not_in_sync(status: SyncStatus, data_dir: Path) -> str | None:
 
     A quarantined event was acknowledged, so nothing is left to send, but head office counts it
     in no report: the till's figures and head office's differ until someone there acts."""
-    count = status.quarantined_count
+    count = status.undecided_count
     if not count:
         return None
     latest = (status.quarantined[0].reason or "unknown") if status.quarantined else "unknown"
@@ -193,13 +210,16 @@ def not_in_sync(status: SyncStatus, data_dir: Path) -> str | None:
     return (
         f"not in sync: every event was sent, but head office set {count} aside "
         f"(quarantined) and counts them in no report; the latest because: {latest}.{security} "
-        "Nothing can be resent from here: tell head office (their Fleet page lists them under "
-        f"this till) and send them 'sgpos-sync --data-dir {data_dir} status'. Selling is not "
-        "affected."
+        "Nothing can be fixed from here: tell head office (their Fleet page lists them under "
+        "this till: they discard each one, "
+        "accept it under a new receipt number or ask this till to send it again; the decision "
+        f"shows here after the next sync) and send them 'sgpos-sync --data-dir {data_dir} "
+        "status'. Selling is not affected."
     )
 
 
 def _quarantined(session: Session) -> tuple[Quarantined, ...]:
+    o = QuarantineOutcome
     rows = session.execute(
         select(
             OutboxEvent.event_id,
@@ -207,12 +227,32 @@ def _quarantined(session: Session) -> tuple[Quarantined, ...]:
             OutboxEvent.seq,
             OutboxEvent.kind,
             OutboxEvent.outcome_reason,
+            o.outcome,
+            o.reason.label("decided_because"),
+            o.receipt_no,
+            o.resent_as,
         )
+        .outerjoin(o, o.event_id == OutboxEvent.event_id)
         .where(_QUARANTINED)
         .order_by(OutboxEvent.epoch.desc(), OutboxEvent.seq.desc())
         .limit(QUARANTINE_LISTED)
     )
-    return tuple(Quarantined(r.event_id, r.epoch, r.seq, r.kind, r.outcome_reason) for r in rows)
+    return tuple(
+        Quarantined(r.event_id, r.epoch, r.seq, r.kind, r.outcome_reason, _decision(r))
+        for r in rows
+    )
+
+
+def _decision(row: Any) -> str | None:
+    if row.outcome is None:
+        return None
+    if row.outcome == "accepted":
+        return f"accepted by head office as receipt {row.receipt_no}"
+    if row.outcome == "resend":
+        if row.resent_as:
+            return f"head office asked for it again: sent again as event {row.resent_as}"
+        return "head office asked for it again, but this till no longer holds it"
+    return f"discarded by head office: {row.decided_because}"
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -1,7 +1,7 @@
 """Noticing a new sale in the till's store from another process, within a fifth of a second.
 
-The till app nudges its own agent after every sale; an agent running as its own process (the
-installed service) hears nothing from the app. Instead it asks SQLite: ``PRAGMA
+The till app nudges its own agent after every write with events; an agent running as its own
+process (the installed service) hears nothing from the app. Instead it asks SQLite: ``PRAGMA
 data_version`` on a connection of its own changes whenever any other connection has committed
 to the store since it last asked (https://sqlite.org/pragma.html#pragma_data_version). The
 question reads the WAL index only: no lock, no wait behind a writer, microseconds.

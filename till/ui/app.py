@@ -51,6 +51,10 @@ def run_app(data_dir: Path, *, demo: bool = False, argv: Sequence[str] = ()) -> 
         bridge.syncing = till.start_sync(agent_settings(data_dir), bridge.post)
         window = MainWindow(ctx, bridge)
         window.showMaximized()  # the window manager fits it to the screen, frame and all
+        # Active from the start, so its keys (F7, F11, F12 ...) work before anything is
+        # clicked, also where no window manager activates it (a till's kiosk session).
+        window.activateWindow()
+        window.open_customer_display()  # after the till's own window: it keeps the keyboard
         log.info("till.started", data_dir=str(data_dir), demo=demo, sync=bridge.mode)
         return app.exec()
     except (ConfigError, StoreProblem, CashierError) as exc:

@@ -6,7 +6,7 @@ applies the lockout; the dialog only shows the outcome in plain words.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -23,14 +23,30 @@ from till.services.context import CashierError
 from till.services.staff import NotAnApprover, SignedIn
 from till.ui.context import UiContext
 from till.ui.errors import plain_message
+from till.ui.language import tr
+from till.ui.look import set_role
 from till.ui.pin_pad import DigitPad
+from till.ui.refusals import translate_refusal
 
 ACTION_WORDS = {
-    ManagerAction.DISCOUNT_OVER_LIMIT: "Discount above the outlet's limit",
-    ManagerAction.PRICE_OVERRIDE: "Price override",
-    ManagerAction.VOID_SALE: "Void a sale",
-    ManagerAction.REFUND_WITHOUT_RECEIPT: "Refund without a receipt",
-    ManagerAction.CASH_VARIANCE: "Cash variance above the outlet's limit",
+    action: str(words)
+    for action, words in {
+        ManagerAction.DISCOUNT_OVER_LIMIT: QT_TRANSLATE_NOOP(
+            "till", "Discount above the outlet's limit"
+        ),
+        ManagerAction.PRICE_OVERRIDE: QT_TRANSLATE_NOOP("till", "Price override"),
+        ManagerAction.VOID_SALE: QT_TRANSLATE_NOOP("till", "Void a sale"),
+        ManagerAction.REFUND_WITHOUT_RECEIPT: QT_TRANSLATE_NOOP("till", "Refund without a receipt"),
+        ManagerAction.CASH_VARIANCE: QT_TRANSLATE_NOOP(
+            "till", "Cash variance above the outlet's limit"
+        ),
+        ManagerAction.STOCK_CONTROL: QT_TRANSLATE_NOOP(
+            "till", "Stock: receive, count or transfer goods"
+        ),
+        ManagerAction.STOCK_ADJUSTMENT_OVER_LIMIT: QT_TRANSLATE_NOOP(
+            "till", "Stock adjustment above the till's limit"
+        ),
+    }.items()
 }
 
 
@@ -47,23 +63,24 @@ class ApprovalDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("approval")
-        self.setWindowTitle("Manager approval")
+        self.setWindowTitle(tr("Manager approval"))
         self.ctx, self.action, self.subject = ctx, action, subject
         self.approver: SignedIn | None = None
         layout = QVBoxLayout(self)
-        heading = QLabel(f"<b>{ACTION_WORDS.get(action, action.value)}</b><br>{detail}")
+        words = tr(ACTION_WORDS[action]) if action in ACTION_WORDS else action.value
+        heading = QLabel(f"<b>{words}</b><br>{translate_refusal(detail)}")
         heading.setWordWrap(True)
         layout.addWidget(heading)
         form = QFormLayout()
         self.code = QLineEdit()
         self.code.setObjectName("approval_code")
-        self.code.setPlaceholderText("manager's staff code")
+        self.code.setPlaceholderText(tr("manager's staff code"))
         self.pin = QLineEdit()
         self.pin.setObjectName("approval_pin")
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
-        self.pin.setPlaceholderText("PIN")
-        form.addRow("Staff code", self.code)
-        form.addRow("PIN", self.pin)
+        self.pin.setPlaceholderText(tr("PIN"))
+        form.addRow(tr("Staff code"), self.code)
+        form.addRow(tr("PIN"), self.pin)
         layout.addLayout(form)
         pad = DigitPad(self.pin, self)
         pad.enter.connect(lambda: self._enter(from_code=False))
@@ -71,12 +88,13 @@ class ApprovalDialog(QDialog):
         self.message = QLabel()
         self.message.setObjectName("approval_message")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b00020")
+        set_role(self.message, "error")
         layout.addWidget(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         buttons.rejected.connect(self.reject)
         cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
         if cancel is not None:
+            cancel.setText(tr("Cancel"))
             # A dialog presses its default button on Enter: the Cancel button once took the
             # Enter after a staff code, closed the box, and the PIN went on into the scan line.
             cancel.setAutoDefault(False)
@@ -111,7 +129,7 @@ class ApprovalDialog(QDialog):
     def _enter(self, *, from_code: bool = False) -> None:
         """Enter after the staff code moves on to the PIN; Enter after the PIN asks."""
         if not self.code.text().strip():
-            self.message.setText("Type the manager's staff code first.")
+            self.message.setText(tr("Type the manager's staff code first."))
             self.code.setFocus()
         elif from_code or not self.pin.text():
             self.pin.setFocus()

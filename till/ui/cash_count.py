@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QWidget
 
 from shared.money import ZERO
 from till.services.shifts import DENOMINATIONS
+from till.ui.language import tr
+from till.ui.look import set_role
 from till.ui.pin_pad import TOUCH_SIZE
 
 PIECES = QRegularExpression(r"\d{0,5}")
@@ -43,14 +45,12 @@ class CashCount(QWidget):
             field.setPlaceholderText("0")
             field.setMinimumHeight(TOUCH_SIZE - 12)
             field.setMaximumWidth(110)
-            field.setStyleSheet("font-size: 14pt")
             field.textChanged.connect(self._recount)
             field.returnPressed.connect(lambda n=n: self._next(n))
             amount = QLabel("0.00")
             amount.setMinimumWidth(90)
             amount.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             words = QLabel(f"{denomination_words(denomination)} ×")
-            words.setStyleSheet("font-size: 14pt")
             words.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             words.setMinimumWidth(70)
             grid.addWidget(words, row, col)
@@ -60,7 +60,7 @@ class CashCount(QWidget):
             self._amounts[denomination] = amount
         self.total_label = QLabel()
         self.total_label.setObjectName("count_total")
-        self.total_label.setStyleSheet("font-size: 16pt; font-weight: bold")
+        set_role(self.total_label, "money")
         grid.setColumnMinimumWidth(3, 60)  # a gutter between notes and coins
         grid.setColumnStretch(7, 1)
         grid.addWidget(self.total_label, half, 0, 1, 7)
@@ -82,7 +82,6 @@ class CashCount(QWidget):
         (and with it the page's keys) stays where it was."""
         for field in self.fields.values():
             field.setReadOnly(locked)
-            field.setStyleSheet(f"font-size: 14pt{'; background: #e4e4e4' if locked else ''}")
 
     def start(self) -> None:
         self.fields[DENOMINATIONS[0]].setFocus()
@@ -98,5 +97,5 @@ class CashCount(QWidget):
         counted = self.counted()
         for denomination, label in self._amounts.items():
             label.setText(f"{Decimal(denomination) * counted.get(denomination, 0):.2f}")
-        self.total_label.setText(f"Counted: ${self.total():,.2f}")
+        self.total_label.setText(tr("Counted: {amount}").format(amount=f"${self.total():,.2f}"))
         self.changed.emit()

@@ -29,6 +29,8 @@ from till.sync.status import AGENT, STAND_ALONE, SyncStatus
 from till.ui.actions import problems_shown
 from till.ui.context import UiContext
 from till.ui.keys import action_button, paper_font
+from till.ui.language import tr
+from till.ui.look import set_role
 from till.ui.sync_bridge import SyncBridge
 
 REDRAW_AFTER_MS = 250
@@ -44,19 +46,19 @@ def short_path(path: Path | str) -> str:
 
 def age(seconds: float | None) -> str:
     if seconds is None:
-        return "none waiting"
+        return tr("none waiting")
     s = int(seconds)
     if s < 60:
-        return f"{s} s"
+        return tr("{s} s").format(s=s)
     if s < 3600:
-        return f"{s // 60} min {s % 60} s"
-    return f"{s // 3600} h {s % 3600 // 60} min"
+        return tr("{m} min {s} s").format(m=s // 60, s=s % 60)
+    return tr("{h} h {m} min").format(h=s // 3600, m=s % 3600 // 60)
 
 
 def local_time(moment: datetime | str | None) -> str:
     """A moment (or an ISO text from a log line) in shop time, as a technician reads it."""
     if not moment:
-        return "never"
+        return tr("never")
     if isinstance(moment, str):
         try:
             return local_time(datetime.fromisoformat(moment))
@@ -76,19 +78,19 @@ class DiagnosticsView(QWidget):
         self.fields: dict[str, QLabel] = {}
         form = QFormLayout()
         for key, label in [
-            ("till", "Till"),
-            ("versions", "Versions"),
-            ("store", "Store"),
-            ("sync", "Sync"),
-            ("contact", "Last contact"),
-            ("prices", "Prices as of"),
-            ("outbox", "Outbox"),
-            ("last_error", "Last sync error"),
+            ("till", tr("Till:")),
+            ("versions", tr("Versions:")),
+            ("store", tr("Store:")),
+            ("sync", tr("Sync:")),
+            ("contact", tr("Last contact:")),
+            ("prices", tr("Prices as of:")),
+            ("outbox", tr("Outbox:")),
+            ("last_error", tr("Last sync error:")),
         ]:
             value = QLabel()
             value.setObjectName(f"diag_{key}")
             value.setWordWrap(True)
-            form.addRow(f"{label}:", value)
+            form.addRow(label, value)
             self.fields[key] = value
         self.details = QPlainTextEdit()
         self.details.setObjectName("diag_details")
@@ -96,26 +98,26 @@ class DiagnosticsView(QWidget):
         self.details.setFont(paper_font(10))
         self.destination = QLineEdit(short_path(Path.home()))
         self.destination.setObjectName("bundle_folder")
-        self.destination.setToolTip("A folder (e.g. a USB stick) or the zip file's full name")
+        self.destination.setToolTip(tr("A folder (e.g. a USB stick) or the zip file's full name"))
         self.message = QLabel()
         self.message.setObjectName("diag_message")
         self.message.setWordWrap(True)
         export = QHBoxLayout()
-        export.addWidget(QLabel("Save to:"))
+        export.addWidget(QLabel(tr("Save to:")))
         export.addWidget(self.destination, 1)
         export.addWidget(
-            action_button("Export support bundle", "F2", self, self.export, "export_bundle")
+            action_button(tr("Export support bundle"), "F2", self, self.export, "export_bundle")
         )
         buttons = QHBoxLayout()
-        buttons.addWidget(action_button("Read again", "F5", self, self.refresh, "diag_refresh"))
+        buttons.addWidget(action_button(tr("Read again"), "F5", self, self.refresh, "diag_refresh"))
         buttons.addStretch(1)
-        buttons.addWidget(action_button("Back to selling", "Esc", self, self.done.emit, "back"))
-        title = QLabel("Diagnostics")
-        title.setStyleSheet("font-size: 18pt; font-weight: bold")
+        buttons.addWidget(action_button(tr("Back to selling"), "Esc", self, self.done.emit, "back"))
+        title = QLabel(tr("Diagnostics"))
+        set_role(title, "heading")
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addLayout(form)
-        layout.addWidget(QLabel("Quarantined events and recent problems:"))
+        layout.addWidget(QLabel(tr("Quarantined events and recent problems:")))
         layout.addWidget(self.details, 1)
         layout.addLayout(export)
         layout.addWidget(self.message)
@@ -142,6 +144,11 @@ class DiagnosticsView(QWidget):
                 ),
             )
             self._redraw()
+            # The status line shows the bridge's last reading, which may predate what was
+            # written since (a refund, a stock document, a count started): hand it this one,
+            # so the line's "waiting to send" and the outbox here are one figure, not two
+            # readings seconds apart (a screenshot once showed 15 against 16).
+            self.bridge.post(self.shown.status)
         self.destination.setFocus()
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -166,40 +173,56 @@ class DiagnosticsView(QWidget):
             f"Qt {qVersion()} (PySide6 {v.get('pyside6') or '?'}) · Python {v.get('python')}"
         )
         self.fields["store"].setText(short_path(d.store_path))
-        enrolled = "enrolled with head office" if s.enrolled else "not enrolled"
+        enrolled = tr("enrolled with head office") if s.enrolled else tr("not enrolled")
         self.fields["till"].setText(
-            f"{s.till_code or '?'} · epoch {s.epoch or '?'} · {enrolled} · id {s.till_id or '?'}"
+            tr("{till} · epoch {epoch} · {enrolled} · id {id}").format(
+                till=s.till_code or "?",
+                epoch=s.epoch or "?",
+                enrolled=enrolled,
+                id=s.till_id or "?",
+            )
         )
         self.fields["sync"].setText(self._sync_words(s))
         self.fields["contact"].setText(
-            f"push {local_time(s.last_push_at)} · pull {local_time(s.last_pull_at)}"
+            tr("push {push} · pull {pull}").format(
+                push=local_time(s.last_push_at), pull=local_time(s.last_pull_at)
+            )
         )
         self.fields["prices"].setText(local_time(s.prices_as_of))
         self.fields["outbox"].setText(
-            f"{s.pending} events waiting · oldest {age(s.oldest_pending_age_s)}"
-            f" · acknowledged up to epoch {s.acked_epoch} seq {s.acked_seq}"
+            tr(
+                "{count} events waiting · oldest {age} · acknowledged up to epoch {epoch} seq {seq}"
+            ).format(
+                count=s.pending,
+                age=age(s.oldest_pending_age_s),
+                epoch=s.acked_epoch,
+                seq=s.acked_seq,
+            )
         )
         self.fields["last_error"].setText(
-            f"{s.last_error} ({local_time(s.last_error_at)})" if s.last_error else "none"
+            f"{s.last_error} ({local_time(s.last_error_at)})" if s.last_error else tr("none")
         )
         self.details.setPlainText("\n".join(self._detail_lines(d)))
 
     def _sync_words(self, s: SyncStatus) -> str:
         mode = s.mode or self.bridge.mode
         if mode == STAND_ALONE:
-            why = self.bridge.problem or "no head office is configured"
-            return f"stand-alone: this till does not sync ({why})"
-        state = "online" if s.online else "offline"
-        how = "in this app" if mode == AGENT else "by the sync service"
-        return f"{state} · synced {how} · {s.central_url or '?'}"
+            why = self.bridge.problem or tr("no head office is configured")
+            return tr("stand-alone: this till does not sync ({why})").format(why=why)
+        state = tr("online") if s.online else tr("offline")
+        how = tr("synced in this app") if mode == AGENT else tr("synced by the sync service")
+        return f"{state} · {how} · {s.central_url or '?'}"
 
     @staticmethod
     def _detail_lines(d: Diagnostics) -> list[str]:
         s = d.status
-        lines = [f"Quarantined events: {s.quarantined_count}"]
-        lines += [
-            f"  {q.kind} epoch {q.epoch} seq {q.seq}: {q.reason or '?'}" for q in s.quarantined
+        lines = [
+            f"Quarantined events: {s.quarantined_count}"
+            + (f" ({s.undecided_count} awaiting head office)" if s.quarantined_count else "")
         ]
+        for q in s.quarantined:
+            lines.append(f"  {q.kind} epoch {q.epoch} seq {q.seq}: {q.reason or '?'}")
+            lines.append(f"    → {q.decision or 'awaiting a decision at head office'}")
         if s.halted:
             lines += ["", "Sync halted:"] + [f"  {k}: {v}" for k, v in s.halted.items()]
         problems = d.recent_problems
@@ -218,4 +241,4 @@ class DiagnosticsView(QWidget):
             bundle = export_support_bundle(
                 self.ctx.till.data_dir, destination, now=self.ctx.till.clock()
             )
-            self.message.setText(f"Support bundle saved: {short_path(bundle)}")
+            self.message.setText(tr("Support bundle saved: {path}").format(path=short_path(bundle)))

@@ -15,39 +15,42 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from shared.logs import get_logger
 from till.services.context import REFUSALS
+from till.ui.language import tr
+from till.ui.refusals import translate_refusal
 
 log = get_logger("sgpos.till.ui")
 
-PROBLEM_TITLE = "Problem"
-
 
 def plain_message(error: BaseException | str) -> str:
-    """The words a cashier sees for ``error``: our own errors as they are, anything else as a
-    bug that was logged."""
+    """The words a cashier sees for ``error``, in the screen language (``till/ui/refusals.py``):
+    our own errors as they are worded, anything else as a bug that was logged. A string is
+    taken as already in the screen language."""
     if isinstance(error, str):
         return error
     if isinstance(error, REFUSALS):
-        text = str(error)
+        text = translate_refusal(str(error))
         return text[:1].upper() + text[1:]
-    return (
-        f"Something went wrong: {type(error).__name__}: {error}.\n"
-        "The till logged the details; carry on or call support."
-    )
+    return tr(
+        "Something went wrong: {error}.\nThe till logged the details; carry on or call support."
+    ).format(error=f"{type(error).__name__}: {error}")
 
 
 def show_problem(parent: QWidget | None, error: BaseException | str) -> None:
     """A message box with the problem in plain words. It does not block the caller (the box
     is window-modal and deletes itself when closed), so a problem never stalls the event loop
     or a background status update."""
-    owner = parent or QApplication.activeWindow()
+    owner = parent  # never a window found by chance: at start-up some other one may be up
     if owner is not None and not owner.isVisible():
         owner = None  # a box hung on a closed window would never be seen
     box = QMessageBox(owner)
     box.setObjectName("problem")
     box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle(PROBLEM_TITLE)
+    box.setWindowTitle(tr("Problem"))
     box.setText(plain_message(error))
     box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    ok = box.button(QMessageBox.StandardButton.Ok)
+    if ok is not None:
+        ok.setText(tr("OK"))
     if owner is None:
         box.exec()  # nothing to hang a window-modal box on (start-up): wait for OK
         return

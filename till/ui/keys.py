@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QFontDatabase, QKeySequence, QShortcut
-from PySide6.QtWidgets import QPlainTextEdit, QPushButton, QWidget
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QFont, QFontDatabase, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QListWidget, QPlainTextEdit, QPushButton, QWidget
 
 from till.ui.pin_pad import touch_button
 
@@ -17,7 +17,8 @@ def action_button(
 ) -> QPushButton:
     """A button labelled with its key; the key works while the focus is anywhere in
     ``scope`` and, like a tap, does nothing while the button is disabled."""
-    button = touch_button(f"{text}  [{key}]" if key else text, scope)
+    # The key under the words, as on the sell screen's keys: narrow keys, whole words.
+    button = touch_button(f"{text}\n{key}" if key else text, scope)
     button.setObjectName(name)
     button.clicked.connect(lambda _=False: slot())
     if key:
@@ -53,3 +54,17 @@ def paper(name: str, columns: int, placeholder: str = "") -> QPlainTextEdit:
         int(text.fontMetrics().horizontalAdvance("0" * columns) + margins + scrollbar)
     )
     return text
+
+
+def list_arrows(results: QListWidget, event: QEvent) -> bool:
+    """Up and Down typed in a search field move through its list of results (the field
+    keeps the keyboard); True when the key was taken."""
+    if not (
+        isinstance(event, QKeyEvent)
+        and event.type() == QEvent.Type.KeyPress
+        and event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down)
+    ):
+        return False
+    step = -1 if event.key() == Qt.Key.Key_Up else 1
+    results.setCurrentRow(max(0, min(results.count() - 1, results.currentRow() + step)))
+    return True

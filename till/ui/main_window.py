@@ -1,7 +1,7 @@
 """The till's one window: a stack of screens, the sync status line and the window-wide keys.
 
-Sign-in → sell ⇄ payment; from selling, F7 Receipts, F8 Shift, Ctrl+Shift+D Diagnostics (the
-back-office screens come back with Esc through their ``done`` signal); F12 signs out.
+Sign-in → sell ⇄ payment; from selling, F7 Receipts, F8 Shift, F11 Stock, Ctrl+Shift+D Diagnostics
+(the back-office screens come back with Esc through their ``done`` signal); F12 signs out.
 """
 
 from __future__ import annotations
@@ -10,12 +10,15 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Protocol, cast
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QToolBar, QWidget
 
 from till.services.staff import SignedIn
 from till.ui.context import UiContext
+from till.ui.customer_display import CustomerDisplay, open_customer_display
+from till.ui.language import DEFAULT, set_language, tr
+from till.ui.look import apply_theme, icon
 from till.ui.payment import PaidSale, PaymentScreen
 from till.ui.sale_printing import SalePrinting
 from till.ui.sell import SellScreen
@@ -42,6 +45,12 @@ def _shift(ctx: UiContext, bridge: SyncBridge, parent: QWidget) -> QWidget:
     return ShiftView(ctx, parent)
 
 
+def _stock(ctx: UiContext, bridge: SyncBridge, parent: QWidget) -> QWidget:
+    from till.ui.stock_view import StockView
+
+    return StockView(ctx, parent)
+
+
 def _diagnostics(ctx: UiContext, bridge: SyncBridge, parent: QWidget) -> QWidget:
     from till.ui.diagnostics_view import DiagnosticsView
 
@@ -53,18 +62,25 @@ def _diagnostics(ctx: UiContext, bridge: SyncBridge, parent: QWidget) -> QWidget
 BACK_OFFICE: dict[str, tuple[Callable[[UiContext, SyncBridge, QWidget], QWidget], str, bool]] = {
     "receipts": (_receipts, "F7", True),
     "shift": (_shift, "F8", True),
+    "stock": (_stock, "F11", True),
     "diagnostics": (_diagnostics, "Ctrl+Shift+D", False),
 }
-TITLES = {"receipts": "Receipts", "shift": "Shift", "diagnostics": "Diagnostics"}
+TITLES = {
+    "receipts": QT_TRANSLATE_NOOP("till", "Receipts"),
+    "shift": QT_TRANSLATE_NOOP("till", "Shift"),
+    "stock": QT_TRANSLATE_NOOP("till", "Stock"),
+    "diagnostics": QT_TRANSLATE_NOOP("till", "Diagnostics"),
+    "sign_out": QT_TRANSLATE_NOOP("till", "Sign out"),
+}
+KEYS = {**{name: key for name, (_, key, _) in BACK_OFFICE.items()}, "sign_out": "F12"}
 
 
 class MainWindow(QMainWindow):
     def __init__(self, ctx: UiContext, bridge: SyncBridge) -> None:
         super().__init__()
+        apply_theme(ctx.settings.theme)  # before any screen is built: they are born styled
         self.setObjectName("main_window")
         self.ctx, self.bridge = ctx, bridge
-        outlet = ctx.till.profile
-        self.setWindowTitle(f"SG-POS · {outlet.outlet.name} · till {outlet.till_code}")
         # As big as the screen allows (a till runs full screen), whatever its size: the
         # screens fit 1024 x 768 and grow with the window.
         available = self.screen().availableGeometry()
@@ -89,38 +105,84 @@ class MainWindow(QMainWindow):
         self.sell.pay_requested.connect(self._pay)
         self.payment.back.connect(self.show_sell)
         self.payment.completed.connect(self._paid)
-        for name, (_, key, _) in BACK_OFFICE.items():
-            self._key(key, self._opener(name))
+        # Off on the payment screen, whose own keys (F7 a gift voucher) would otherwise be
+        # ambiguous with them, and Qt would run neither.
+        self.back_office_keys = [
+            self._key(key, self._opener(name)) for name, (_, key, _) in BACK_OFFICE.items()
+        ]
         self._key("F12", self.sign_out)
+        self.customer: CustomerDisplay | None = None
         self.show_screen(self.signin)
 
-    def _key(self, key: str, run: Callable[[], None]) -> None:
+    def open_customer_display(self) -> CustomerDisplay | None:
+        """The customer's window on the screen ``[customer_display]`` chooses (none when
+        there is no such screen); it follows the sell and payment screens from now on."""
+        if self.customer is not None:
+            return self.customer
+        display = open_customer_display(
+            self.ctx.settings.customer_display,
+            shop_name=self.ctx.till.profile.outlet.name,
+            data_dir=self.ctx.till.data_dir,
+            cashier_window=self,
+        )
+        if display is None:
+            return None
+        self.sell.cart_shown.connect(display.show_cart)
+        self.payment.due_changed.connect(display.show_due)
+        self.payment.paynow_shown.connect(display.show_paynow)
+        self.payment.paynow_closed.connect(display.hide_paynow)
+        self.customer = display
+        return display
+
+    def _key(self, key: str, run: Callable[[], None]) -> QShortcut:
         shortcut = QShortcut(QKeySequence(key), self)
         shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
         shortcut.activated.connect(run)
+        return shortcut
 
     def _toolbar(self) -> QToolBar:
         bar = QToolBar("More", self)
         bar.setObjectName("more")
         bar.setMovable(False)
         bar.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        for name, (_, key, _) in BACK_OFFICE.items():
-            action = bar.addAction(f"{TITLES[name]} ({key})")
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for name in BACK_OFFICE:
+            action = bar.addAction("")
             action.setObjectName(f"open_{name}")
+            action.setIcon(icon(name))
             action.triggered.connect(self._opener(name))
             self.toolbar_actions[name] = action
-        sign_out = bar.addAction("Sign out (F12)")
+        sign_out = bar.addAction("")
         sign_out.setObjectName("sign_out")
+        sign_out.setIcon(icon("sign_out"))
         sign_out.triggered.connect(self.sign_out)
         self.toolbar_actions["sign_out"] = sign_out
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        self._retranslate()
         return bar
+
+    def _retranslate(self) -> None:
+        outlet = self.ctx.till.profile
+        self.setWindowTitle(
+            tr("SG-POS · {shop} · till {till}").format(
+                shop=outlet.outlet.name, till=outlet.till_code
+            )
+        )
+        for name, action in self.toolbar_actions.items():
+            action.setText(f"{tr(str(TITLES[name]))} ({KEYS[name]})")
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange and hasattr(self, "toolbar_actions"):
+            self._retranslate()
+        super().changeEvent(event)
 
     # --- moving between screens ---------------------------------------------------------
 
     def show_screen(self, screen: QWidget) -> None:
         self.stack.setCurrentWidget(screen)
         self.toolbar.setVisible(screen is not self.payment)
+        for shortcut in self.back_office_keys:
+            shortcut.setEnabled(screen is not self.payment)
         # Only what can be used now is offered: no "Sign in first" answers from the toolbar.
         signed_in = self.ctx.cashier is not None
         for name, action in self.toolbar_actions.items():
@@ -148,13 +210,16 @@ class MainWindow(QMainWindow):
         checkout = self.sell.checkout
         if checkout is not None and checkout.cart.lines:
             self.show_sell()
-            self.sell.say("Park (F9) or finish the sale before signing out.", error=True)
+            self.sell.say(tr("Park (F9) or finish the sale before signing out."), error=True)
             return
         self.ctx.till.staff.sign_out(who)
         self.ctx.cashier = None
         self.sell.end()
+        set_language(DEFAULT)  # the next cashier chooses theirs at sign-in
+        if self.customer is not None:
+            self.customer.idle()
         self.show_screen(self.signin)
-        self.signin.reset(f"{who.display_name} signed out.")
+        self.signin.reset(tr("{name} signed out.").format(name=who.display_name))
 
     def _opener(self, name: str) -> Callable[..., None]:
         return lambda *_: self.open_back_office(name)
@@ -165,7 +230,7 @@ class MainWindow(QMainWindow):
         if current is self.payment:
             return  # a payment is in progress: Esc back to the cart first
         if needs_cashier and self.ctx.cashier is None:
-            self.signin.message.setText("Sign in first.")
+            self.signin.message.setText(tr("Sign in first."))
             return
         view = self._view(name)
         cast(BackOfficeView, view).refresh()
@@ -197,7 +262,8 @@ class MainWindow(QMainWindow):
         # The sale is committed: the cashier sees it done at once; paper follows.
         self.show_sell()
         self.sell.sale_completed(paid.sale)
-        self.bridge.nudge()
+        if self.customer is not None:
+            self.customer.thank_you(paid.sale.totals.total, paid.sale.settlement.change)
         receipt = paid.sale.receipt
         if paid.paynow_payload:
             receipt = replace(receipt, paynow_payload=paid.paynow_payload)
@@ -205,14 +271,17 @@ class MainWindow(QMainWindow):
 
     def _receipt_settled(self, number: str, result: str) -> None:
         if result.startswith("pdf ") and number in self.sell.message.text():
-            self.sell.say(f"{self.sell.message.text()}  Receipt saved as PDF: {result[4:]}")
+            saved = tr("Receipt saved as PDF: {path}").format(path=result[4:])
+            self.sell.say(f"{self.sell.message.text()}  {saved}")
 
     def closeEvent(self, event: QCloseEvent) -> None:
         checkout = self.sell.checkout
         if checkout is not None and checkout.cart.lines:
             self.show_sell()
-            self.sell.say("Park (F9) or finish the sale before closing the till.", error=True)
+            self.sell.say(tr("Park (F9) or finish the sale before closing the till."), error=True)
             event.ignore()
             return
         self.printing.close()
+        if self.customer is not None:
+            self.customer.close()
         super().closeEvent(event)

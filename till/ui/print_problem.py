@@ -11,10 +11,13 @@ from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
 
 from shared.receipt import Receipt
 from till.printing import PrintOutcome
-from till.printing.pdf import receipt_pdf, report_pdf
+from till.printing.pdf import receipt_pdf, report_pdf, tax_invoice_pdf
 from till.ui.context import UiContext
+from till.ui.language import tr
+from till.ui.refusals import translate_refusal
 
 PDF_FOLDER = "receipts"
+INVOICE_FOLDER = "invoices"
 REPORT_FOLDER = "reports"
 
 
@@ -25,10 +28,10 @@ class Printed:
 
     def words(self) -> str:
         if self.on_paper:
-            return "printed"
+            return tr("printed")
         if self.pdf is not None:
-            return f"saved as PDF: {self.pdf}"
-        return "not printed"
+            return tr("saved as PDF: {path}").format(path=self.pdf)
+        return tr("not printed")
 
 
 def print_receipt(
@@ -70,6 +73,16 @@ def save_pdf(ctx: UiContext, receipt: Receipt) -> Path:
     return path
 
 
+def save_tax_invoice(ctx: UiContext, invoice: Receipt) -> Path:
+    """The sale's full tax invoice as an A4 PDF in the till's ``invoices`` folder, to print
+    on an office printer or e-mail. Made again it is the same file, byte for byte."""
+    folder = ctx.till.data_dir / INVOICE_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{invoice.number}.pdf"
+    path.write_bytes(tax_invoice_pdf(invoice))
+    return path
+
+
 def problem_box(
     parent: QWidget, name: str, title: str, text: str, *, with_pdf: bool
 ) -> tuple[QMessageBox, QAbstractButton, QAbstractButton | None]:
@@ -80,9 +93,9 @@ def problem_box(
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(title)
     box.setText(text)
-    retry = box.addButton("Retry", QMessageBox.ButtonRole.AcceptRole)
-    pdf = box.addButton("Save as PDF", QMessageBox.ButtonRole.ActionRole) if with_pdf else None
-    box.addButton("Skip", QMessageBox.ButtonRole.RejectRole)
+    retry = box.addButton(tr("Retry"), QMessageBox.ButtonRole.AcceptRole)
+    pdf = box.addButton(tr("Save as PDF"), QMessageBox.ButtonRole.ActionRole) if with_pdf else None
+    box.addButton(tr("Skip"), QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(retry)
     return box, retry, pdf
 
@@ -97,8 +110,10 @@ def _until_done(
         box, retry, save = problem_box(
             parent,
             "print_problem",
-            "Printer problem",
-            outcome.problem or "The printer did not print.",
+            tr("Printer problem"),
+            translate_refusal(outcome.problem)
+            if outcome.problem
+            else tr("The printer did not print."),
             with_pdf=pdf is not None,
         )
         box.exec()

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from shared.cart import ProductSnapshot
 from till.services.ports import ProductLookup
+from till.ui.look import category_slot
 from till.ui.money_text import dollars
 from till.ui.pin_pad import TOUCH_SIZE
 
@@ -21,6 +22,7 @@ MIN_KEY_WIDTH = 110  # px: "Gardenia Enriched White Bread 600g" in NAME_LINES li
 DEMO_KEYS = 12
 NAME_LINES = 3  # a long name ("Gardenia Enriched White Bread 600g") on a quarter-wide key
 KEY_MARGIN = 3  # px inside the key's bevel
+TILE_EDGE = 2  # px: the category colour's edge around a tile (till/ui/look/till.qss)
 
 
 def resolve(catalogue: ProductLookup, skus: Sequence[str]) -> list[ProductSnapshot]:
@@ -47,8 +49,12 @@ class QuickKey(QPushButton):
     """A touch key showing a product's whole name, word-wrapped (a push button's own text
     never wraps; the key has room for NAME_LINES lines), with its price underneath."""
 
-    def __init__(self, product: ProductSnapshot, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, product: ProductSnapshot, parent: QWidget | None = None, *, category: int | None
+    ) -> None:
         super().__init__(parent)
+        if category is not None:
+            self.setProperty("category", str(category))  # the stylesheet's tile colour
         self.setMinimumSize(TOUCH_SIZE, TOUCH_SIZE)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setToolTip(product.name)
@@ -64,8 +70,12 @@ class QuickKey(QPushButton):
         layout.addWidget(self.name)
         layout.addWidget(self.price)
         layout.addStretch(1)
-        lines = NAME_LINES + 1
-        self.setMinimumHeight(lines * self.fontMetrics().lineSpacing() + 2 * KEY_MARGIN)
+        # The stylesheet's type sizes, not the platform default's: polished before measuring.
+        self.name.ensurePolished()
+        self.price.ensurePolished()
+        text = NAME_LINES * self.name.fontMetrics().lineSpacing()
+        text += self.price.fontMetrics().lineSpacing()
+        self.setMinimumHeight(text + 2 * KEY_MARGIN + 2 * TILE_EDGE)
 
     def _label(self, text: str, name: str) -> QLabel:
         label = QLabel(text, self)
@@ -88,7 +98,10 @@ class QuickKeys(QWidget):
         self._placed_columns = COLUMNS
         self.keys: list[QuickKey] = []
 
-    def show_products(self, products: list[ProductSnapshot]) -> None:
+    def show_products(
+        self, products: list[ProductSnapshot], categories: dict[str, str] | None = None
+    ) -> None:
+        """One key per product; ``categories`` (product id to category id) colours them."""
         while self.grid.count():
             item = self.grid.takeAt(0)
             if item is not None and (widget := item.widget()) is not None:
@@ -96,7 +109,8 @@ class QuickKeys(QWidget):
         self.products = products
         self.keys = []
         for product in products:
-            button = QuickKey(product, self)
+            category = category_slot((categories or {}).get(product.product_id))
+            button = QuickKey(product, self, category=category)
             button.setObjectName(f"quick_{product.sku}")
             button.clicked.connect(lambda _=False, p=product: self.chosen.emit(p))
             self.keys.append(button)

@@ -23,8 +23,9 @@ from till.services.refunds import CompletedRefund
 from till.ui.actions import problems_shown, with_manager
 from till.ui.context import UiContext
 from till.ui.keys import action_button, on_key, paper
+from till.ui.language import tr
 from till.ui.pin_pad import TOUCH_SIZE
-from till.ui.print_problem import print_receipt
+from till.ui.print_problem import print_receipt, save_tax_invoice
 from till.ui.recent_receipts import RecentFilter, RecentModel, recent_table
 from till.ui.refund_dialog import REFUND_TENDERS, NoReceiptDialog, RefundDialog
 
@@ -40,7 +41,7 @@ class ReceiptsView(QWidget):
         self.number = QLineEdit()
         self.number.setObjectName("receipt_number")
         self.number.setPlaceholderText(
-            "scan the receipt, or type its last digits (e.g. 525), an amount or a time"
+            tr("scan the receipt, or type its last digits (e.g. 525), an amount or a time")
         )
         self.number.setMinimumHeight(TOUCH_SIZE - 12)
         self.number.returnPressed.connect(self.look_up)
@@ -48,19 +49,19 @@ class ReceiptsView(QWidget):
         self.found = RecentFilter(self.recent, self)
         self.number.textEdited.connect(self.found.search)
         self.list = recent_table(self.found)
-        self.list.setMinimumWidth(430)
+        self.list.setMinimumWidth(320)  # receipt numbers wrap; the slip and its keys fit 1024 px
         self.list.selectionModel().currentRowChanged.connect(self._row_chosen)
         self.list.clicked.connect(lambda index: self._row_chosen(index, index))
         on_key("Down", self.number, self._into_list)
         self.reason = QLineEdit()
         self.reason.setObjectName("receipt_reason")
-        self.reason.setPlaceholderText("why: e.g. damaged, wrong size, rung up twice")
+        self.reason.setPlaceholderText(tr("why: e.g. damaged, wrong size, rung up twice"))
         self.reason.setMinimumHeight(TOUCH_SIZE - 12)
         form = QFormLayout()
-        form.addRow("Find a receipt", self.number)
-        form.addRow("Reason for a refund or void", self.reason)
+        form.addRow(tr("Find a receipt"), self.number)
+        form.addRow(tr("Reason for a refund or void"), self.reason)
         self.text = paper(
-            "receipt_text", ctx.settings.columns, "The receipt appears here as it was printed."
+            "receipt_text", ctx.settings.columns, tr("The receipt appears here as it was printed.")
         )
         self.info = QLabel()
         self.info.setObjectName("receipt_info")
@@ -68,20 +69,26 @@ class ReceiptsView(QWidget):
         self.message = QLabel()
         self.message.setObjectName("receipt_message")
         self.message.setWordWrap(True)
-        self.reprint_button = action_button("Reprint", "F2", self, self.reprint, "reprint")
-        self.refund_button = action_button("Refund items", "F3", self, self.refund, "refund")
-        self.void_button = action_button("Void sale", "F4", self, self.void, "void")
+        self.reprint_button = action_button(tr("Reprint"), "F2", self, self.reprint, "reprint")
+        self.refund_button = action_button(tr("Refund items"), "F3", self, self.refund, "refund")
+        self.void_button = action_button(tr("Void sale"), "F4", self, self.void, "void")
         side = QGridLayout()
-        side.addWidget(action_button("Find", None, self, self.look_up, "find"), 0, 0)
+        side.addWidget(action_button(tr("Find"), None, self, self.look_up, "find"), 0, 0)
         side.addWidget(self.reprint_button, 1, 0)
         side.addWidget(self.refund_button, 2, 0)
         side.addWidget(self.void_button, 3, 0)
         no_receipt = action_button(
-            "Refund without receipt", "F5", self, self.refund_without_receipt, "no_receipt"
+            tr("Refund without receipt"), "F5", self, self.refund_without_receipt, "no_receipt"
         )
         side.addWidget(no_receipt, 4, 0)
-        side.setRowStretch(5, 1)
-        side.addWidget(action_button("Back to selling", "Esc", self, self.done.emit, "back"), 6, 0)
+        self.invoice_button = action_button(
+            tr("Tax invoice (A4 PDF)"), "F6", self, self.tax_invoice, "tax_invoice"
+        )
+        side.addWidget(self.invoice_button, 5, 0)
+        side.setRowStretch(6, 1)
+        side.addWidget(
+            action_button(tr("Back to selling"), "Esc", self, self.done.emit, "back"), 7, 0
+        )
         body = QHBoxLayout()
         body.addWidget(self.list, 1)
         slip = QVBoxLayout()
@@ -127,9 +134,13 @@ class ReceiptsView(QWidget):
         if compact and not is_number and self.found.rowCount() != 1:
             count = self.found.rowCount()
             self.message.setText(
-                f"{count} recent receipts match {text.strip()!r}: Down, then choose one."
+                tr("{count} recent receipts match {text}: Down, then choose one.").format(
+                    count=count, text=repr(text.strip())
+                )
                 if count
-                else f"No receipt of today or yesterday matches {text.strip()!r}."
+                else tr("No receipt of today or yesterday matches {text}.").format(
+                    text=repr(text.strip())
+                )
             )
             return
         with problems_shown(self):
@@ -161,26 +172,56 @@ class ReceiptsView(QWidget):
         self.reprint_button.setEnabled(receipt is not None)
         for button in (self.refund_button, self.void_button):
             button.setEnabled(is_sale)
+        self.invoice_button.setEnabled(
+            receipt is not None and receipt.kind is ReceiptKind.FULL_TAX_INVOICE
+        )
         if receipt is None:
             self.text.clear()
             self.info.clear()
             return
         self.text.setPlainText(render_text(receipt, width=self.ctx.settings.columns))
         copies = receipt.reprint_count
-        reprinted = f"reprinted {copies} time{'s' * (copies != 1)}" if copies else "original"
+        reprinted = (
+            (tr("reprinted {count} time") if copies == 1 else tr("reprinted {count} times"))
+            if copies
+            else tr("original")
+        ).format(count=copies)
         if receipt.kind is not ReceiptKind.REFUND:
-            self.info.setText(f"Sale of ${receipt.total:,.2f} ({reprinted}).")
+            self.info.setText(
+                tr("Sale of {amount} ({copies}).").format(
+                    amount=f"${receipt.total:,.2f}", copies=reprinted
+                )
+            )
         elif receipt.original_number is None:
-            self.info.setText(f"Refund slip without a receipt ({reprinted}).")
+            self.info.setText(
+                tr("Refund slip without a receipt ({copies}).").format(copies=reprinted)
+            )
         else:
-            slip = "Void slip of sale" if receipt.is_void else "Refund slip for sale"
-            self.info.setText(f"{slip} {receipt.original_number} ({reprinted}).")
+            slip = (
+                tr("Void slip of sale {number} ({copies}).")
+                if receipt.is_void
+                else tr("Refund slip for sale {number} ({copies}).")
+            )
+            self.info.setText(slip.format(number=receipt.original_number, copies=reprinted))
 
     def _number(self) -> str:
         assert self.receipt is not None  # the buttons are disabled without a receipt
         return str(self.receipt.number)
 
     # --- actions ----------------------------------------------------------------------------
+
+    def tax_invoice(self) -> None:
+        """F6: the business customer's full tax invoice, saved as an A4 PDF."""
+        if self.receipt is None:
+            return
+        with problems_shown(self):
+            invoice = self.ctx.till.receipts().tax_invoice(self._number())
+            path = save_tax_invoice(self.ctx, invoice)
+            self.message.setText(
+                tr("Tax invoice {number} saved as PDF: {path}").format(
+                    number=invoice.number, path=path
+                )
+            )
 
     def reprint(self) -> None:
         if self.receipt is None:
@@ -192,11 +233,17 @@ class ReceiptsView(QWidget):
             printed = print_receipt(self, self.ctx, copy)
             if not (printed.on_paper or printed.pdf):
                 # Nothing reached paper or a PDF: no copy exists, so none is counted.
-                self.message.setText(f"Reprint of {copy.number} skipped; F2 tries again.")
+                self.message.setText(
+                    tr("Reprint of {number} skipped; F2 tries again.").format(number=copy.number)
+                )
                 return
             receipts.count_copy(who, copy)
             self._show(copy)
-            self.message.setText(f"REPRINT #{copy.reprint_count} {printed.words()}.")
+            self.message.setText(
+                tr("REPRINT #{count} {outcome}.").format(
+                    count=copy.reprint_count, outcome=printed.words()
+                )
+            )
 
     def refund(self) -> None:
         if self.receipt is None:
@@ -206,7 +253,11 @@ class ReceiptsView(QWidget):
             refunds = self.ctx.till.refunds()
             sale = refunds.lookup(self._number())
             if not any(line.left for line in sale.lines):
-                self.message.setText(f"Everything on {sale.receipt_no} was already refunded.")
+                self.message.setText(
+                    tr("Everything on {number} was already refunded.").format(
+                        number=sale.receipt_no
+                    )
+                )
                 return
             dialog = RefundDialog(
                 sale,
@@ -283,9 +334,23 @@ class ReceiptsView(QWidget):
         self._reload()  # the sale's status and the new slip, in the list
         self._show(done.receipt)
         self.number.setText(done.receipt_no)
-        printed = print_receipt(self, self.ctx, done.receipt, open_drawer=tender is TenderType.CASH)
+        cash_out = tender is TenderType.CASH and done.total > 0  # nothing to hand over: shut
+        printed = print_receipt(self, self.ctx, done.receipt, open_drawer=cash_out)
         words = next(k for k, v in REFUND_TENDERS.items() if v is tender)
-        self.message.setText(
-            f"Refund {done.receipt_no}: ${done.total:,.2f} paid back by {words}; "
-            f"slip {printed.words()}."
+        said = tr("Refund {number}: {amount} paid back by {tender}; slip {outcome}.").format(
+            number=done.receipt_no,
+            amount=f"${done.total:,.2f}",
+            tender=tr(words),
+            outcome=printed.words(),
         )
+        # Why the figure is not the items' own price: what is kept was re-priced under the
+        # sale's promotions (docs/promotions.md).
+        if done.repriced < 0:
+            said += " " + tr(
+                "{amount} less: what the customer keeps no longer meets its promotion."
+            ).format(amount=f"${-done.repriced:,.2f}")
+        elif done.repriced > 0:
+            said += " " + tr(
+                "{amount} more: held back by an earlier refund of this sale for its promotion."
+            ).format(amount=f"${done.repriced:,.2f}")
+        self.message.setText(said)

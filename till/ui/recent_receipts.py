@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -16,16 +17,29 @@ from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
 
 from shared.gst import SINGAPORE
 from till.services.receipts import RecentReceipt
+from till.ui.language import tr
 from till.ui.pin_pad import TOUCH_SIZE
+from till.ui.refusals import translate_refusal
 
-COLUMNS = ("Receipt", "Time", "Total", "Paid by", "Status")
+COLUMNS = tuple(
+    str(words)
+    for words in (
+        QT_TRANSLATE_NOOP("till", "Receipt"),
+        QT_TRANSLATE_NOOP("till", "Time"),
+        QT_TRANSLATE_NOOP("till", "Total"),
+        QT_TRANSLATE_NOOP("till", "Paid by"),
+        QT_TRANSLATE_NOOP("till", "Status"),
+    )
+)
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 Index = QModelIndex | QPersistentModelIndex
 
 
 def _time(at: datetime, today: datetime) -> str:
     local = at.astimezone(SINGAPORE)
-    return f"{local:%H:%M}" if local.date() == today.date() else f"yesterday {local:%H:%M}"
+    if local.date() == today.date():
+        return f"{local:%H:%M}"
+    return tr("yesterday {time}").format(time=f"{local:%H:%M}")
 
 
 def matches(row: RecentReceipt, needle: str) -> bool:
@@ -65,7 +79,7 @@ class RecentModel(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> str | None:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
+            return tr(COLUMNS[section])
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
@@ -76,8 +90,8 @@ class RecentModel(QAbstractTableModel):
                 row.receipt_no,
                 _time(row.at, self.today),
                 f"{row.total:,.2f}",
-                " + ".join(row.tenders),
-                row.status,
+                " + ".join(tr(tender) for tender in row.tenders),
+                translate_refusal(row.status),
             )[column]
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 2:
             return RIGHT

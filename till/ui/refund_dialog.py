@@ -31,6 +31,8 @@ from till.services.refunds import CompletedRefund, SaleForRefund
 from till.ui.context import UiContext
 from till.ui.errors import plain_message
 from till.ui.keys import action_button
+from till.ui.language import tr
+from till.ui.look import set_role
 from till.ui.money_text import dollars
 from till.ui.pin_pad import TOUCH_SIZE
 
@@ -47,10 +49,14 @@ def _quantity(text: str) -> Decimal:
     try:
         value = Decimal(text.strip() or "0")
     except InvalidOperation:
-        raise ValueError(f"{text.strip()!r} is not a quantity; type e.g. 1 or 0.250") from None
+        raise ValueError(_not_a_quantity(text)) from None
     if not value.is_finite() or value < 0:
-        raise ValueError(f"{text.strip()!r} is not a quantity; type e.g. 1 or 0.250")
+        raise ValueError(_not_a_quantity(text))
     return value
+
+
+def _not_a_quantity(text: str) -> str:
+    return tr("{text} is not a quantity; type e.g. 1 or 0.250").format(text=repr(text.strip()))
 
 
 def _fmt(quantity: Decimal) -> str:
@@ -82,14 +88,16 @@ class RefundDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("refund_dialog")
-        self.setWindowTitle(f"Refund items of {sale.receipt_no}")
+        self.setWindowTitle(tr("Refund items of {number}").format(number=sale.receipt_no))
         self.sale = sale
         self.submit = submit
         self.choice: RefundChoice | None = None
         self.done_refund: CompletedRefund | None = None
         self.table = QTableWidget(len(sale.lines), 5)
         self.table.setObjectName("refund_lines")
-        self.table.setHorizontalHeaderLabels(["Item", "Sold", "Refunded", "Left", "Refund now"])
+        self.table.setHorizontalHeaderLabels(
+            [tr("Item"), tr("Sold"), tr("Refunded"), tr("Left"), tr("Refund now")]
+        )
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setDefaultSectionSize(TOUCH_SIZE - 12)
         self.table.setEditTriggers(
@@ -106,27 +114,28 @@ class RefundDialog(QDialog):
             self.table.setItem(row, QTY_COLUMN, QTableWidgetItem("0"))
         self.tender = QComboBox()
         self.tender.setObjectName("refund_tender")
-        self.tender.addItems(list(REFUND_TENDERS))
+        for label in REFUND_TENDERS:
+            self.tender.addItem(tr(label), label)
         self.tender.setCurrentIndex(list(REFUND_TENDERS.values()).index(tender))
         self.tender.setMinimumHeight(TOUCH_SIZE - 12)
         self.reason = QLineEdit(reason)
         self.reason.setObjectName("refund_reason")
-        self.reason.setPlaceholderText("why: e.g. damaged, wrong size")
+        self.reason.setPlaceholderText(tr("why: e.g. damaged, wrong size"))
         self.reason.setMinimumHeight(TOUCH_SIZE - 12)
         self.message = QLabel()
         self.message.setObjectName("refund_message")
-        self.message.setStyleSheet("color: #b00020")
+        set_role(self.message, "error")
         self.message.setWordWrap(True)
         form = QFormLayout()
-        form.addRow("Pay back by", self.tender)
-        form.addRow("Reason", self.reason)
+        form.addRow(tr("Pay back by"), self.tender)
+        form.addRow(tr("Reason"), self.reason)
         buttons = QHBoxLayout()
-        buttons.addWidget(action_button("All that is left", "F2", self, self.fill_all, "all"))
+        buttons.addWidget(action_button(tr("All that is left"), "F2", self, self.fill_all, "all"))
         buttons.addStretch(1)
-        buttons.addWidget(action_button("Refund", "Ctrl+Return", self, self.confirm, "refund"))
-        buttons.addWidget(action_button("Cancel", "Esc", self, self.reject, "cancel"))
+        buttons.addWidget(action_button(tr("Refund"), "Ctrl+Return", self, self.confirm, "refund"))
+        buttons.addWidget(action_button(tr("Cancel"), "Esc", self, self.reject, "cancel"))
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Type the quantity to refund beside each item:"))
+        layout.addWidget(QLabel(tr("Type the quantity to refund beside each item:")))
         layout.addWidget(self.table, 1)
         layout.addLayout(form)
         layout.addWidget(self.message)
@@ -153,8 +162,15 @@ class RefundDialog(QDialog):
                 qty = _quantity(self._qty_cell(row).text())
                 if qty > line.left:
                     raise ValueError(
-                        f"{line.name}: only {_fmt(line.left)} of {_fmt(line.sold)} sold is "
-                        f"left to refund, not {_fmt(qty)}. Change that quantity."
+                        tr(
+                            "{item}: only {left} of {sold} sold is left to refund, not "
+                            "{asked}. Change that quantity."
+                        ).format(
+                            item=line.name,
+                            left=_fmt(line.left),
+                            sold=_fmt(line.sold),
+                            asked=_fmt(qty),
+                        )
                     )
                 if qty:
                     quantities[line.line_id] = qty
@@ -162,10 +178,10 @@ class RefundDialog(QDialog):
             self.message.setText(str(exc))
             return
         if not quantities:
-            self.message.setText("Type a quantity beside at least one item (F2: everything).")
+            self.message.setText(tr("Type a quantity beside at least one item (F2: everything)."))
             return
         choice = RefundChoice(
-            quantities, REFUND_TENDERS[self.tender.currentText()], self.reason.text()
+            quantities, REFUND_TENDERS[self.tender.currentData()], self.reason.text()
         )
         try:
             self.done_refund = self.submit(choice)
@@ -185,31 +201,31 @@ class NoReceiptDialog(QDialog):
     def __init__(self, ctx: UiContext, parent: QWidget | None) -> None:
         super().__init__(parent)
         self.setObjectName("no_receipt_dialog")
-        self.setWindowTitle("Refund without a receipt")
+        self.setWindowTitle(tr("Refund without a receipt"))
         self.ctx = ctx
         self.product: ProductSnapshot | None = None
         self.quantity = Decimal(1)
         self.barcode = QLineEdit()
         self.barcode.setObjectName("no_receipt_barcode")
-        self.barcode.setPlaceholderText("scan or type the barcode, then Enter")
+        self.barcode.setPlaceholderText(tr("scan or type the barcode, then Enter"))
         self.barcode.returnPressed.connect(self.find_item)
         self.qty = QLineEdit("1")
         self.qty.setObjectName("no_receipt_qty")
         self.qty.returnPressed.connect(self.confirm)
-        self.found = QLabel("No item yet.")
+        self.found = QLabel(tr("No item yet."))
         self.found.setObjectName("no_receipt_item")
         self.message = QLabel()
         self.message.setObjectName("no_receipt_message")
-        self.message.setStyleSheet("color: #b00020")
+        set_role(self.message, "error")
         self.message.setWordWrap(True)
         form = QFormLayout()
-        form.addRow("Barcode", self.barcode)
-        form.addRow("Item", self.found)
-        form.addRow("Quantity", self.qty)
+        form.addRow(tr("Barcode"), self.barcode)
+        form.addRow(tr("Item"), self.found)
+        form.addRow(tr("Quantity"), self.qty)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        buttons.addWidget(action_button("Refund", "Ctrl+Return", self, self.confirm, "refund"))
-        buttons.addWidget(action_button("Cancel", "Esc", self, self.reject, "cancel"))
+        buttons.addWidget(action_button(tr("Refund"), "Ctrl+Return", self, self.confirm, "refund"))
+        buttons.addWidget(action_button(tr("Cancel"), "Esc", self, self.reject, "cancel"))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.message)
@@ -220,8 +236,10 @@ class NoReceiptDialog(QDialog):
         code = self.barcode.text().strip()
         self.product = self.ctx.till.catalogue.by_barcode(code) if code else None
         if self.product is None:
-            self.found.setText("No item yet.")
-            self.message.setText(f"No product has barcode {code!r}: scan again.")
+            self.found.setText(tr("No item yet."))
+            self.message.setText(
+                tr("No product has barcode {code}: scan again.").format(code=repr(code))
+            )
             self.barcode.selectAll()
             return
         self.message.clear()
@@ -231,7 +249,7 @@ class NoReceiptDialog(QDialog):
 
     def confirm(self) -> None:
         if self.product is None:
-            self.message.setText("Scan the item's barcode first.")
+            self.message.setText(tr("Scan the item's barcode first."))
             self.barcode.setFocus()
             return
         try:

@@ -12,6 +12,8 @@ from shared.gst import SINGAPORE
 from till.services.shifts import ShiftReport
 from till.ui.context import UiContext
 from till.ui.keys import action_button, paper
+from till.ui.language import tr
+from till.ui.look import set_role
 from till.ui.print_problem import print_report
 
 
@@ -27,12 +29,12 @@ class ReportView(QWidget):
         self.name = "report"  # the PDF's file name, set with each report shown
         self.title = QLabel()
         self.title.setObjectName("report_title")
-        self.title.setStyleSheet("font-size: 18pt; font-weight: bold")
+        set_role(self.title, "heading")
         self.text = paper("report_text", ctx.settings.columns)
         self.outcome = QLabel()
         self.outcome.setObjectName("report_outcome")
-        self.print_button = action_button("Print", "F2", self, self.print, "report_print")
-        done = action_button("Done", "Esc", self, self.closed.emit, "report_done")
+        self.print_button = action_button(tr("Print"), "F2", self, self.print, "report_print")
+        done = action_button(tr("Done"), "Esc", self, self.closed.emit, "report_done")
         buttons = QHBoxLayout()
         buttons.addWidget(self.print_button)
         buttons.addStretch(1)
@@ -47,18 +49,19 @@ class ReportView(QWidget):
         """Show an X report (shift open) or a Z report (closed), ready to print or save."""
         if report.closed_at is None:
             self.name = f"x-report-{datetime.now(SINGAPORE):%Y%m%d-%H%M%S}"
-            title = "X report"
+            title = "X report"  # the PDF's title: printed words stay in the outlet's language
         else:
             self.name = f"z-report-{report.closed_at.astimezone(SINGAPORE):%Y%m%d-%H%M%S}"
             title = "Z report"
-        self.title.setText(title)
+        self.pdf_title = title
+        self.title.setText(tr("X report") if report.closed_at is None else tr("Z report"))
         self.text.setPlainText(report.render_text(width=self.ctx.settings.columns))
         self.outcome.clear()
         self.text.setFocus()
 
     def print(self) -> None:
         result = print_report(
-            self, self.ctx, self.text.toPlainText(), title=self.title.text(), name=self.name
+            self, self.ctx, self.text.toPlainText(), title=self.pdf_title, name=self.name
         )
-        again = "" if result.on_paper or result.pdf else " F2 prints it again."
-        self.outcome.setText(f"Report {result.words()}.{again}")
+        again = "" if result.on_paper or result.pdf else " " + tr("F2 prints it again.")
+        self.outcome.setText(tr("Report {outcome}.").format(outcome=result.words()) + again)

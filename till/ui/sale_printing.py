@@ -20,7 +20,9 @@ from shared.receipt import Receipt
 from till.printing import NO_PRINTER, PrintOutcome
 from till.ui.context import UiContext
 from till.ui.errors import show_problem
+from till.ui.language import tr
 from till.ui.print_problem import problem_box, save_pdf
+from till.ui.refusals import translate_refusal
 
 log = get_logger("sgpos.till.print")
 
@@ -85,10 +87,17 @@ class SalePrinting(QObject):
         box, retry, pdf = problem_box(
             self.window,
             "sale_print_problem",
-            "Receipt not printed",
-            f"{outcome.problem or 'The printer did not print.'}\n\n"
-            f"Sale {number} is saved. Retry, save the receipt as a PDF, or skip "
-            "(Receipts, F7, reprints it later).",
+            tr("Receipt not printed"),
+            (
+                translate_refusal(outcome.problem)
+                if outcome.problem
+                else tr("The printer did not print.")
+            )
+            + "\n\n"
+            + tr(
+                "Sale {number} is saved. Retry, save the receipt as a PDF, or skip "
+                "(Receipts, F7, reprints it later)."
+            ).format(number=number),
             with_pdf=True,
         )
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -108,7 +117,7 @@ class SalePrinting(QObject):
         try:
             path = save_pdf(self.ctx, receipt)
         except OSError as exc:
-            show_problem(self.window, f"The PDF could not be saved: {exc}")
+            show_problem(self.window, tr("The PDF could not be saved: {error}").format(error=exc))
             self._settle(str(receipt.number), "skipped")
             return
         self._settle(str(receipt.number), f"pdf {path}")

@@ -14,6 +14,7 @@ from shared.cart import ApprovalNeeded
 from till.services.checkout import Checkout
 from till.services.context import CashierError
 from till.services.staff import SignedIn
+from till.ui.language import tr
 from till.ui.money_text import dollars, parse_amount, parse_quantity
 from till.ui.sell_entry import Prompt, parse_discount
 
@@ -34,20 +35,26 @@ def answer(
         discount = parse_discount(text)
         with_manager(lambda who: checkout.discount_cart(discount, who), ask)
         off = checkout.totals().discount_total
-        return None, f"Discounts on this sale: {dollars(off)}."
+        return None, tr("Discounts on this sale: {amount}.").format(amount=dollars(off))
     if line_id is None:
         raise CashierError("Choose a line first (Up/Down)")
     if prompt is Prompt.QUANTITY:
         line = checkout.set_quantity(line_id, parse_quantity(text))
-        return line.line_id, f"{line.product.name}: quantity {line.quantity}."
+        return line.line_id, tr("{item}: quantity {quantity}.").format(
+            item=line.product.name, quantity=line.quantity
+        )
     if prompt is Prompt.DISCOUNT:
         discount = parse_discount(text)
         line = with_manager(lambda who: checkout.discount_line(line_id, discount, who), ask)
-        return line.line_id, f"{line.product.name}: discount {dollars(line.discount_amount)}."
+        return line.line_id, tr("{item}: discount {amount}.").format(
+            item=line.product.name, amount=dollars(line.discount_amount)
+        )
     if prompt is Prompt.PRICE:
-        price = parse_amount(text, what="price")
+        price = parse_amount(text, what=tr("price"))
         line = with_manager(lambda who: checkout.override_price(line_id, price, who), ask)
-        return line.line_id, f"{line.product.name}: price now {dollars(line.unit_price)}."
+        return line.line_id, tr("{item}: price now {amount}.").format(
+            item=line.product.name, amount=dollars(line.unit_price)
+        )
     raise CashierError("Scan or type a barcode")
 
 

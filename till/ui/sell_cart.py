@@ -4,13 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from shared.cart import PricedLine
+from till.ui.language import tr
+from till.ui.look import TOUCH
 from till.ui.money_text import dollars
 
-HEADERS = ("Item", "Qty", "Price", "Discount", "Amount")
+HEADERS = (
+    QT_TRANSLATE_NOOP("till", "Item"),
+    QT_TRANSLATE_NOOP("till", "Qty"),
+    QT_TRANSLATE_NOOP("till", "Price"),
+    QT_TRANSLATE_NOOP("till", "Discount"),
+    QT_TRANSLATE_NOOP("till", "Amount"),
+)
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 Index = QModelIndex | QPersistentModelIndex
 
@@ -37,7 +53,7 @@ class CartModel(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return HEADERS[section]
+            return tr(str(HEADERS[section]))
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -63,8 +79,9 @@ class CartModel(QAbstractTableModel):
 def cell_text(priced: PricedLine, column: int) -> str:
     line = priced.line
     if column == 0:
-        marks = " (price changed)" if line.price_overridden else ""
-        return f"{line.product.name}{marks}"
+        marks = " " + tr("(price changed)") if line.price_overridden else ""
+        offers = f"  · {', '.join(priced.promotions)}" if priced.promotions else ""
+        return f"{line.product.name}{marks}{offers}"
     if column == 1:
         return f"{line.quantity} kg" if line.product.weighed else f"{line.quantity}"
     if column == 2:
@@ -72,7 +89,7 @@ def cell_text(priced: PricedLine, column: int) -> str:
             f"{dollars(line.unit_price)}/kg" if line.product.weighed else dollars(line.unit_price)
         )
     if column == 3:
-        return dollars(-line.discount_amount) if line.discount_amount else ""
+        return dollars(-priced.line_discount) if priced.line_discount else ""
     return dollars(priced.amount)
 
 
@@ -88,11 +105,24 @@ class CartView(QTableView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.verticalHeader().setVisible(False)
-        self.verticalHeader().setDefaultSectionSize(40)  # rows a finger can pick
+        self.verticalHeader().setDefaultSectionSize(TOUCH)  # rows a finger can pick
         header = self.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in range(1, len(HEADERS)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.model().headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(HEADERS) - 1)
+        super().changeEvent(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        # The cart gets shorter when a message or the change due appears under it: the line
+        # just rung up stays whole in view.
+        super().resizeEvent(event)
+        row = self.selected_row()
+        if row >= 0:
+            self.scrollTo(self.model().index(row, 0))
 
     def selected_row(self) -> int:
         rows = self.selectionModel().selectedRows()

@@ -6,20 +6,26 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from till.services.checkout import ParkedEntry
+from till.ui.language import tr
+from till.ui.refusals import translate_refusal
 
 
 class RecallDialog(QDialog):
     def __init__(self, parked: list[ParkedEntry], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("recall")
-        self.setWindowTitle("Recall a parked sale")
+        self.setWindowTitle(tr("Recall a parked sale"))
         self.chosen: str | None = None
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Parked sales, oldest first. Enter recalls; Esc goes back."))
+        layout.addWidget(QLabel(tr("Parked sales, oldest first. Enter recalls; Esc goes back.")))
         self.list = QListWidget()
         self.list.setObjectName("recall_list")
         for entry in parked:
-            item = QListWidgetItem(f"{entry.label}  ·  {entry.lines} lines")
+            item = QListWidgetItem(
+                tr("{label}  ·  {count} lines").format(
+                    label=translate_refusal(entry.label), count=entry.lines
+                )
+            )
             item.setData(Qt.ItemDataRole.UserRole, entry.parked_id)
             item.setSizeHint(item.sizeHint().expandedTo(item.sizeHint().__class__(0, 44)))
             self.list.addItem(item)

@@ -32,10 +32,10 @@ from till.ui.actions import dollars, problems_shown, with_manager
 from till.ui.cash_count import CashCount
 from till.ui.context import UiContext
 from till.ui.keys import action_button
+from till.ui.language import tr
+from till.ui.look import set_role
 from till.ui.pin_pad import TOUCH_SIZE
 from till.ui.report_view import ReportView
-
-HEADING = "font-size: 18pt; font-weight: bold"
 
 
 def _signed(amount: Decimal) -> str:
@@ -79,27 +79,31 @@ class ShiftView(QWidget):
 
     def _closed_page(self) -> QWidget:
         page = QWidget()
-        heading = QLabel("No shift is open: count the float into the drawer and open one.")
-        heading.setStyleSheet(HEADING)
+        heading = QLabel(tr("No shift is open: count the float into the drawer and open one."))
+        set_role(heading, "heading")
         heading.setWordWrap(True)
-        self.float_amount = _field("float_amount", "opening float, e.g. 150.00")
+        self.float_amount = _field("float_amount", tr("opening float, e.g. 150.00"))
         self.float_amount.returnPressed.connect(self.open_shift)
         self.float_count = CashCount()
         self.float_count.setObjectName("float_count")
         self.float_count.changed.connect(self._float_counted)
         self.float_count.finished.connect(self.float_amount.setFocus)
         form = QFormLayout()
-        form.addRow("Opening float ($)", self.float_amount)
+        form.addRow(tr("Opening float ($)"), self.float_amount)
         layout = QVBoxLayout(page)
         layout.addWidget(heading)
         layout.addLayout(form)
-        layout.addWidget(QLabel("…or count it by note and coin:"))
+        layout.addWidget(QLabel(tr("…or count it by note and coin:")))
         layout.addWidget(self.float_count)
         buttons = QHBoxLayout()
-        buttons.addWidget(action_button("Open shift", "F2", page, self.open_shift, "open_shift"))
-        buttons.addWidget(action_button("Past Z reports", "F9", page, self.past_reports, "z_past"))
+        buttons.addWidget(
+            action_button(tr("Open shift"), "F2", page, self.open_shift, "open_shift")
+        )
+        buttons.addWidget(
+            action_button(tr("Past Z reports"), "F9", page, self.past_reports, "z_past")
+        )
         buttons.addStretch(1)
-        buttons.addWidget(action_button("Back to selling", "Esc", page, self.done.emit, "back"))
+        buttons.addWidget(action_button(tr("Back to selling"), "Esc", page, self.done.emit, "back"))
         layout.addStretch(1)
         layout.addLayout(buttons)
         return page
@@ -108,28 +112,28 @@ class ShiftView(QWidget):
         page = QWidget()
         self.shift_heading = QLabel()
         self.shift_heading.setObjectName("shift_heading")
-        self.shift_heading.setStyleSheet(HEADING)
-        self.cash_amount = _field("cash_amount", "amount, e.g. 50.00")
-        self.cash_reason = _field("cash_reason", "reason, e.g. change top-up, bank deposit")
+        set_role(self.shift_heading, "heading")
+        self.cash_amount = _field("cash_amount", tr("amount, e.g. 50.00"))
+        self.cash_reason = _field("cash_reason", tr("reason, e.g. change top-up, bank deposit"))
         self.cash_amount.returnPressed.connect(self.cash_reason.setFocus)
         form = QFormLayout()
-        form.addRow("Amount ($)", self.cash_amount)
-        form.addRow("Reason", self.cash_reason)
+        form.addRow(tr("Amount ($)"), self.cash_amount)
+        form.addRow(tr("Reason"), self.cash_reason)
         grid = QGridLayout()
         actions = [
-            ("Cash in", "F2", lambda: self.move_cash("in"), "cash_in"),
-            ("Cash out", "F3", lambda: self.move_cash("out"), "cash_out"),
-            ("No sale (open drawer)", "F4", self.no_sale, "no_sale"),
-            ("X report", "F5", self.x_report, "x_report"),
-            ("Close shift (Z report)", "F6", self.start_count, "z_report"),
-            ("Past Z reports", "F9", self.past_reports, "z_past"),
-            ("Back to selling", "Esc", self.done.emit, "back"),
+            (tr("Cash in"), "F2", lambda: self.move_cash("in"), "cash_in"),
+            (tr("Cash out"), "F3", lambda: self.move_cash("out"), "cash_out"),
+            (tr("No sale (open drawer)"), "F4", self.no_sale, "no_sale"),
+            (tr("X report"), "F5", self.x_report, "x_report"),
+            (tr("Close shift (Z report)"), "F6", self.start_count, "z_report"),
+            (tr("Past Z reports"), "F9", self.past_reports, "z_past"),
+            (tr("Back to selling"), "Esc", self.done.emit, "back"),
         ]
         for n, (text, key, slot, name) in enumerate(actions):
             grid.addWidget(action_button(text, key, page, slot, name), n // 2, n % 2)
         layout = QVBoxLayout(page)
         layout.addWidget(self.shift_heading)
-        layout.addWidget(QLabel("Cash in or out of the drawer, or a no-sale:"))
+        layout.addWidget(QLabel(tr("Cash in or out of the drawer, or a no-sale:")))
         layout.addLayout(form)
         layout.addLayout(grid)
         layout.addStretch(1)
@@ -137,18 +141,17 @@ class ShiftView(QWidget):
 
     def _z_page(self) -> QWidget:
         page = QWidget()
-        heading = QLabel("Z reports of closed shifts, newest first")
-        heading.setStyleSheet(HEADING)
+        heading = QLabel(tr("Z reports of closed shifts, newest first"))
+        set_role(heading, "heading")
         self.z_list = QListWidget()
         self.z_list.setObjectName("z_reports")
-        self.z_list.setStyleSheet("font-size: 14pt")
         self.z_list.itemActivated.connect(lambda _item: self.open_past_report())
         self.z_hint = QLabel()
         self.z_hint.setObjectName("z_hint")
         buttons = QHBoxLayout()
-        buttons.addWidget(action_button("Show", None, page, self.open_past_report, "z_show"))
+        buttons.addWidget(action_button(tr("Show"), None, page, self.open_past_report, "z_show"))
         buttons.addStretch(1)
-        buttons.addWidget(action_button("Back", "Esc", page, self.refresh, "z_back"))
+        buttons.addWidget(action_button(tr("Back"), "Esc", page, self.refresh, "z_back"))
         layout = QVBoxLayout(page)
         layout.addWidget(heading)
         layout.addWidget(self.z_list, 1)
@@ -158,8 +161,8 @@ class ShiftView(QWidget):
 
     def _count_page(self) -> QWidget:
         page = QWidget()
-        heading = QLabel("Count the drawer: pieces of each note and coin")
-        heading.setStyleSheet(HEADING)
+        heading = QLabel(tr("Count the drawer: pieces of each note and coin"))
+        set_role(heading, "heading")
         self.close_count = CashCount()
         self.close_count.setObjectName("close_count")
         self.close_count.finished.connect(self._count_typed)
@@ -169,19 +172,18 @@ class ShiftView(QWidget):
         self.count_result = QLabel()
         self.count_result.setObjectName("count_result")
         self.count_result.setWordWrap(True)
-        self.count_result.setStyleSheet("font-size: 14pt")
         self.commit_button = action_button(
-            "Count done", "F6", page, self.commit_count, "commit_count"
+            tr("Count done"), "F6", page, self.commit_count, "commit_count"
         )
-        self.recount_button = action_button("Count again", "F5", page, self.recount, "recount")
+        self.recount_button = action_button(tr("Count again"), "F5", page, self.recount, "recount")
         self.close_button = action_button(
-            "Close shift", "Ctrl+Return", page, self.close_shift, "close_shift"
+            tr("Close shift"), "Ctrl+Return", page, self.close_shift, "close_shift"
         )
         buttons = QHBoxLayout()
         for button in (self.commit_button, self.recount_button, self.close_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
-        buttons.addWidget(action_button("Not now", "Esc", page, self.refresh, "cancel_count"))
+        buttons.addWidget(action_button(tr("Not now"), "Esc", page, self.refresh, "cancel_count"))
         layout = QVBoxLayout(page)
         layout.addWidget(heading)
         layout.addWidget(self.count_hint)
@@ -203,7 +205,9 @@ class ShiftView(QWidget):
         else:
             opened = shift.opened_at.astimezone(SINGAPORE)
             self.shift_heading.setText(
-                f"Shift open since {opened:%d-%m-%Y %H:%M}, float ${shift.opening_float:,.2f}"
+                tr("Shift open since {opened}, float {amount}").format(
+                    opened=f"{opened:%d-%m-%Y %H:%M}", amount=f"${shift.opening_float:,.2f}"
+                )
             )
             self.pages.setCurrentWidget(self.open_page)
         self._focus_page()
@@ -238,34 +242,40 @@ class ShiftView(QWidget):
 
     def open_shift(self) -> None:
         with problems_shown(self):
-            amount = dollars(self.float_amount.text(), "opening float")
+            amount = dollars(self.float_amount.text(), tr("opening float"))
             self.ctx.till.shifts.open_shift(self._cashier(), amount)
             self.refresh()
-            self.message.setText(f"Shift opened with a float of ${amount:,.2f}.")
+            self.message.setText(
+                tr("Shift opened with a float of {amount}.").format(amount=f"${amount:,.2f}")
+            )
 
     def move_cash(self, direction: str) -> None:
         with problems_shown(self):
-            amount = dollars(self.cash_amount.text(), "amount")
+            amount = dollars(self.cash_amount.text(), tr("amount"))
             reason = self.cash_reason.text()
             self.ctx.till.shifts.move_cash(self._cashier(), direction, amount, reason)
             self.cash_amount.clear()
             self.cash_reason.clear()
             self.cash_amount.setFocus()
-            words = "into" if direction == "in" else "out of"
-            self.message.setText(
-                f"${amount:,.2f} {words} the drawer recorded.{self._kick_drawer()}"
+            words = (
+                tr("{amount} into the drawer recorded.")
+                if direction == "in"
+                else tr("{amount} out of the drawer recorded.")
             )
+            self.message.setText(words.format(amount=f"${amount:,.2f}") + self._kick_drawer())
 
     def no_sale(self) -> None:
         with problems_shown(self):
             self.ctx.till.shifts.no_sale(self._cashier(), self.cash_reason.text())
             self.cash_reason.clear()
-            self.message.setText(f"No sale recorded.{self._kick_drawer()}")
+            self.message.setText(tr("No sale recorded.") + self._kick_drawer())
 
     def _kick_drawer(self) -> str:
         # Recorded first, kicked second: a drawer that stays shut never loses the record.
         outcome = self.ctx.printer.open_drawer()
-        return "" if outcome.ok else f" The drawer did not open: {outcome.problem}"
+        if outcome.ok:
+            return ""
+        return " " + tr("The drawer did not open: {problem}").format(problem=outcome.problem)
 
     def x_report(self) -> None:
         with problems_shown(self):
@@ -282,8 +292,10 @@ class ShiftView(QWidget):
         self.close_count.clear()
         self.count_result.clear()
         self.count_hint.setText(
-            "Count blind: type how many of each, Enter to move on. When every note and coin "
-            "is in, press F6 (Count done) to see what the till expected."
+            tr(
+                "Count blind: type how many of each, Enter to move on. When every note and "
+                "coin is in, press F6 (Count done) to see what the till expected."
+            )
         )
         self.commit_button.setEnabled(True)
         self.recount_button.setEnabled(False)
@@ -294,15 +306,19 @@ class ShiftView(QWidget):
         # Enter after the last coin never closes the shift: a stray Enter must not end the day.
         if self.counted is None:
             self.count_hint.setText(
-                f"Counted ${self.close_count.total():,.2f}. Check it, then F6 (Count done)."
+                tr("Counted {amount}. Check it, then F6 (Count done).").format(
+                    amount=f"${self.close_count.total():,.2f}"
+                )
             )
 
     def commit_count(self) -> None:
         if not self.close_count.counted():
             # F6 twice from the shift page would otherwise reveal the expected cash unasked.
             self.count_hint.setText(
-                "Nothing is counted yet: type the pieces of each note and coin (0 for an "
-                "empty drawer), then F6."
+                tr(
+                    "Nothing is counted yet: type the pieces of each note and coin (0 for an "
+                    "empty drawer), then F6."
+                )
             )
             return
         with problems_shown(self):
@@ -314,18 +330,26 @@ class ShiftView(QWidget):
             self.close_button.setEnabled(True)
             variance = counted.variance
             manager = (
-                f" That is more than the ${counted.limit:,.2f} allowed: a manager approves "
-                "the close."
+                " "
+                + tr("That is more than the {limit} allowed: a manager approves the close.").format(
+                    limit=f"${counted.limit:,.2f}"
+                )
                 if counted.needs_manager
                 else ""
             )
             self.count_result.setText(
-                f"Counted ${counted.counted_cash:,.2f}; the till expected "
-                f"${counted.expected_cash:,.2f}; variance {_signed(variance)}.{manager}"
+                tr("Counted {counted}; the till expected {expected}; variance {variance}.").format(
+                    counted=f"${counted.counted_cash:,.2f}",
+                    expected=f"${counted.expected_cash:,.2f}",
+                    variance=_signed(variance),
+                )
+                + manager
             )
             self.count_hint.setText(
-                "Ctrl+Enter (Close shift) closes the shift and shows the Z report; F5 counts "
-                "again (both counts are recorded); Esc leaves the shift open."
+                tr(
+                    "Ctrl+Enter (Close shift) closes the shift and shows the Z report; F5 "
+                    "counts again (both counts are recorded); Esc leaves the shift open."
+                )
             )
 
     def close_shift(self) -> None:
@@ -343,12 +367,18 @@ class ShiftView(QWidget):
             )
             if report is None:
                 self.message.setText(
-                    "The shift is still open: count again, or ask a manager to approve the "
-                    "variance."
+                    tr(
+                        "The shift is still open: count again, or ask a manager to approve "
+                        "the variance."
+                    )
                 )
                 return
             self._show(report)
-            self.message.setText(f"Shift closed. Variance {_signed(report.variance or ZERO)}.")
+            self.message.setText(
+                tr("Shift closed. Variance {variance}.").format(
+                    variance=_signed(report.variance or ZERO)
+                )
+            )
 
     def past_reports(self) -> None:
         with problems_shown(self):
@@ -357,17 +387,20 @@ class ShiftView(QWidget):
                 opened = shift.opened_at.astimezone(SINGAPORE)
                 closed = shift.closed_at.astimezone(SINGAPORE)
                 item = QListWidgetItem(
-                    f"Closed {closed:%a %d-%m-%Y %H:%M}  (opened {opened:%d-%m %H:%M})  "
-                    f"variance {_signed(shift.variance)}"
+                    tr("Closed {closed}  (opened {opened})  variance {variance}").format(
+                        closed=f"{closed:%d-%m-%Y %H:%M}",
+                        opened=f"{opened:%d-%m %H:%M}",
+                        variance=_signed(shift.variance),
+                    )
                 )
                 item.setData(Qt.ItemDataRole.UserRole, shift.shift_id)
                 self.z_list.addItem(item)
             self.pages.setCurrentWidget(self.z_page)
             if self.z_list.count():
                 self.z_list.setCurrentRow(0)
-                self.z_hint.setText("Up/Down to choose, Enter to show it (then F2 prints).")
+                self.z_hint.setText(tr("Up/Down to choose, Enter to show it (then F2 prints)."))
             else:
-                self.z_hint.setText("No shift has been closed on this till yet.")
+                self.z_hint.setText(tr("No shift has been closed on this till yet."))
             self.z_list.setFocus()
 
     def open_past_report(self) -> None:

@@ -6,13 +6,14 @@ screen only shows its words. The demo's PINs are printed on the screen in demo m
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -21,6 +22,8 @@ from till.services.context import CashierError
 from till.services.staff import SignedIn
 from till.ui.context import UiContext
 from till.ui.errors import plain_message
+from till.ui.language import DEFAULT, LANGUAGES, CashierLanguages, set_language, tr
+from till.ui.look import TOUCH, set_role
 from till.ui.pin_pad import DigitPad, touch_button
 
 ROSTER_COLUMNS = 4
@@ -39,20 +42,33 @@ class SignInScreen(QWidget):
         outer.addLayout(column, 2)
         outer.addStretch(1)
 
-        title = QLabel("<h2>Sign in</h2>")
+        self.title = title = QLabel()
+        set_role(title, "heading")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         column.addWidget(title)
+        # The screens' language for whoever signs in next; remembered per cashier.
+        self.languages = CashierLanguages(ctx.till.data_dir)
+        self.language = DEFAULT
+        choice = QHBoxLayout()
+        self.language_keys: dict[str, QPushButton] = {}
+        for code, name in LANGUAGES.items():
+            key = touch_button(name, self)
+            key.setObjectName(f"language_{code}")
+            key.setCheckable(True)
+            key.clicked.connect(lambda _=False, c=code: self.choose_language(c))
+            choice.addWidget(key)
+            self.language_keys[code] = key
+        column.addLayout(choice)
         self.roster = QGridLayout()
         column.addLayout(self.roster)
         self.code = QLineEdit()
         self.code.setObjectName("signin_code")
-        self.code.setPlaceholderText("Staff code, then Enter")
         self.pin = QLineEdit()
         self.pin.setObjectName("signin_pin")
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
-        self.pin.setPlaceholderText("PIN, then Enter")
+        self.retranslate()
         for field in (self.code, self.pin):
-            field.setMinimumHeight(44)
+            field.setMinimumHeight(TOUCH)
             column.addWidget(field)
         pad = DigitPad(self.pin, self)
         pad.enter.connect(self._sign_in)
@@ -60,7 +76,7 @@ class SignInScreen(QWidget):
         self.message = QLabel()
         self.message.setObjectName("signin_message")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b00020; font-weight: bold")
+        set_role(self.message, "error")
         column.addWidget(self.message)
         self.demo_pins = QLabel()
         self.demo_pins.setObjectName("signin_demo_pins")
@@ -72,11 +88,30 @@ class SignInScreen(QWidget):
         self.code.returnPressed.connect(self._code_entered)
         self.pin.returnPressed.connect(self._sign_in)
 
+    def retranslate(self) -> None:
+        self.title.setText(tr("Sign in"))
+        self.code.setPlaceholderText(tr("Staff code, then Enter"))
+        self.pin.setPlaceholderText(tr("PIN, then Enter"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange and hasattr(self, "pin"):
+            self.retranslate()
+        super().changeEvent(event)
+
+    def choose_language(self, code: str) -> None:
+        """The screens in ``code`` from now (this screen at once) for whoever signs in."""
+        self.language = code
+        for other, key in self.language_keys.items():
+            key.setChecked(other == code)
+        set_language(code)
+        (self.pin if self.code.text().strip() else self.code).setFocus()
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.reset()
 
     def reset(self, message: str = "") -> None:
+        self.choose_language(DEFAULT)
         self.code.clear()
         self.pin.clear()
         self.message.setText(message)
@@ -84,7 +119,7 @@ class SignInScreen(QWidget):
         if self.ctx.demo:
             from till.demo import DEMO_PINS
 
-            self.demo_pins.setText(f"Demo till. Code/PIN: {DEMO_PINS}")
+            self.demo_pins.setText(tr("Demo till. Code/PIN: {pins}").format(pins=DEMO_PINS))
         self.code.setFocus()
 
     def _fill_roster(self) -> None:
@@ -101,17 +136,24 @@ class SignInScreen(QWidget):
 
     def _pick(self, code: str) -> None:
         self.code.setText(code)
+        self._their_language(code)
         self.pin.clear()
         self.pin.setFocus()
 
     def _code_entered(self) -> None:
         if self.code.text().strip():
+            self._their_language(self.code.text())
             self.pin.setFocus()
+
+    def _their_language(self, code: str) -> None:
+        remembered = self.languages.of(code)
+        if remembered is not None and remembered != self.language:
+            self.choose_language(remembered)
 
     def _sign_in(self) -> None:
         code = self.code.text().strip()
         if not code:
-            self.message.setText("Type your staff code first, then your PIN.")
+            self.message.setText(tr("Type your staff code first, then your PIN."))
             self.code.setFocus()
             return
         try:
@@ -122,5 +164,6 @@ class SignInScreen(QWidget):
             self.pin.setFocus()
             return
         self.ctx.cashier = who
+        self.languages.remember(who.code, self.language)
         self.message.clear()
         self.signed_in.emit(who)

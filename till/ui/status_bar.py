@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from shared.gst import SINGAPORE
 from till.sync.status import STAND_ALONE, SyncStatus
+from till.ui.language import tr
+from till.ui.look import set_role
 from till.ui.sync_bridge import SyncBridge
 
 REDRAW_AFTER_MS = 200
@@ -25,52 +27,61 @@ AGE_TICK_MS = 30_000  # the "oldest waiting" age moves on even when no news arri
 def waiting_age(seconds: float) -> str:
     s = int(seconds)
     if s < 60:
-        return "under a minute"
+        return tr("under a minute")
     if s < 3600:
-        return f"{s // 60} min"
+        return tr("{m} min").format(m=s // 60)
     if s < 48 * 3600:
-        return f"{s // 3600} h {s % 3600 // 60} min"
-    return f"{s // 86400} days"
+        return tr("{h} h {m} min").format(h=s // 3600, m=s % 3600 // 60)
+    return tr("{d} days").format(d=s // 86400)
 
 
 def shop_time(moment: datetime | None, *, with_date: bool = False) -> str:
     if moment is None:
-        return "never"
-    return moment.astimezone(SINGAPORE).strftime("%d %b %H:%M" if with_date else "%H:%M")
+        return tr("never")
+    return moment.astimezone(SINGAPORE).strftime("%d-%m %H:%M" if with_date else "%H:%M")
 
 
 def describe(status: SyncStatus | None, now: datetime) -> dict[str, str]:
     """The words of each part of the status line."""
     if status is None:
-        return {"connection": "Sync status not known yet", "pending": "", "last": "", "prices": ""}
+        return {
+            "connection": tr("Sync status not known yet"),
+            "pending": "",
+            "last": "",
+            "prices": "",
+        }
     pending = status.pending
     if status.mode == STAND_ALONE:
         # Not enrolled is no fault (the demo, a shop without head office); an enrolled till
         # whose agent could not start is, and the tooltip says why.
         return {
             "connection": (
-                "Sync not started: see Diagnostics (Ctrl+Shift+D)"
+                tr("Sync not started: see Diagnostics (Ctrl+Shift+D)")
                 if status.enrolled
-                else "Stand-alone (not connected to head office)"
+                else tr("Stand-alone (not connected to head office)")
             ),
-            "pending": f"{pending} waiting to send",
+            "pending": tr("{count} waiting to send").format(count=pending),
             "last": "",
             "prices": "",
         }
     if pending:
         oldest = status.oldest_pending_at
         age = (now - oldest).total_seconds() if oldest else 0.0
-        waiting = f"{pending} waiting to send (oldest {waiting_age(max(0.0, age))})"
+        waiting = tr("{count} waiting to send (oldest {age})").format(
+            count=pending, age=waiting_age(max(0.0, age))
+        )
     else:
-        waiting = "Everything sent"
-    connection = "Online" if status.online else "Offline"
+        waiting = tr("Everything sent")
+    connection = tr("Online") if status.online else tr("Offline")
     if status.halted:
-        connection = "Sync stopped: see Diagnostics (Ctrl+Shift+D)"
+        connection = tr("Sync stopped: see Diagnostics (Ctrl+Shift+D)")
     return {
         "connection": connection,
         "pending": waiting,
-        "last": f"Last sync {shop_time(status.last_contact)}",
-        "prices": f"Prices as of {shop_time(status.prices_as_of, with_date=True)}",
+        "last": tr("Last sync {time}").format(time=shop_time(status.last_contact)),
+        "prices": tr("Prices as of {time}").format(
+            time=shop_time(status.prices_as_of, with_date=True)
+        ),
     }
 
 
@@ -98,6 +109,11 @@ class SyncStatusBar(QStatusBar):
         bridge.status_changed.connect(self._news)
         self.redraw()
 
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange and hasattr(self, "parts"):
+            self.redraw()
+        super().changeEvent(event)
+
     def _news(self, status: SyncStatus) -> None:
         self._status = status
         if not self._redraw_timer.isActive():
@@ -110,12 +126,12 @@ class SyncStatusBar(QStatusBar):
             label.setVisible(bool(words[name]))
         status = self._status
         if status is not None and status.online:
-            colour = "color: #1b5e20; font-weight: bold"
+            role: str | None = "ok"
         elif status is not None and status.enrolled:
-            colour = "color: #b00020; font-weight: bold"  # enrolled, but not reaching head office
+            role = "error"  # enrolled, but not reaching head office
         else:
-            colour = ""  # stand-alone or not known yet: nothing is wrong
-        self.parts["connection"].setStyleSheet(colour)
+            role = None  # stand-alone or not known yet: nothing is wrong
+        set_role(self.parts["connection"], role)
         problem = status.last_error if status is not None else None
         self.parts["connection"].setToolTip(problem or "")
 

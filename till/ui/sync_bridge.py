@@ -38,11 +38,6 @@ class SyncBridge(QObject):
     def latest(self) -> SyncStatus | None:
         return self._latest
 
-    def nudge(self) -> None:
-        """Ask for a push now (after a sale); returns at once."""
-        if self.syncing is not None:
-            self.syncing.nudge()
-
     def post(self, status: SyncStatus) -> None:
         """Hand over a status from any thread (the sync's ``on_status``)."""
         if self._latest is None:

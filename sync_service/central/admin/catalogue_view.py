@@ -52,6 +52,7 @@ class ProductDetail:
     active: bool
     barcodes: list[str]
     prices: list[PriceRow]
+    cost_price: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,7 @@ def product_detail(conn: Connection, product_id: uuid.UUID, now: datetime) -> Pr
         active=product.active,
         barcodes=list(codes),
         prices=price_rows(conn, product_id, now),
+        cost_price=product.cost_price,
     )
 
 

@@ -2,7 +2,9 @@
 
 Columns: ``sku``, ``name``, ``price``, ``tax_code`` (required); ``barcode`` (one or more,
 separated by spaces or semicolons), ``category`` (by name; a new name creates the category),
-``active`` and ``weighed`` (yes/no), ``effective_from`` (Singapore time; empty means now).
+``active`` and ``weighed`` (yes/no), ``effective_from`` (Singapore time; empty means now),
+``cost_price`` (dollars excluding GST: what the product is costed at before an outlet receives
+it with a cost, docs/stock.md).
 
 A row whose SKU exists updates that product; a blank optional cell leaves that field as it is.
 A new product's first price starts at once, so ``effective_from`` is for existing products.
@@ -39,7 +41,7 @@ from sync_service.central.models import Barcode, Category, HeadOfficeAudit, Pric
 
 log = get_logger("sgpos.admin.import")
 REQUIRED = ("sku", "name", "price", "tax_code")
-OPTIONAL = ("barcode", "category", "active", "weighed", "effective_from")
+OPTIONAL = ("barcode", "category", "active", "weighed", "effective_from", "cost_price")
 _CHUNK = 5000
 
 
@@ -55,6 +57,7 @@ class ProductLine:
     active: bool | None  # None: leave as it is (a new product is active)
     weighed: bool | None
     start: datetime
+    cost_price: Decimal | None  # None: leave as it is (a new product has none)
 
 
 @dataclass
@@ -147,6 +150,7 @@ def _parse(row: CsvRow, now: datetime, problems: Problems) -> ProductLine | None
         ("active", lambda: _optional_flag("active", cells.get("active"))),
         ("weighed", lambda: _optional_flag("weighed", cells.get("weighed"))),
         ("start", lambda: _start(cells.get("effective_from"), now)),
+        ("cost_price", lambda: _optional_price("cost price", cells.get("cost_price"))),
     ]
     failed = False
     for key, check in checks:
@@ -164,6 +168,12 @@ def _optional_flag(column: str, value: str | None) -> bool | None:
     if not (value or "").strip():
         return None
     return fields.flag(column, value, default=True)
+
+
+def _optional_price(column: str, value: str | None) -> Decimal | None:
+    if not (value or "").strip():
+        return None
+    return fields.price(column, value)
 
 
 def _start(value: str | None, now: datetime) -> datetime:
@@ -192,6 +202,7 @@ def _existing_products(conn: Connection, skus: Sequence[str]) -> dict[str, Any]:
                 Product.category_id,
                 Product.active,
                 Product.weighed,
+                Product.cost_price,
             ).where(Product.sku.in_(chunk))
         ):
             found[row.sku] = row
@@ -235,6 +246,9 @@ def _apply(conn: Connection, actor: str, plan: ProductPlan, now: datetime) -> No
             "category_id": category_id if line.category or stored is None else stored.category_id,
             "active": _keep(line.active, stored, "active", default=True),
             "weighed": _keep(line.weighed, stored, "weighed", default=False),
+            "cost_price": line.cost_price
+            if line.cost_price is not None or stored is None
+            else stored.cost_price,
         }
         if stored is None:
             new_rows.append({**row, "sku": line.sku, "price": line.price})
@@ -261,6 +275,7 @@ def _apply(conn: Connection, actor: str, plan: ProductPlan, now: datetime) -> No
                     "category_id": r["category_id"],
                     "active": r["active"],
                     "weighed": r["weighed"],
+                    "cost_price": r["cost_price"],
                 }
                 for r in new_rows
             ],
@@ -276,6 +291,7 @@ def _apply(conn: Connection, actor: str, plan: ProductPlan, now: datetime) -> No
                 active=bindparam("active"),
                 weighed=bindparam("weighed"),
                 price=bindparam("price"),
+                cost_price=bindparam("cost_price"),
             ),
             changed_rows,
         )

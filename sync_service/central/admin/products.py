@@ -29,11 +29,14 @@ class ProductDetails:
     category_id: uuid.UUID | None
     active: bool
     weighed: bool = False
+    # Cost per unit excluding GST: what the product is costed at where an outlet has not yet
+    # received it with a cost (docs/stock.md). None: not known.
+    cost_price: Decimal | None = None
 
 
 def parse_details(form: Mapping[str, str]) -> ProductDetails:
     """From form fields ``name``, ``tax_code``, ``category_id`` (empty: none), ``active`` and
-    ``weighed`` (checkboxes: present means yes)."""
+    ``weighed`` (checkboxes: present means yes), ``cost_price`` (empty: not known)."""
     raw_category = (form.get("category_id") or "").strip()
     try:
         category_id = uuid.UUID(raw_category) if raw_category else None
@@ -45,6 +48,11 @@ def parse_details(form: Mapping[str, str]) -> ProductDetails:
         category_id=category_id,
         active=bool(form.get("active")),
         weighed=bool(form.get("weighed")),
+        cost_price=(
+            fields.price("cost price", form.get("cost_price"))
+            if (form.get("cost_price") or "").strip()
+            else None
+        ),
     )
 
 
@@ -96,6 +104,7 @@ def _columns(details: ProductDetails) -> dict[str, object]:
         "category_id": details.category_id,
         "active": details.active,
         "weighed": details.weighed,
+        "cost_price": details.cost_price,
     }
 
 

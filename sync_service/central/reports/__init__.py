@@ -44,8 +44,11 @@ from sync_service.central.reports.stock import (
     StockFilter,
     StockPage,
     StockRow,
+    StockTotals,
     stock_levels,
     stock_movements,
+    stock_totals,
+    stock_valuation,
 )
 
 __all__ = [
@@ -81,6 +84,7 @@ __all__ = [
     "StockFilter",
     "StockPage",
     "StockRow",
+    "StockTotals",
     "TenderTotal",
     "TillRef",
     "audit_chains",
@@ -95,5 +99,7 @@ __all__ = [
     "search_sales",
     "stock_levels",
     "stock_movements",
+    "stock_totals",
+    "stock_valuation",
     "tills",
 ]

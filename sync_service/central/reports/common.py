@@ -24,8 +24,9 @@ from sync_service.central import models as m
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 MAX_PAGE = 500
-# A year and a bit: a longer period is a typing accident, and each report must stay quick.
-MAX_PERIOD_DAYS = 400
+# Three years (an owner compares this year with the two before); longer is a typing accident.
+# Pages over long periods read the summaries (or facts through their indexes) to stay quick.
+MAX_PERIOD_DAYS = 3 * 365 + 1  # three years, a leap day included
 
 
 class ReportError(ValueError):

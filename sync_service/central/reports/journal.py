@@ -1,9 +1,11 @@
 """The daily sales journal for the accountant: one balanced double-entry per outlet and day.
 
-Debits: money taken per tender account (cash net of change), sales returns (refunds excluding
-GST), GST given back on refunds (at the rate originally charged), and cash rounding given
-away. Credits: sales revenue excluding GST, GST output tax, money paid back per tender
-account, and cash rounding gained. Each day's debits equal its credits to the cent, because
+Debits: money taken per tender account (cash net of change; the shop's own gift vouchers
+taken reduce what it owes on them), sales returns (refunds excluding GST), GST given back on
+refunds (at the rate originally charged), and cash rounding given away. Credits: sales revenue
+excluding GST, GST output tax, gift vouchers sold (a liability until redeemed, not revenue: the
+sale line of a voucher is out of scope of GST), money paid back per tender account, and cash
+rounding gained. Each day's debits equal its credits to the cent, because
 every sale's tenders less change are its lines plus its rounding, and every refund's payout
 is its lines plus its rounding.
 """
@@ -23,6 +25,7 @@ from sync_service.central.reports.choices import OutletRef, outlet
 from sync_service.central.reports.common import ZERO, NotInScope, Period, Scope, dollars, table
 
 BY_HOUR, BY_TAX, BY_TENDER = table(m.SalesByHour), table(m.SalesByTax), table(m.SalesByTender)
+SALE, LINE = table(m.Sale), table(m.SaleLine)
 
 TENDER_ACCOUNTS = {
     "cash": "Cash in drawers",
@@ -30,7 +33,11 @@ TENDER_ACCOUNTS = {
     "card": "Card clearing",
     "paynow": "PayNow clearing",
     "voucher": "Vouchers redeemed",
+    # Points spent: the shop's own promise to its members paid out, not money received.
+    "points": "Loyalty points redeemed",
+    "gift": "Gift vouchers outstanding",
 }
+GIFT_VOUCHERS = TENDER_ACCOUNTS["gift"]
 SALES_REVENUE = "Sales revenue"
 SALES_RETURNS = "Sales returns (refunds)"
 GST_OUTPUT = "GST output tax"
@@ -95,6 +102,7 @@ class _Day:
         self.returns_gst = ZERO
         self.sales_rounding = ZERO
         self.refund_rounding = ZERO
+        self.vouchers_sold = ZERO
 
     def lines(self) -> tuple[JournalLine, ...]:
         out: list[JournalLine] = []
@@ -109,8 +117,12 @@ class _Day:
         kinds = [k for k in TENDER_ACCOUNTS if k in self.tender_in or k in self.tender_out]
         kinds += sorted((set(self.tender_in) | set(self.tender_out)) - set(TENDER_ACCOUNTS))
         for kind in kinds:
-            post(TENDER_ACCOUNTS.get(kind, kind), "takings", self.tender_in.get(kind, ZERO))
-        post(SALES_REVENUE, "sales excluding GST", -self.revenue)
+            memo = "gift vouchers redeemed" if kind == "gift" else "takings"
+            post(TENDER_ACCOUNTS.get(kind, kind), memo, self.tender_in.get(kind, ZERO))
+        # A gift voucher's sale line is counted with the sales (out of scope, no GST); it is
+        # what the shop owes the holder, so it moves from revenue to the liability.
+        post(SALES_REVENUE, "sales excluding GST", -(self.revenue - self.vouchers_sold))
+        post(GIFT_VOUCHERS, "gift vouchers sold", -self.vouchers_sold)
         post(GST_OUTPUT, "GST on sales", -self.gst)
         post(ROUNDING, "cash rounding on sales", -self.sales_rounding)
         post(SALES_RETURNS, "refunds excluding GST", self.returns)
@@ -179,6 +191,13 @@ def sales_journal(
     ):
         days[day].sales_rounding = dollars(rounding)
         days[day].refund_rounding = dollars(r_rounding)
+    for day, sold in conn.execute(
+        select(SALE.c.business_date, func.sum(LINE.c.amount))
+        .join(LINE, LINE.c.sale_id == SALE.c.sale_id)
+        .where(*where(SALE), LINE.c.voucher_serial.is_not(None))
+        .group_by(SALE.c.business_date)
+    ):
+        days[day].vouchers_sold = dollars(sold)
     return SalesJournal(
         outlet=ref,
         period=period,

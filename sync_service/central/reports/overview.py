@@ -19,7 +19,7 @@ from sync_service.central.reports.choices import OutletRef, outlets
 from sync_service.central.reports.common import CENT, ZERO, Period, Scope, dollars, table
 
 BY_HOUR, BY_TENDER = table(m.SalesByHour), table(m.SalesByTender)
-TENDER_ORDER = ("cash", "nets", "card", "paynow", "voucher")
+TENDER_ORDER = ("cash", "nets", "card", "paynow", "voucher", "points", "gift")
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,8 @@ OUTLET, TILL, STAFF = table(m.Outlet), table(m.Till), table(m.Staff)
 # A sold line is the line the till sent, as head office stored it (``amount`` paid for it after
 # line and cart discounts, GST included): the protocol's own type, compared by value.
 DetailLine = SaleLineV1
+# A stored line's own columns (which promotion saved what is in sale_line_promotion).
+_LINE_FIELDS = tuple(f for f in SaleLineV1.model_fields if f != "promotion_savings")
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class DetailRefundLine:
     tax_code: str
     gst_rate: Decimal  # the rate originally charged
     gst: Decimal
+    weighed: bool = False  # quantity in kg, as the line was sold
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,8 @@ def sale_detail(
         return None
     lines = tuple(
         # Read back from our own rows, which the protocol's validation let in: not re-checked.
-        SaleLineV1.model_construct(**{f: r._mapping[f] for f in SaleLineV1.model_fields})
+        # (Which promotion saved what is kept apart, in sale_line_promotion: not needed here.)
+        SaleLineV1.model_construct(**{f: r._mapping[f] for f in _LINE_FIELDS})
         for r in conn.execute(
             select(LINE).where(LINE.c.sale_id == sale_id).order_by(LINE.c.position)
         )
@@ -229,10 +233,18 @@ def _refunds(
     for r in heads.all():
         lines = tuple(
             DetailRefundLine(
-                x.position, x.name, x.quantity, x.amount, x.tax_code, x.gst_rate, x.gst
+                x.position,
+                x.name,
+                x.quantity,
+                x.amount,
+                x.tax_code,
+                x.gst_rate,
+                x.gst,
+                bool(x.weighed),
             )
             for x in conn.execute(
-                select(REFUND_LINE)
+                select(REFUND_LINE, LINE.c.weighed)
+                .outerjoin(LINE, LINE.c.line_id == REFUND_LINE.c.line_id)
                 .where(REFUND_LINE.c.refund_id == r["refund_id"])
                 .order_by(REFUND_LINE.c.position)
             )

@@ -11,7 +11,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Connection, and_, exists, func, literal, select, tuple_, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    exists,
+    func,
+    literal,
+    select,
+    tuple_,
+    union_all,
+)
 
 from shared.receipt import ReceiptNumber, ReceiptNumberError
 from sync_service.central import models as m
@@ -29,8 +39,9 @@ from sync_service.central.reports.common import (
 )
 
 SALE, TENDER, REFUND = table(m.Sale), table(m.Tender), table(m.Refund)
+BY_HOUR = table(m.SalesByHour)
 OUTLET, TILL, STAFF = table(m.Outlet), table(m.Till), table(m.Staff)
-TENDER_TYPES = frozenset({"cash", "nets", "card", "paynow", "voucher"})
+TENDER_TYPES = frozenset({"cash", "nets", "card", "paynow", "voucher", "points", "gift"})
 
 
 @dataclass(frozen=True)
@@ -102,12 +113,8 @@ def _receipt_numbers(text: str) -> list[str]:
         return [typed]
 
 
-def search_sales(
-    conn: Connection, scope: Scope, f: SaleFilter, *, after: str | None, limit: int = 50
-) -> SalePage:
-    """Sales in scope matching ``f``, newest first; ``after`` is a previous page's
-    ``next_cursor``. Every filter value is a bound parameter."""
-    limit = page_limit(limit)
+def _conditions(scope: Scope, f: SaleFilter) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of a sale search (every value a bound parameter)."""
     conditions = [scope.clause(SALE.c.outlet_id)]
     if f.outlet_id is not None:
         conditions.append(SALE.c.outlet_id == f.outlet_id)
@@ -135,6 +142,16 @@ def search_sales(
         conditions.append(
             exists().where(TENDER.c.document_id == SALE.c.sale_id, TENDER.c.type == f.tender_type)
         )
+    return conditions
+
+
+def search_sales(
+    conn: Connection, scope: Scope, f: SaleFilter, *, after: str | None, limit: int = 50
+) -> SalePage:
+    """Sales in scope matching ``f``, newest first; ``after`` is a previous page's
+    ``next_cursor``. Every filter value is a bound parameter."""
+    limit = page_limit(limit)
+    conditions = _conditions(scope, f)
     if after is not None:
         at, sale_id = decode_cursor(after, 2)
         conditions.append(
@@ -212,3 +229,43 @@ def search_sales(
         rows=result,
         next_cursor=encode_cursor(last.sold_at, last.sale_id) if last else None,
     )
+
+
+@dataclass(frozen=True)
+class SaleTotals:
+    """Every sale a search finds, on all its pages: how many, their totals (GST included,
+    before cash rounding) and their GST."""
+
+    count: int
+    total: Decimal
+    gst_total: Decimal
+
+
+def sale_totals(conn: Connection, scope: Scope, f: SaleFilter) -> SaleTotals:
+    """The count and sums of every sale ``search_sales`` would page through for ``f``.
+
+    Filtered by outlet and dates only, they come from the hourly summary (a year of every
+    outlet in milliseconds); a till, cashier, receipt or payment filter counts the sales
+    themselves through the same indexes the list uses."""
+    if f.till_id is None and f.cashier_id is None and not f.receipt_no and not f.tender_type:
+        conditions = [scope.clause(BY_HOUR.c.outlet_id)]
+        if f.outlet_id is not None:
+            conditions.append(BY_HOUR.c.outlet_id == f.outlet_id)
+        if f.date_from is not None:
+            conditions.append(BY_HOUR.c.business_date >= f.date_from)
+        if f.date_to is not None:
+            conditions.append(BY_HOUR.c.business_date <= f.date_to)
+        n, total, gst = conn.execute(
+            select(
+                func.sum(BY_HOUR.c.sales_count),
+                func.sum(BY_HOUR.c.sales_total),
+                func.sum(BY_HOUR.c.sales_gst),
+            ).where(and_(*conditions))
+        ).one()
+    else:
+        n, total, gst = conn.execute(
+            select(func.count(), func.sum(SALE.c.total), func.sum(SALE.c.gst_total)).where(
+                and_(*_conditions(scope, f))
+            )
+        ).one()
+    return SaleTotals(int(n or 0), dollars(total), dollars(gst))

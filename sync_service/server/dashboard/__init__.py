@@ -7,6 +7,7 @@ own middleware (HTML pages and security headers instead of typed JSON), its own 
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +20,8 @@ from aiohttp.web import AppKey, Application
 from sqlalchemy import Engine
 
 from sync_service.central.db import CentralSettings
+from sync_service.central.reports.accounting import AccountMap
+from sync_service.server.daily_mail import MailSettings, send_due_summaries
 from sync_service.server.dashboard import formats
 from sync_service.server.dashboard.housekeeping import add_housekeeping
 from sync_service.server.dashboard.middleware import html_pages
@@ -38,26 +41,43 @@ PAGE_MODULES = (
     "auth",
     "overview",
     "sales",
+    "reports",
+    "shifts",
+    "exceptions",
     "gst",
     "journal",
     "stock",
+    "stock_exports",
+    "purchasing",
     "audit",
     "fleet",
     "catalogue",
+    "promotions",
+    "gift_vouchers",
     "staff",
+    "customers",
+    "loyalty",
     "users",
     "account",
 )
 NAV = (
     NavItem("Overview", "/ho/"),
     NavItem("Sales", "/ho/sales"),
+    NavItem("Reports", "/ho/reports"),
+    NavItem("Shifts", "/ho/shifts"),
+    NavItem("Exceptions", "/ho/exceptions"),
     NavItem("GST", "/ho/gst"),
     NavItem("Journal", "/ho/journal"),
     NavItem("Stock", "/ho/stock"),
+    NavItem("Purchasing", "/ho/purchase-orders"),
     NavItem("Audit", "/ho/audit"),
     NavItem("Fleet", "/ho/fleet"),
     NavItem("Catalogue", "/ho/catalogue"),
+    NavItem("Promotions", "/ho/promotions"),
+    NavItem("Vouchers", "/ho/vouchers"),
     NavItem("Staff", "/ho/staff"),
+    NavItem("Customers", "/ho/customers"),
+    NavItem("Loyalty", "/ho/loyalty"),
     NavItem("Users", "/ho/users"),
 )
 MAX_FORM_BYTES = 8 * 1024 * 1024  # a catalogue CSV import of some thousands of rows
@@ -84,6 +104,9 @@ def add_dashboard(
         secure_cookies=settings.secure_cookies if secure_cookies is None else secure_cookies,
         sign_in_delays=SignInDelays(),
         nav=NAV,
+        accounts=AccountMap.from_settings(
+            settings.xero_account_codes, settings.xero_tax_rate, settings.qbo_account_names
+        ),
     )
     ho[DASHBOARD] = board
     for name in PAGE_MODULES:
@@ -95,8 +118,11 @@ def add_dashboard(
         pool.shutdown(wait=True, cancel_futures=True)
 
     ho.on_cleanup.append(close_pool)
-    # Due prices and audit-chain catch-up, every minute (stopped before the pool).
-    add_housekeeping(ho, engine, clock, pool)
+    # Due prices, audit-chain catch-up and the daily e-mails, every minute (stopped before
+    # the pool).
+    mail = MailSettings.from_settings(settings)
+    daily = None if mail is None else functools.partial(send_due_summaries, engine, mail)
+    add_housekeeping(ho, engine, clock, pool, daily=daily)
     app.add_subapp(PREFIX, ho)
     board.page_roles.update(_page_roles(ho))
     app[DASHBOARD_APP] = ho

@@ -10,6 +10,7 @@ from sync_service.central.reports.audit import AuditFilter, Source, audit_trail
 from sync_service.central.reports.chains import audit_chains
 from sync_service.central.reports.choices import outlets, tills
 from sync_service.central.reports.common import ReportError
+from sync_service.central.reports.names import ids_in, names, receipts
 from sync_service.server.dashboard.params import (
     cursor_param,
     date_param,
@@ -70,10 +71,15 @@ async def audit_page(request: web.Request, viewer: Viewer) -> web.StreamResponse
         )
     except ReportError as exc:
         raise bad_request(str(exc)) from None
+    ids = ids_in([v for e in found.rows for v in (e.subject, e.before, e.after)])
+    subjects = [e.subject for e in found.rows if e.source == "till" and e.subject]
+    named = await query(request, names, viewer.scope, ids)
+    named.update(await query(request, receipts, viewer.scope, subjects))
     return render(
         request,
         viewer,
         "audit.html",
+        names=named,
         title="Audit",
         wanted=wanted,
         found=found,

@@ -22,7 +22,7 @@ from sync_service.central.admin.catalogue_view import (
 )
 from sync_service.central.admin.prices import cancel_price, set_price
 from sync_service.central.admin.products import create_product, parse_details, update_product
-from sync_service.server.dashboard import catalogue_groups, imports
+from sync_service.server.dashboard import catalogue_groups, families, imports
 from sync_service.server.dashboard.editing import Done, change, form_fields, notice, path_id
 from sync_service.server.dashboard.params import text_param
 from sync_service.server.dashboard.web import (
@@ -209,4 +209,4 @@ async def barcode_remove(request: web.Request, viewer: Viewer) -> Done:
     return _product_url(product_id), "barcode-removed"
 
 
-routes = [*product_routes, *catalogue_groups.routes, *imports.routes]
+routes = [*product_routes, *catalogue_groups.routes, *families.routes, *imports.routes]

@@ -122,3 +122,79 @@ def share_bar(shares: Sequence[tuple[str, Decimal]], *, label: str) -> Markup:
         x += w
     parts.append(_CLOSE)
     return Markup("").join(parts)
+
+
+def trend_lines(
+    series: Sequence[tuple[str, Sequence[Decimal]]], ticks: Sequence[str], *, label: str
+) -> Markup:
+    """One line per series over the same days (the first drawn boldest), with a legend;
+    ``ticks`` names each day for the axis (about eight are written)."""
+    days = max((len(values) for _, values in series), default=0)
+    largest = max((max(values, default=Decimal(0)) for _, values in series), default=Decimal(0))
+    top = _nice_top(largest)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM - 20
+    step = plot_w / max(days - 1, 1)
+    parts = [_OPEN.format(w=WIDTH, h=HEIGHT, label=label)]
+    for i in range(5):
+        y = TOP + plot_h - plot_h * i / 4
+        parts.append(
+            Markup(
+                '<line x1="{x1}" x2="{x2}" y1="{y}" y2="{y}" stroke="{grid}"/>'
+                '<text x="{tx}" y="{ty}" text-anchor="end" font-size="11" fill="{ink}">'
+                "{value}</text>"
+            ).format(
+                x1=LEFT,
+                x2=WIDTH - RIGHT,
+                y=f"{y:.1f}",
+                grid=GRID,
+                tx=LEFT - 6,
+                ty=f"{y + 4:.1f}",
+                ink=INK,
+                value=f"{top * i / 4:,.0f}",
+            )
+        )
+    every = max(1, -(-days // 8))
+    for i, tick in enumerate(ticks[:days]):
+        if i % every == 0:
+            parts.append(
+                Markup(
+                    '<text x="{x}" y="{y}" text-anchor="middle" font-size="11" fill="{ink}">'
+                    "{tick}</text>"
+                ).format(x=f"{LEFT + i * step:.1f}", y=TOP + plot_h + 16, ink=INK, tick=tick)
+            )
+    for n, (name, values) in enumerate(series):
+        colour = COLOURS[n % len(COLOURS)]
+        points = " ".join(
+            f"{LEFT + i * step:.1f},{TOP + plot_h - float(v / top) * plot_h:.1f}"
+            for i, v in enumerate(values)
+        )
+        dash = "" if n == 0 else "5 4"
+        parts.append(
+            Markup(
+                '<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="{w}" '
+                'stroke-dasharray="{dash}"><title>{name}</title></polyline>'
+                '<rect x="{lx}" y="{ly}" width="12" height="3" fill="{colour}"/>'
+                '<text x="{tx}" y="{ty}" font-size="12" fill="{ink}">{name}</text>'
+            ).format(
+                points=points,
+                colour=colour,
+                w=2.5 if n == 0 else 1.5,
+                dash=dash,
+                name=name,
+                lx=LEFT + 150 * n,
+                ly=HEIGHT - 12,
+                tx=LEFT + 150 * n + 18,
+                ty=HEIGHT - 7,
+                ink=INK,
+            )
+        )
+        if len(values) == 1:  # a single day: a dot, since a line needs two
+            parts.append(
+                Markup('<circle cx="{x}" cy="{y}" r="4" fill="{colour}"/>').format(
+                    x=LEFT,
+                    y=f"{TOP + plot_h - float(values[0] / top) * plot_h:.1f}",
+                    colour=colour,
+                )
+            )
+    parts.append(_CLOSE)
+    return Markup("").join(parts)

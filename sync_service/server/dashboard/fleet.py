@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 
 from aiohttp import web
+from sqlalchemy import Connection
 
 from sync_service.central.admin import AdminError, FieldError
 from sync_service.central.admin.enrolment import (
@@ -20,8 +21,23 @@ from sync_service.central.admin.enrolment import (
     revoke_code,
     revoke_till,
 )
-from sync_service.central.admin.fleet import fleet, quarantined_events, refused_events
+from sync_service.central.admin.fleet import (
+    QuarantinedEvent,
+    fleet,
+    quarantined_events,
+    refused_events,
+)
+from sync_service.central.admin.quarantine import (
+    Resolution,
+    SideBySide,
+    conflicting_record,
+    discard,
+    request_resend,
+    resolutions,
+)
+from sync_service.central.admin.quarantine_accept import accept_as_new_receipt
 from sync_service.central.reports.choices import outlets
+from sync_service.central.reports.common import Scope
 from sync_service.server.dashboard.editing import Done, change, form_fields, notice, path_id
 from sync_service.server.dashboard.web import (
     ADMIN,
@@ -40,6 +56,12 @@ NOTICES = {
     "code-revoked": "The enrolment code was revoked: it can no longer enrol a till.",
     "till-revoked": "The till was revoked: it can no longer sync. A new enrolment code brings "
     "it back.",
+    "quarantine-discarded": "The event was discarded: it stays on record, resolved, and no "
+    "longer counts against the till.",
+    "quarantine-resend": "The till is asked to send the event again: it learns it at its next "
+    "pull, and what it sends is checked like any event.",
+    "quarantine-accepted": "The event was accepted under a new receipt number and is counted "
+    "in the reports from now on.",
 }
 
 
@@ -71,9 +93,21 @@ async def _fleet_page(
     )
 
 
-@routes.get("/fleet/tills/{till_id}")
-@page(READ)
-async def till_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def _event_details(
+    conn: Connection, scope: Scope, till_code: str, events: list[QuarantinedEvent]
+) -> tuple[dict[int, SideBySide], dict[int, Resolution]]:
+    """Each event's conflicting stored record, and how resolved events were resolved."""
+    sides = {}
+    for e in events:
+        side = conflicting_record(conn, scope, till_code, e.payload)
+        if side is not None:
+            sides[e.quarantine_id] = side
+    return sides, resolutions(conn, [e.quarantine_id for e in events])
+
+
+async def _till_page(
+    request: web.Request, viewer: Viewer, problem: str | None = None
+) -> web.Response:
     till_id = path_id(request, "till_id", "till")
     now = dashboard(request).clock()
     found = await query(request, fleet, viewer.scope, now, till_id=till_id)
@@ -81,16 +115,53 @@ async def till_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     refused = await query(request, refused_events, viewer.scope, till_id)
     if not found or events is None or refused is None:
         raise not_found("till")
-    return render(
+    till_code = f"{found[0].outlet_code}-{found[0].till_code}"
+    sides, resolved = await query(request, _event_details, viewer.scope, till_code, events)
+    response = render(
         request,
         viewer,
         "fleet_till.html",
         title=f"Till {found[0].outlet_code} {found[0].till_code}",
         till=found[0],
         events=events,
+        sides=sides,
+        resolved=resolved,
         refused=refused,
         now=now,
+        notice=notice(request, NOTICES),
+        problem=problem,
     )
+    if problem:
+        response.set_status(400)
+    return response
+
+
+@routes.get("/fleet/tills/{till_id}")
+@page(READ)
+async def till_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    return await _till_page(request, viewer)
+
+
+@routes.post("/fleet/tills/{till_id}/quarantine/{quarantine_id}/discard")
+@page(ADMIN)
+@change(_till_page)
+async def quarantine_discard(request: web.Request, viewer: Viewer) -> Done:
+    """Discard a quarantined event with a reason: resolved, audited, never applied."""
+    till_id = path_id(request, "till_id", "till")
+    raw = request.match_info["quarantine_id"]
+    if not raw.isdigit() or len(raw) > 18:
+        raise not_found("quarantined event")
+    form = await form_fields(request)
+    await db(
+        request,
+        discard,
+        viewer.email,
+        till_id,
+        int(raw),
+        form.get("reason", ""),
+        now=dashboard(request).clock(),
+    )
+    return f"/ho/fleet/tills/{till_id}", "quarantine-discarded"
 
 
 @routes.post("/fleet/codes")
@@ -147,3 +218,38 @@ async def till_revoke(request: web.Request, viewer: Viewer) -> Done:
     till_id = path_id(request, "till_id", "till")
     await db(request, revoke_till, viewer.email, till_id, now=dashboard(request).clock())
     return "/ho/fleet", "till-revoked"
+
+
+@routes.post("/fleet/tills/{till_id}/quarantine/{quarantine_id}/accept")
+@page(ADMIN)
+@change(_till_page)
+async def quarantine_accept(request: web.Request, viewer: Viewer) -> Done:
+    """Store a quarantined sale or refund under a new receipt number: applied, audited."""
+    till_id = path_id(request, "till_id", "till")
+    raw = request.match_info["quarantine_id"]
+    if not raw.isdigit() or len(raw) > 18:
+        raise not_found("quarantined event")
+    await db(
+        request,
+        accept_as_new_receipt,
+        viewer.email,
+        till_id,
+        int(raw),
+        now=dashboard(request).clock(),
+    )
+    return f"/ho/fleet/tills/{till_id}", "quarantine-accepted"
+
+
+@routes.post("/fleet/tills/{till_id}/quarantine/{quarantine_id}/resend")
+@page(ADMIN)
+@change(_till_page)
+async def quarantine_resend(request: web.Request, viewer: Viewer) -> Done:
+    """Ask the till to send a quarantined event's record again: resolved here, audited."""
+    till_id = path_id(request, "till_id", "till")
+    raw = request.match_info["quarantine_id"]
+    if not raw.isdigit() or len(raw) > 18:
+        raise not_found("quarantined event")
+    await db(
+        request, request_resend, viewer.email, till_id, int(raw), now=dashboard(request).clock()
+    )
+    return f"/ho/fleet/tills/{till_id}", "quarantine-resend"

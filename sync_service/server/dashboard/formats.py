@@ -6,9 +6,11 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import jinja2
+from markupsafe import Markup
 
 from shared.gst import SINGAPORE
 from shared.receipt_build import tender_label
+from sync_service.central.reports.names import Named, key_of
 
 
 def money(value: Decimal | int | None) -> str:
@@ -56,6 +58,22 @@ def tender(kind: str) -> str:
     return tender_label(kind)  # as the receipts print it
 
 
+def named(value: object, names: dict[str, Named]) -> Markup | str:
+    """An id shown as what it is (a name or receipt number, linked to its page); anything
+    else, or an id of nothing known, as the text it is."""
+    key = key_of(value) or (value if isinstance(value, str) else None)
+    found = names.get(key) if key else None
+    if value is None:
+        return ""
+    if found is None:
+        return str(value)
+    if found.link is None:
+        return Markup('<span title="{id}">{label}</span>').format(id=value, label=found.label)
+    return Markup('<a href="{link}" title="{id}">{label}</a>').format(
+        link=found.link, id=value, label=found.label
+    )
+
+
 def install(env: jinja2.Environment) -> None:
     env.filters.update(
         money=money,
@@ -64,4 +82,5 @@ def install(env: jinja2.Environment) -> None:
         day=day,
         percent=percent,
         tender=tender,
+        named=named,
     )

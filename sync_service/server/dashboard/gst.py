@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from sync_service.central.reports.common import Period
+from sync_service.central.reports.common import Period, ReportError
 from sync_service.central.reports.gst import GstBoxes, GstReport, gst_report
+from sync_service.central.reports.gst_f5 import F5Worksheet, Quarter, f5_worksheet
 from sync_service.server.dashboard.exports import Cell, Sheet, csv_response, xlsx_response
-from sync_service.server.dashboard.params import period_param
-from sync_service.server.dashboard.web import READ, Viewer, dashboard, page, query, render
+from sync_service.server.dashboard.params import period_param, preset_links
+from sync_service.server.dashboard.web import (
+    READ,
+    Viewer,
+    bad_request,
+    dashboard,
+    page,
+    query,
+    render,
+)
 
 routes = web.RouteTableDef()
 # The boxes of IRAS form GST F5 that a retailer's sales fill, with the form's own wording.
@@ -85,7 +94,14 @@ async def gst_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     period = period_param(request, default_days=_days_this_quarter(request))
     report = await query(request, gst_report, viewer.scope, period)
     return render(
-        request, viewer, "gst.html", title="GST report", report=report, period=period, boxes=BOXES
+        request,
+        viewer,
+        "gst.html",
+        title="GST report",
+        report=report,
+        period=period,
+        boxes=BOXES,
+        presets=preset_links(request, "/ho/gst", (), period),
     )
 
 
@@ -112,3 +128,67 @@ def _days_this_quarter(request: web.Request) -> int:
     today = dashboard(request).today()
     first = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
     return (today - first).days + 1
+
+
+# --- the F5 worksheet: a quarter's return per GST registration ------------------------------
+
+F5_HEADER = ("GST registration", "Outlets", "Box", "Description", "Amount (S$)", "Note")
+
+
+def _quarter(request: web.Request) -> Quarter:
+    raw = request.query.get("quarter", "").strip()
+    if not raw:  # by default the last whole quarter: the one being filed
+        return Quarter.of(dashboard(request).today()).previous()
+    try:
+        return Quarter.parse(raw)
+    except ReportError as exc:
+        raise bad_request(str(exc)) from None
+
+
+def f5_sheet(worksheet: F5Worksheet) -> Sheet:
+    """One row per box per return; a box the POS cannot know is an empty cell."""
+    rows: list[list[Cell]] = []
+    for ret in worksheet.returns:
+        outlets = " ".join(ret.outlets)
+        rows += [
+            [ret.gst_reg_no, outlets, str(b.number), b.description, b.amount, b.note]
+            for b in ret.boxes
+        ]
+    for code in worksheet.unregistered:
+        rows.append([None, code, "", "Not GST-registered: no GST charged, no return", None, ""])
+    return Sheet(f"GST F5 {worksheet.quarter}", F5_HEADER, rows)
+
+
+@routes.get("/gst/f5")
+@page(READ)
+async def f5_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    quarter = _quarter(request)
+    worksheet = await query(request, f5_worksheet, viewer.scope, quarter)
+    recent = [Quarter.of(dashboard(request).today())]
+    for _ in range(7):
+        recent.append(recent[-1].previous())
+    return render(
+        request,
+        viewer,
+        "gst_f5.html",
+        title=f"GST F5 worksheet {quarter}",
+        worksheet=worksheet,
+        quarter=quarter,
+        recent=recent,
+    )
+
+
+@routes.get("/gst/f5.csv")
+@page(READ)
+async def f5_csv(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    quarter = _quarter(request)
+    worksheet = await query(request, f5_worksheet, viewer.scope, quarter)
+    return csv_response(f5_sheet(worksheet), f"gst-f5-worksheet-{quarter}.csv")
+
+
+@routes.get("/gst/f5.xlsx")
+@page(READ)
+async def f5_xlsx(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    quarter = _quarter(request)
+    worksheet = await query(request, f5_worksheet, viewer.scope, quarter)
+    return await xlsx_response(request, [f5_sheet(worksheet)], f"gst-f5-worksheet-{quarter}.xlsx")

@@ -1,4 +1,5 @@
-"""CSV import of products or staff: check the file (dry run), or import it all or nothing.
+"""CSV import of products, families and packs, or staff: check the file (dry run), or import it
+all or nothing.
 
 Both buttons send the file; "Check" never writes, "Import" checks again inside its transaction
 and writes every row or none. The page lists each rejected row with its column and reason.
@@ -12,6 +13,9 @@ from aiohttp.web_request import FileField
 
 from sync_service.central.admin import AdminError
 from sync_service.central.admin.csv_import import MAX_BYTES, MAX_ROWS, ImportRefused, ImportReport
+from sync_service.central.admin.family_import import OPTIONAL as FAMILY_OPTIONAL
+from sync_service.central.admin.family_import import REQUIRED as FAMILY_REQUIRED
+from sync_service.central.admin.family_import import import_families
 from sync_service.central.admin.product_import import OPTIONAL as PRODUCT_OPTIONAL
 from sync_service.central.admin.product_import import REQUIRED as PRODUCT_REQUIRED
 from sync_service.central.admin.product_import import import_products
@@ -29,9 +33,10 @@ from sync_service.server.dashboard.web import (
 )
 
 routes = web.RouteTableDef()
-IMPORTERS = {"products": import_products, "staff": import_staff}
+IMPORTERS = {"products": import_products, "families": import_families, "staff": import_staff}
 COLUMNS = {
     "products": (PRODUCT_REQUIRED, PRODUCT_OPTIONAL),
+    "families": (FAMILY_REQUIRED, FAMILY_OPTIONAL),
     "staff": (STAFF_REQUIRED, STAFF_OPTIONAL),
 }
 
@@ -75,7 +80,7 @@ async def run_import(request: web.Request, viewer: Viewer) -> web.StreamResponse
     form = await request.post()
     kind = form.get("kind")
     if not isinstance(kind, str) or kind not in IMPORTERS:
-        raise bad_request("Choose what the file holds: products or staff.")
+        raise bad_request("Choose what the file holds: products, families and packs, or staff.")
     upload = form.get("file")
     if not isinstance(upload, FileField) or not upload.filename:
         return _page(request, viewer, kind, problem="Choose a CSV file to send.", status=400)

@@ -12,7 +12,7 @@ from sync_service.central.reports.common import Period, Scope
 from sync_service.central.reports.overview import Overview, overview
 from sync_service.server.dashboard.charts import hour_bars, share_bar
 from sync_service.server.dashboard.formats import tender
-from sync_service.server.dashboard.params import narrowed, outlet_param, period_param
+from sync_service.server.dashboard.params import narrowed, outlet_param, period_param, preset_links
 from sync_service.server.dashboard.web import READ, Viewer, dashboard, page, query, render
 
 routes = web.RouteTableDef()
@@ -43,6 +43,7 @@ async def overview_page(request: web.Request, viewer: Viewer) -> web.StreamRespo
         request,
         viewer,
         "overview.html",
+        presets=preset_links(request, "/ho/", ("outlet",), period),
         title="Overview",
         outlets=choices,
         outlet_id=outlet_id,

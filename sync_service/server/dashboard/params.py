@@ -120,3 +120,39 @@ def page_links(
         "next_link": f"{path}?{urlencode({**kept, 'after': next_cursor})}" if next_cursor else None,
         "first_link": f"{path}?{urlencode(kept)}" if "after" in request.query else None,
     }
+
+
+def period_presets(today: date) -> list[tuple[str, Period]]:
+    """The periods an owner asks for most, as (label, period), ending no later than today."""
+    week = today - timedelta(days=today.weekday())  # weeks start on Monday
+    month = today.replace(day=1)
+    last_month_end = month - timedelta(days=1)
+    quarter = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
+    last_quarter_end = quarter - timedelta(days=1)
+    last_quarter = last_quarter_end.replace(month=(last_quarter_end.month - 1) // 3 * 3 + 1, day=1)
+    return [
+        ("Today", Period.day(today)),
+        ("Yesterday", Period.day(today - timedelta(days=1))),
+        ("This week", Period(week, today)),
+        ("Last week", Period(week - timedelta(days=7), week - timedelta(days=1))),
+        ("This month", Period(month, today)),
+        ("Last month", Period(last_month_end.replace(day=1), last_month_end)),
+        ("This quarter", Period(quarter, today)),
+        ("Last quarter", Period(last_quarter, last_quarter_end)),
+        ("This year", Period(today.replace(month=1, day=1), today)),
+    ]
+
+
+def preset_links(
+    request: web.Request, path: str, keep: Iterable[str], chosen: Period
+) -> list[tuple[str, str, bool]]:
+    """(label, link, is the period shown) per preset, keeping the page's other filters."""
+    kept = {k: v for k in keep if (v := request.query.get(k, "").strip())}
+    return [
+        (
+            label,
+            f"{path}?{urlencode({**kept, 'from': p.start.isoformat(), 'to': p.end.isoformat()})}",
+            p == chosen,
+        )
+        for label, p in period_presets(dashboard(request).today())
+    ]

@@ -25,6 +25,7 @@ from sqlalchemy import Engine, text
 
 from shared.gst import SINGAPORE
 from shared.logs import hide_in_logs
+from sync_service.central.reports.accounting import AccountMap
 from sync_service.central.reports.common import Scope
 from sync_service.server.sign_in_delays import SignInDelays
 
@@ -92,6 +93,7 @@ class Dashboard:
     secure_cookies: bool | None  # None: Secure exactly when the request came over TLS
     sign_in_delays: SignInDelays
     nav: tuple[NavItem, ...] = ()
+    accounts: AccountMap = field(default_factory=AccountMap)
     # GET path -> roles allowed, filled when the routes are added; the navigation reads it.
     page_roles: dict[str, frozenset[str]] = field(default_factory=dict)
 
