@@ -138,6 +138,38 @@ def test_receiving_a_delivery_by_packs_with_a_managers_pin(
     assert "stock.receipt" in shop.actions()
 
 
+def test_enter_walks_the_fields_so_a_delivery_is_received_by_keyboard_alone(
+    qtbot: QtBot, shop: Shop, view: StockView
+) -> None:
+    """Tried at the real window: a number typed in the reference and Enter stayed there, so
+    the next scan went onto the delivery order's number. Enter now moves on, as Tab would."""
+    (a,) = standard_barcodes(shop.till.store, 1)
+    ref = child(view, QLineEdit, "stock_reference")
+    for field, text in (
+        (ref, "DO-88"),
+        (child(view, QLineEdit, "stock_qty"), "2"),
+        (child(view, QLineEdit, "stock_cost"), "1.10"),
+    ):
+        qtbot.waitUntil(field.hasFocus)
+        keys(qtbot, field, text)
+        press(qtbot, field, Qt.Key.Key_Return)
+    line = child(view, QLineEdit, "stock_scan")
+    qtbot.waitUntil(line.hasFocus)
+    keys(qtbot, line, a)
+    press(qtbot, line, Qt.Key.Key_Return)
+    assert ref.text() == "DO-88"
+    assert table(view) == [[shop.till.stock().product(a).name, "2", "1.10", "2.20"]]
+    # Adjusting has no cost: Enter after the quantity goes straight to the item.
+    press(qtbot, line, Qt.Key.Key_Z, CTRL)  # remove the line: a job's lines keep its screen
+    assert table(view) == []
+    press(qtbot, line, Qt.Key.Key_F2)
+    qty = child(view, QLineEdit, "stock_qty")
+    click(qtbot, qty)
+    keys(qtbot, qty, "1")
+    press(qtbot, qty, Qt.Key.Key_Return)
+    qtbot.waitUntil(line.hasFocus)
+
+
 def test_receiving_cartons_brings_in_their_units(qtbot: QtBot, shop: Shop, view: StockView) -> None:
     """A carton's own barcode received by the carton, at its cost: stock arrives in units at
     the cost per unit (docs/variants.md)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence
@@ -157,6 +158,11 @@ class StockView(QWidget):
         self.cost = _field("stock_cost", tr("cost per unit from the invoice, e.g. 0.85"))
         self.scan = _field("stock_scan", tr("scan the item, or type its barcode and Enter"))
         self.scan.returnPressed.connect(self.add_scanned)
+        # Enter in a field before the item moves on to the next one shown, as Tab would: a
+        # delivery order's number, then Enter, then the quantity or a scan.
+        fields = (self.reference, self.quantity, self.cost, self.scan)
+        for at, field in enumerate(fields[:-1]):
+            field.returnPressed.connect(partial(self._focus_after, fields[at + 1 :]))
         # Ctrl+Z is Remove last, not the field's own undo: a scan field has nothing to undo.
         self.scan.installEventFilter(self)
         self.quantity.installEventFilter(self)
@@ -313,6 +319,10 @@ class StockView(QWidget):
         self._show_lines()
         self.say("")
         (self.scan if counting or mode == "adjust" else self.reference).setFocus()
+
+    @staticmethod
+    def _focus_after(later: tuple[QLineEdit, ...]) -> None:
+        next(f for f in later if f.isVisible() or f is later[-1]).setFocus()
 
     def _categories(self) -> list[str]:
         try:
