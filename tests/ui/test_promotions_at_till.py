@@ -123,6 +123,13 @@ def test_sets_are_priced_as_scanned_shown_stored_and_printed(qtbot: QtBot, tmp_p
             f"{SARDINES}  · Any 3 for $8",
             f"{CHIPS}  · Any 3 for $8",
         ]
+        # The F1 list sits beside the keypad, not under the cart: at the till's 1366 x 768 it
+        # once left the cart one line high. Every line stays in view beside it.
+        sell.window().resize(1366, 768)
+        qtbot.waitUntil(lambda: sell.window().height() == 768)
+        shown = sell.cart.viewport().rect()
+        cells = [sell.cart.visualRect(sell.model.index(r, 0)) for r in range(4)]
+        assert all(shown.contains(cell) for cell in cells), (shown, cells)
 
         press(qtbot, sell.entry, Qt.Key.Key_F10)
         type_in(qtbot, till.window.payment.entry, "20")

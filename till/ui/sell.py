@@ -11,7 +11,16 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QResizeEvent, QShowEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from shared.cart import ApprovalNeeded, CartLine, ProductSnapshot
 from shared.promotions import PromotionOutcome
@@ -79,8 +88,23 @@ def _scan_prompt() -> str:
 WIDE_PX = 1000  # a 1024 px screen less the window's margins
 
 
+def _scrolling(label: QLabel) -> QScrollArea:
+    area = QScrollArea()
+    area.setObjectName("sell_promotions_area")
+    area.setWidget(label)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    # No height of its own asked for, as the stretch it replaces: the keypad keeps its room.
+    area.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+    area.viewport().setAutoFillBackground(False)
+    label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+    return area
+
+
 def promotion_text(outcome: PromotionOutcome, *, all_of_them: bool) -> str:
-    """What the cashier reads: the promotions applied, then (asked with F6) the rest and why."""
+    """What the cashier reads: the promotions applied, then (asked with F1) the rest and why."""
     lines = [f"✓ {v.name}: {translate_refusal(v.reason)}" for v in outcome.verdicts if v.applied]
     if all_of_them:
         lines += [
@@ -124,7 +148,7 @@ class SellScreen(QWidget):
         # However long a message, it wraps or is cut at the screen's width; it never widens
         # the window (a pasted 5,000-digit "barcode" once pushed the cart off screen).
         self.message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        # The promotions on this sale; F6 adds those that did not apply, and why.
+        # The promotions on this sale; F1 adds those that did not apply, and why.
         self.promotions = QLabel()
         self.promotions.setObjectName("sell_promotions")
         self.promotions.setWordWrap(True)
@@ -163,13 +187,15 @@ class SellScreen(QWidget):
         left.addWidget(self.entry)
         left.addWidget(self.message)
         left.addWidget(self.cart, 1)
-        left.addWidget(self.promotions)
         left.addWidget(self.change_due)
         left.addWidget(self.totals)
         left.addWidget(buttons)
         right = QVBoxLayout()
         right.addWidget(self.quick)
-        right.addStretch(1)
+        # The promotions in the room between the quick keys and the keypad: under the cart they
+        # took its height (a member's sale with three promotions left one line of cart showing
+        # at 1366 x 768). A long F1 list scrolls there.
+        right.addWidget(_scrolling(self.promotions), 1)
         right.addWidget(pad)
         layout = QHBoxLayout(self)
         # From 1024 px: three fifths for the cart and its keys (whole words on the keys), two
@@ -277,7 +303,7 @@ class SellScreen(QWidget):
         self.cart_shown.emit(totals)
 
     def explain_promotions(self) -> None:
-        """F6: every promotion the till holds, applied or not, and why; F6 again hides them."""
+        """F1: every promotion the till holds, applied or not, and why; F1 again hides them."""
         self.explaining = not self.explaining
         self.refresh()
         if self.explaining and not self.promotions.text():
