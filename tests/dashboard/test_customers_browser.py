@@ -99,7 +99,12 @@ def member(head_office: Any) -> dict[str, Any]:
             )
     shots.sync(agent_till)
     assert len(ledger) == 2 and ledger[0] > 0 > ledger[1], ledger
-    return {"card": card, "receipt_no": sale.receipt_no, "points": sum(ledger)}
+    return {
+        "card": card,
+        "receipt_no": sale.receipt_no,
+        "points": sum(ledger),
+        "cashier": cashier,
+    }
 
 
 def test_the_member_is_listed_with_a_masked_mobile_and_the_points_the_ledger_sums(
@@ -132,6 +137,11 @@ def test_the_detail_shows_consent_ledger_and_purchases_and_exports_everything_ke
     assert browser.find_element(By.CSS_SELECTOR, "[data-fact='consent']").text.startswith("yes")
     assert "membership" in browser.find_element(By.CSS_SELECTOR, "[data-fact='purpose']").text
     assert browser.find_element(By.CSS_SELECTOR, "[data-fact='marketing']").text == "no"
+    # Who recorded the consent: the cashier by name, linked to their page, not an id.
+    cashier = member["cashier"]
+    recorded = browser.find_element(By.CSS_SELECTOR, "[data-fact='recorded-by'] a")
+    assert recorded.text.startswith(cashier.display_name)
+    assert (recorded.get_attribute("href") or "").endswith(f"/ho/staff/{cashier.staff_id}")
     kinds = [
         row.find_elements(By.TAG_NAME, "td")[1].text
         for row in browser.find_elements(By.CSS_SELECTOR, "#ledger tbody tr")

@@ -13,6 +13,7 @@ from aiohttp import web
 from sync_service.central.admin.customers import anonymise_customer
 from sync_service.central.admin.edits import AdminError
 from sync_service.central.reports.customers import customer_detail, list_customers, personal_data
+from sync_service.central.reports.names import names
 from sync_service.server.dashboard.editing import Done, change, form_fields, notice, path_id
 from sync_service.server.dashboard.params import text_param
 from sync_service.server.dashboard.web import (
@@ -54,12 +55,15 @@ async def _customer_page(
     detail = await query(request, customer_detail, viewer.scope, customer_id)
     if detail is None:
         raise not_found("customer")
+    # Who recorded the consent, by name (the staff record), not by id.
+    who = [detail.consent_by] if detail.consent_by else []
     return render(
         request,
         viewer,
         "customer.html",
         status=400 if problem else 200,
         c=detail,
+        names=await query(request, names, viewer.scope, who),
         problem=problem,
         notice=notice(request, NOTICES),
     )
