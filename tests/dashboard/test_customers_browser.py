@@ -134,6 +134,7 @@ def test_the_detail_shows_consent_ledger_and_purchases_and_exports_everything_ke
     row = browser.find_element(By.CSS_SELECTOR, f"tr[data-customer='{card.customer_id}']")
     row.find_element(By.LINK_TEXT, "Lim Ah Kow").click()
     assert browser.find_element(By.TAG_NAME, "h1").text == "Lim Trading Pte Ltd"
+    assert browser.title.startswith(f"Customer {card.member_no} ·")  # no name in the history
     assert browser.find_element(By.CSS_SELECTOR, "[data-fact='consent']").text.startswith("yes")
     assert "membership" in browser.find_element(By.CSS_SELECTOR, "[data-fact='purpose']").text
     assert browser.find_element(By.CSS_SELECTOR, "[data-fact='marketing']").text == "no"

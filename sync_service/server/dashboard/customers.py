@@ -39,7 +39,9 @@ NOTICES = {
 async def customers_list(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     wanted = text_param(request, "q") or ""
     found = await query(request, list_customers, viewer.scope, wanted)
-    return render(request, viewer, "customers_list.html", customers=found, wanted=wanted)
+    return render(
+        request, viewer, "customers_list.html", title="Customers", customers=found, wanted=wanted
+    )
 
 
 @routes.get("/customers/{customer_id}")
@@ -61,6 +63,8 @@ async def _customer_page(
         request,
         viewer,
         "customer.html",
+        # By member number, not name: a tab's title lands in the browser's history.
+        title=f"Customer {detail.row.member_no or ''}".strip(),
         status=400 if problem else 200,
         c=detail,
         names=await query(request, names, viewer.scope, who),
