@@ -160,10 +160,13 @@ def parse_cost(text: str) -> Decimal | None:
         raise StockError(
             f"{text.strip()!r} is not a cost: type dollars per unit, e.g. 1.85"
         ) from None
-    if not cost.is_finite() or cost < 0 or cost != round_cents(cost):
+    if not cost.is_finite() or cost < 0:
         raise StockError(f"{text.strip()!r}: a cost is dollars and cents per unit, e.g. 1.85")
+    # The size first: rounding 1e999999999 to the cent is an arithmetic error, not an answer.
     if cost > Decimal(100_000):
         raise StockError(f"{text.strip()!r} per unit is more than $100,000: check the cost")
+    if cost != round_cents(cost):
+        raise StockError(f"{text.strip()!r}: a cost is dollars and cents per unit, e.g. 1.85")
     return cost
 
 
@@ -225,10 +228,13 @@ def order_quantity(text: str, line: OrderLine) -> Decimal:
     typed = text.strip().lower()
     for suffix in ("packs", "pack", "p"):
         if typed.endswith(suffix) and typed[: -len(suffix)].strip().isdigit():
-            packs = Decimal(typed[: -len(suffix)].strip())
-            if packs <= 0:
-                raise StockError(f"{text.strip()!r}: the quantity must be more than zero")
-            return packs * line.pack_size
+            packs = parse_quantity(typed[: -len(suffix)].strip())  # whole, more than zero
+            units = packs * line.pack_size
+            if units > MAX_UNITS:
+                raise StockError(
+                    f"{text.strip()!r} is more than {MAX_UNITS:,} units: check the quantity"
+                )
+            return units
     return parse_quantity(text, weighed=line.product.weighed)
 
 

@@ -79,7 +79,8 @@ def parse_weight(text: str) -> Decimal:
         weight = Decimal("NaN")
     if not weight.is_finite():
         raise CashierError(f"{text.strip() or 'nothing'!r} is not a weight: type kg, e.g. 0.500")
-    if weight != weight.quantize(MIN_WEIGHT):
+    # Only a weight of a sane size is rounded: 1e999999999 kg cannot be, to the gram.
+    if weight.copy_abs() <= MAX_SCALE_WEIGHT and weight != weight.quantize(MIN_WEIGHT):
         raise CashierError(f"{weight} kg is finer than a gram: type up to 3 decimals, e.g. 0.505")
     if not MIN_WEIGHT <= weight <= MAX_SCALE_WEIGHT:
         raise CashierError(
