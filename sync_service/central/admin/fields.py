@@ -62,10 +62,11 @@ def price(field: str, value: str | None) -> Decimal:
         amount = Decimal(text)
     except InvalidOperation:  # the pattern admits only digits and one point; kept for safety
         raise FieldError(field, f"{text[:30]!r} is not a number; write it like 3.50") from None
-    if amount != amount.quantize(Decimal("0.01")):
-        raise FieldError(field, f"{text} has more than 2 decimals; prices are in cents")
+    # The size first: 30 digits cannot even be rounded to the cent (an error, not an answer).
     if amount > MAX_MONEY:
-        raise FieldError(field, f"{text} is too large (at most {MAX_MONEY})")
+        raise FieldError(field, f"{text[:30]} is too large (at most {MAX_MONEY})")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise FieldError(field, f"{text[:30]} has more than 2 decimals; prices are in cents")
     return amount.quantize(Decimal("0.01"))
 
 

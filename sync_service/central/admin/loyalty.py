@@ -65,6 +65,9 @@ def categories(conn: Connection) -> list[CategoryChoice]:
     return [CategoryChoice(r.category_id, r.name) for r in rows]
 
 
+_LARGEST = Decimal(1_000_000_000)
+
+
 def _number(field: str, value: str | None, *, default: str | None = None) -> Decimal | None:
     text = (value or "").strip() or default
     if text is None:
@@ -75,6 +78,9 @@ def _number(field: str, value: str | None, *, default: str | None = None) -> Dec
         raise FieldError(field, f"{text!r} is not a number") from None
     if not number.is_finite() or number < 0:
         raise FieldError(field, "give a number of 0 or more")
+    # Bounded before anything is made of it: int() of 1e999999999999 would fill the memory.
+    if number > _LARGEST:
+        raise FieldError(field, f"{text[:20]!r} is too large: at most {_LARGEST:,}")
     return number
 
 
