@@ -27,3 +27,12 @@ def unseen_character(text: str) -> str | None:
         if unicodedata.category(ch) in UNSEEN_CATEGORIES:
             return f"U+{ord(ch):04X} {unicodedata.name(ch, 'control character')}"
     return None
+
+
+def whole_number(text: str, *, most_digits: int = 18) -> int | None:
+    """``text`` as a whole number when it is nothing but ASCII digits, at most ``most_digits``
+    of them; otherwise None. ``str.isdigit()`` alone also takes "²" (which ``int`` refuses
+    with an error) and 5,000 digits (which ``int`` refuses past 4,300, or is slow to read)."""
+    if not (text.isascii() and text.isdigit()) or len(text) > most_digits:
+        return None
+    return int(text)

@@ -42,6 +42,7 @@ from shared.protocol import (
     PushRequest,
     Rejected,
 )
+from shared.text import whole_number
 from sync_service.central.db import CentralSettings, central_engine, database_error
 from sync_service.central.decode import push_request
 from sync_service.central.ingest import apply_push
@@ -275,10 +276,10 @@ def pull_query(query: Mapping[str, str]) -> tuple[str, int]:
     cursor = query.get("cursor")
     if cursor is None or not cursor or len(cursor) > 100:
         raise Refusal.rejected(400, "cursor is required (at most 100 characters); start with 0")
-    raw = query.get("limit", str(DEFAULT_PULL_PAGE))
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PULL_PAGE:
+    limit = whole_number(query.get("limit", str(DEFAULT_PULL_PAGE)))
+    if limit is None or not 1 <= limit <= MAX_PULL_PAGE:
         raise Refusal.rejected(400, f"limit must be a whole number from 1 to {MAX_PULL_PAGE}")
-    return cursor, int(raw)
+    return cursor, limit
 
 
 def pull_extras(query: Mapping[str, str]) -> frozenset[MasterEntity]:

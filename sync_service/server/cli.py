@@ -28,6 +28,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from shared.config import ConfigError, mask_url
 from shared.gst import SINGAPORE
 from shared.logs import configure_logging
+from shared.text import whole_number
 from sync_service.central.accounts import (
     list_users,
     remove_second_factor,
@@ -83,9 +84,10 @@ def _code(text: str) -> str:
 
 
 def _count(text: str) -> int:
-    if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
-    return int(text)
+    number = whole_number(text)
+    if number is None:
+        raise argparse.ArgumentTypeError(f"{text[:20]!r} is not a whole number")
+    return number
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -765,6 +765,8 @@ def test_gift_voucher_batches_come_down_only_to_a_till_that_asks(
         ("cursor=0&limit=-5", "limit"),
         ("cursor=0&limit=ten", "limit"),
         ("cursor=0&limit=5001", "limit"),
+        ("cursor=0&limit=%C2%B2", "limit"),  # "²": a digit to str.isdigit(), not to int()
+        ("cursor=0&limit=" + "9" * 5000, "limit"),  # past what int() reads
         ("cursor=0&since=yesterday", "since"),
     ],
 )

@@ -29,6 +29,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from shared.logs import get_logger
 from shared.protocol import MAX_OPTIONS, MAX_PACK_UNITS
+from shared.text import whole_number
 from sync_service.central.admin import fields
 from sync_service.central.admin.csv_import import (
     CsvRow,
@@ -115,11 +116,12 @@ def _pack_units(value: str | None) -> int | None:
     text = (value or "").strip()
     if not text:
         return None
-    if not text.isdigit() or not 2 <= int(text) <= MAX_PACK_UNITS:
+    units = whole_number(text)
+    if units is None or not 2 <= units <= MAX_PACK_UNITS:
         raise FieldError(
-            "pack_units", f"{text!r}: a whole number of units from 2 to {MAX_PACK_UNITS:,}"
+            "pack_units", f"{text[:20]!r}: a whole number of units from 2 to {MAX_PACK_UNITS:,}"
         )
-    return int(text)
+    return units
 
 
 def _parse(row: CsvRow) -> tuple[VariantLine | None, list[FieldError]]:

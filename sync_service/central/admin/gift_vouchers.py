@@ -16,6 +16,7 @@ from sqlalchemy import Engine, func, insert, select, update
 
 from shared.gift_vouchers import MAX_BATCH, VoucherError, check_prefix, parse_serial, serial_of
 from shared.logs import get_logger
+from shared.text import whole_number
 from sync_service.central.admin.edits import AdminError, FieldError, head_office_edit, record_edit
 from sync_service.central.models import GiftVoucher, VoucherBatch
 
@@ -41,7 +42,8 @@ def read_batch_form(
         check_prefix(prefix)
     except VoucherError as exc:
         raise FieldError("prefix", str(exc)) from None
-    if not count.strip().isdigit() or not 1 <= int(count) <= MAX_BATCH:
+    vouchers = whole_number(count.strip())
+    if vouchers is None or not 1 <= vouchers <= MAX_BATCH:
         raise FieldError("count", f"type a whole number of vouchers from 1 to {MAX_BATCH}")
     try:
         value = Decimal(face_value.strip().lstrip("$"))
@@ -57,7 +59,7 @@ def read_batch_form(
             raise FieldError("expires on", "a date like 2027-12-31, or leave it empty") from None
         if expiry < today:
             raise FieldError("expires on", "that date has passed: a batch must expire later")
-    return NewBatch(prefix, int(count), value, expiry, note.strip()[:120] or None)
+    return NewBatch(prefix, vouchers, value, expiry, note.strip()[:120] or None)
 
 
 def issue_batch(engine: Engine, actor: str, batch: NewBatch) -> uuid.UUID:

@@ -22,6 +22,7 @@ from shared.gst import SINGAPORE, GstRounding, TaxCode
 from shared.logs import get_logger
 from shared.promotion_wire import BundlePartV1, PromotionV1, promotion_from_json
 from shared.promotions import DAY_NAMES, Promotion, PromotionError, PromotionKind
+from shared.text import whole_number
 from sync_service.central.admin import fields
 from sync_service.central.admin.edits import AdminError, FieldError, head_office_edit
 from sync_service.central.models import Category, Outlet, Product
@@ -295,9 +296,10 @@ def _count(field: str, value: str | None) -> int:
     text = (value or "").strip()
     if not text:
         return 0
-    if not text.isdigit() or int(text) > 99:
+    number = whole_number(text)
+    if number is None or number > 99:
         raise FieldError(field, f"{text[:20]!r}: give a whole number from 0 to 99")
-    return int(text)
+    return number
 
 
 def _number(field: str, value: str | None) -> Decimal | None:

@@ -29,6 +29,7 @@ from sqlalchemy.dialects.postgresql import insert
 from shared.customers import UEN_PATTERN
 from shared.money import ZERO
 from shared.purchase_wire import OPEN_STATUSES
+from shared.text import whole_number
 from sync_service.central.admin import fields
 from sync_service.central.admin.edits import AdminError, FieldError, head_office_edit
 from sync_service.central.models import (
@@ -85,7 +86,8 @@ def supplier_fields(form: dict[str, str]) -> dict[str, object]:
     if uen is not None and not _UEN.fullmatch(uen):
         raise FieldError("uen", f"{uen[:20]!r} is not a UEN, such as 201912345K or T09LL0001B")
     terms = (form.get("payment_terms_days") or "30").strip()
-    if not terms.isdigit() or int(terms) > 365:
+    days = whole_number(terms)
+    if days is None or days > 365:
         raise FieldError("payment terms", f"{terms[:10]!r}: give days of credit, 0 to 365")
     contact = (form.get("contact") or "").strip()
     if len(contact) > 200:

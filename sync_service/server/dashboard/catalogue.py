@@ -12,6 +12,7 @@ from datetime import datetime
 
 from aiohttp import web
 
+from shared.text import whole_number
 from sync_service.central.admin import fields
 from sync_service.central.admin.barcodes import add_barcode, remove_barcode
 from sync_service.central.admin.catalogue_view import (
@@ -51,10 +52,10 @@ NOTICES = {
 
 
 def _page_number(request: web.Request) -> int:
-    raw = text_param(request, "page") or "1"
-    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+    number = whole_number(text_param(request, "page") or "1")
+    if number is None or not 1 <= number <= 100_000:
         raise bad_request("The page number must be a whole number from 1.")
-    return int(raw)
+    return number
 
 
 @product_routes.get("/catalogue")

@@ -13,6 +13,7 @@ import uuid
 from aiohttp import web
 from sqlalchemy import Connection
 
+from shared.text import whole_number
 from sync_service.central.admin import AdminError, FieldError
 from sync_service.central.admin.enrolment import (
     create_code,
@@ -149,7 +150,8 @@ async def quarantine_discard(request: web.Request, viewer: Viewer) -> Done:
     """Discard a quarantined event with a reason: resolved, audited, never applied."""
     till_id = path_id(request, "till_id", "till")
     raw = request.match_info["quarantine_id"]
-    if not raw.isdigit() or len(raw) > 18:
+    number = whole_number(raw)
+    if number is None:
         raise not_found("quarantined event")
     form = await form_fields(request)
     await db(
@@ -157,7 +159,7 @@ async def quarantine_discard(request: web.Request, viewer: Viewer) -> Done:
         discard,
         viewer.email,
         till_id,
-        int(raw),
+        number,
         form.get("reason", ""),
         now=dashboard(request).clock(),
     )
@@ -227,14 +229,15 @@ async def quarantine_accept(request: web.Request, viewer: Viewer) -> Done:
     """Store a quarantined sale or refund under a new receipt number: applied, audited."""
     till_id = path_id(request, "till_id", "till")
     raw = request.match_info["quarantine_id"]
-    if not raw.isdigit() or len(raw) > 18:
+    number = whole_number(raw)
+    if number is None:
         raise not_found("quarantined event")
     await db(
         request,
         accept_as_new_receipt,
         viewer.email,
         till_id,
-        int(raw),
+        number,
         now=dashboard(request).clock(),
     )
     return f"/ho/fleet/tills/{till_id}", "quarantine-accepted"
@@ -247,9 +250,8 @@ async def quarantine_resend(request: web.Request, viewer: Viewer) -> Done:
     """Ask the till to send a quarantined event's record again: resolved here, audited."""
     till_id = path_id(request, "till_id", "till")
     raw = request.match_info["quarantine_id"]
-    if not raw.isdigit() or len(raw) > 18:
+    number = whole_number(raw)
+    if number is None:
         raise not_found("quarantined event")
-    await db(
-        request, request_resend, viewer.email, till_id, int(raw), now=dashboard(request).clock()
-    )
+    await db(request, request_resend, viewer.email, till_id, number, now=dashboard(request).clock())
     return f"/ho/fleet/tills/{till_id}", "quarantine-resend"

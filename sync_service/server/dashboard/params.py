@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from shared.text import unseen_character
+from shared.text import unseen_character, whole_number
 from sync_service.central.reports.common import Period, ReportError, Scope
 from sync_service.server.dashboard.web import Viewer, bad_request, dashboard, not_found
 
@@ -106,9 +106,10 @@ def int_param(request: web.Request, name: str, default: int, low: int, high: int
     value = text_param(request, name)
     if value is None:
         return default
-    if not value.isdigit() or not low <= int(value) <= high:
+    number = whole_number(value)
+    if number is None or not low <= number <= high:
         raise bad_request(f"The {name} must be a whole number from {low} to {high}.")
-    return int(value)
+    return number
 
 
 def page_links(
