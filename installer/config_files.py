@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from installer.files import render_toml
 from installer.steps import StepFailed
+from shared.text import whole_number
 from till.files import write_atomically
 from till.settings import AGENT_FILE, TILL_FILE, TillSettings
 from till.sync.settings import AgentSettings
@@ -48,11 +49,12 @@ def parse_printer(text: str) -> tuple[str, int]:
     if not sep or "]" in port_text:
         host, port_text = text.strip(), "9100"
     host = host.strip("[]")
-    if not host or not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+    port = whole_number(port_text)
+    if not host or port is None or not 1 <= port <= 65535:
         raise ValueError(
             f"{text!r} is not a printer address; give it as HOST:PORT, e.g. 192.168.1.50:9100"
         )
-    return host, int(port_text)
+    return host, port
 
 
 def till_toml(data_dir: Path) -> Path:

@@ -426,6 +426,26 @@ def test_busy_is_honoured_before_the_same_batch_goes_again(
     assert central.marks_seen[:2] == [(0, 0), (0, 0)]
 
 
+@pytest.mark.parametrize(("retry_after", "waits"), [("1", True), ("\u00b2", False)])
+def test_a_proxys_own_503_waits_as_its_retry_after_says_when_it_is_a_number(
+    shop: DemoTill, central: FakeCentral, retry_after: str, waits: bool
+) -> None:
+    """A load balancer's page, not head office's answer: with Retry-After in seconds it is
+    a 'busy'; with anything else ("²" is a digit to str.isdigit(), not to int()) it is head
+    office unreachable for now, never a crash of the agent."""
+    enrol_locally(shop, central.url)
+    page = "<html><body>503 Service Unavailable</body></html>"
+    central.push_script.append(answer(503, page, {"Retry-After": retry_after}))
+    with new_agent(shop) as agent:
+        result = asyncio.run(agent.push_once())
+    if waits:  # the same batch again after the wait, then the rest
+        assert result.outcome is Outcome.DONE
+        assert central.pushes[0].events == central.pushes[1].events
+        assert central.push_times[1] - central.push_times[0] >= 0.95
+    else:  # unreachable for now: the agent backs off and tries again later
+        assert result.outcome is Outcome.RETRY and len(central.pushes) == 1
+
+
 def test_a_stop_cuts_a_busy_wait_short_and_acknowledges_nothing(
     shop: DemoTill, central: FakeCentral
 ) -> None:

@@ -41,6 +41,7 @@ from shared.protocol import (
     Unauthorized,
     UpgradeRequired,
 )
+from shared.text import whole_number
 from till.sync.credentials import Credential
 
 # Bodies below this go as they are: gzip would add more time than it saves bytes.
@@ -223,12 +224,11 @@ class CentralClient:
                 return adapter.validate_json(raw)
         except ValidationError:
             pass
-        if status == 503 and retry_after is not None and retry_after.strip().isdigit():
+        seconds = whole_number(retry_after.strip()) if retry_after is not None else None
+        if status == 503 and seconds is not None:
             # A load balancer's own 503 with Retry-After: as good as a typed 'busy'.
             try:
-                return adapter.validate_python(
-                    Busy(retry_after=min(max(int(retry_after), 1), 3600))
-                )
+                return adapter.validate_python(Busy(retry_after=min(max(seconds, 1), 3600)))
             except ValidationError:
                 pass
         snippet = " ".join(raw[:120].decode("utf-8", "replace").split()) or "an empty body"
