@@ -287,7 +287,10 @@ class Injector:
             skipped = Active(planned, lambda: None)
             skipped.notes["skipped"] = "its machine is being replaced"
             return skipped
-        backup = self.fleet.work / "backups" / f"till-{till.index}-r{self.round_no}.sqlite.gz"
+        # One file per fault: a round may restore the same till twice, and a backup never
+        # overwrites a file (seed 718220 planned till 3 at 67.9 s and again at 87.5 s).
+        name = f"till-{till.index}-r{self.round_no}-{planned.at:.1f}s.sqlite.gz"
+        backup = self.fleet.work / "backups" / name
         done = installer("backup", "--data-dir", str(till.data_dir), "--to", str(backup))
         if done.returncode != 0:
             raise RuntimeError(f"sgpos-install backup failed: {done.stdout}{done.stderr}")
