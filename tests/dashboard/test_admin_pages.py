@@ -220,6 +220,19 @@ def test_a_bad_price_is_explained_and_nothing_changes(
     assert price_of(site) == before
 
 
+@pytest.mark.parametrize("start", ["11111111", "1" * 5000, "2030-01-01T09:00", "²"])
+def test_withdrawing_a_price_that_no_page_listed_is_refused_in_words(
+    site: Site, browsers: Callable[[str], Visitor], start: str
+) -> None:
+    """Digits alone read as a date with no offset, which cannot be compared with the time
+    now: posted by hand (found by posting odd values to every form), that was a 500."""
+    admin = browsers("admin")
+    where = f"/ho/catalogue/products/{site.product_id}"
+    form = {"effective_from": start}
+    answer = admin.post(f"{where}/price/cancel", form, token=token(admin, where))
+    assert answer.status == 400 and "not one this page listed" in answer.text
+
+
 def test_a_price_scheduled_for_later_applies_when_the_server_finds_it_due(
     site: Site, browsers: Callable[[str], Visitor]
 ) -> None:

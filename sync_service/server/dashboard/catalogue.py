@@ -184,7 +184,11 @@ async def withdraw_price(request: web.Request, viewer: Viewer) -> Done:
     try:
         start = datetime.fromisoformat(form.get("effective_from", ""))
     except ValueError:
-        raise bad_request("That scheduled price is not one this page listed.") from None
+        start = None
+    # The page lists each start with its offset; anything else (digits alone read as a naive
+    # date) is not one of them, and could not even be compared with the time now.
+    if start is None or start.tzinfo is None:
+        raise bad_request("That scheduled price is not one this page listed.")
     now = dashboard(request).clock()
     await db(request, cancel_price, viewer.email, product_id, start, now=now)
     return _product_url(product_id), "price-cancelled"
