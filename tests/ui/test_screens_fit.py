@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QTableWidget,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
@@ -234,6 +235,17 @@ def test_every_screen_fits_1024x768(
         ):
             press(qtbot, QApplication.focusWidget() or window, key)
             _check(qtbot, window, what)
+        # A count's review has the widest table of the stock screen (five columns).
+        stock = window.back_office["stock"]
+        press(qtbot, QApplication.focusWidget() or window, Qt.Key.Key_F3)
+        press(qtbot, QApplication.focusWidget() or window, Qt.Key.Key_F9)
+        scan = stock.findChild(QLineEdit, "stock_scan")
+        type_in(qtbot, scan, till.barcodes(1)[0])
+        press(qtbot, scan, Qt.Key.Key_F10)
+        table = stock.findChild(QTableWidget, "stock_lines")
+        assert table is not None
+        qtbot.waitUntil(lambda: table.columnCount() == 5)
+        _check(qtbot, window, "stocktake review")
 
 
 def test_the_check_sees_a_cut_label(qtbot: QtBot) -> None:

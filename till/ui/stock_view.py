@@ -184,6 +184,9 @@ class StockView(QWidget):
         self.table.setObjectName("stock_lines")
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # No row numbers (and no finger-small corner button above them), rows a finger can pick.
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(TOUCH_SIZE - 16)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
 
@@ -408,12 +411,7 @@ class StockView(QWidget):
         if self.order is not None:
             self._show_order()
             return
-        headers = [tr("Item"), tr("Quantity"), tr("Cost per unit"), tr("Value")]
-        self.table.setColumnCount(len(headers))
-        self.table.setHorizontalHeaderLabels(headers)
-        header = self.table.horizontalHeader()
-        for col in range(1, len(headers)):  # once the columns exist: each as wide as it needs
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self._columns([tr("Item"), tr("Quantity"), tr("Cost per unit"), tr("Value")])
         self.table.setRowCount(len(self.lines))
         for row, line in enumerate(self.lines):
             cost = line.unit_cost
@@ -425,6 +423,16 @@ class StockView(QWidget):
             ]
             for col, text in enumerate(cells):
                 self.table.setItem(row, col, QTableWidgetItem(text))
+
+    def _columns(self, headers: list[str]) -> None:
+        """Every job's table: the item takes the room, each other column is as wide as its
+        heading or widest figure (a count's review once cut "Value at cost" to "alue at cos")."""
+        self.table.setColumnCount(len(headers))
+        self.table.setHorizontalHeaderLabels(headers)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col in range(1, len(headers)):  # once the columns exist
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
 
     def _show_count(self) -> None:
         if self.reviewed is not None:
@@ -445,8 +453,7 @@ class StockView(QWidget):
             rows = []
             if self.count is not None:
                 rows = [[name, _qty(q)] for name, q in self.stock.counted(self.count.document_id)]
-        self.table.setColumnCount(len(headers))
-        self.table.setHorizontalHeaderLabels(headers)
+        self._columns(headers)
         self.table.setRowCount(len(rows))
         for row, cells in enumerate(rows):
             for col, text in enumerate(cells):
@@ -549,11 +556,7 @@ class StockView(QWidget):
             tr("Packs"),
             tr("Difference"),
         ]
-        self.table.setColumnCount(len(headers))
-        self.table.setHorizontalHeaderLabels(headers)
-        header = self.table.horizontalHeader()
-        for col in range(1, len(headers)):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self._columns(headers)
         self.table.setRowCount(len(self.order.lines))
         short = over = 0
         for row, line in enumerate(self.order.lines):
