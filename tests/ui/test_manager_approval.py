@@ -6,11 +6,12 @@ would show up in the scan line or on screen.
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.ui.selling import (
@@ -26,6 +27,9 @@ from tests.ui.selling import (
     when_modal,
 )
 from tests.ui.shelf import barcode_of
+from till.services.staff import ManagerAction
+from till.ui.approval import ApprovalDialog
+from till.ui.look import TOUCH
 
 D = Decimal
 
@@ -130,3 +134,32 @@ def test_a_supervisor_may_approve_a_price_change(qtbot: QtBot, tmp_path: Path) -
         _ring_and_override(qtbot, till, "16.00", [SUPERVISOR.code, SUPERVISOR.pin])
 
         assert till.checkout.cart.lines[0].approved_by == str(SUPERVISOR.staff_id)
+
+
+def test_the_approval_box_is_never_shorter_than_its_keypad(qtbot: QtBot, tmp_path: Path) -> None:
+    """Seen at the real window with no window manager: approving a stocktake, the box came
+    up 57 px short of what it holds, the keypad's keys on top of each other and its Enter
+    cut off by the line under it. Every key and field now has its own room."""
+    with running_till(qtbot, tmp_path / "till") as till:
+        dialog = ApprovalDialog(
+            till.window,
+            till.ctx,
+            ManagerAction.STOCK_CONTROL,
+            "Approving a stocktake is a manager's job: a manager must approve with their PIN",
+            None,
+        )
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        parts = [
+            w
+            for w in dialog.findChildren(QWidget)
+            if isinstance(w, QAbstractButton | QLineEdit | QLabel) and w.isVisibleTo(dialog)
+        ]
+        boxes = {w: QRect(w.mapTo(dialog, w.rect().topLeft()), w.size()) for w in parts}
+        whole = dialog.rect()
+        assert all(whole.contains(box) for box in boxes.values())
+        for a, b in itertools.combinations(parts, 2):
+            overlap = boxes[a].intersected(boxes[b])
+            assert overlap.height() <= 1 or overlap.width() <= 1, (a.text(), b.text())
+        assert all(b.height() >= TOUCH for b in dialog.findChildren(QAbstractButton))

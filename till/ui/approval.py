@@ -25,7 +25,7 @@ from till.ui.context import UiContext
 from till.ui.errors import plain_message
 from till.ui.language import tr
 from till.ui.look import set_role
-from till.ui.pin_pad import DigitPad
+from till.ui.pin_pad import TOUCH_SIZE, DigitPad
 from till.ui.refusals import translate_refusal
 
 ACTION_WORDS = {
@@ -102,6 +102,12 @@ class ApprovalDialog(QDialog):
             cancel.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         layout.addWidget(buttons)
         self.code.setFocus(Qt.FocusReason.OtherFocusReason)
+        # As wide as a comfortable keypad, and never shorter than everything in it needs:
+        # without a window manager the box came up at the height its wrapped heading was
+        # thought to need, 57 px short, and the keypad's Enter was cut off.
+        self.setMinimumWidth(TOUCH_SIZE * 9)
+        self.ensurePolished()
+        self.setMinimumHeight(self.sizeHint().height())
 
         for field in (self.code, self.pin):
             field.installEventFilter(self)
