@@ -14,6 +14,7 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
+from shared.cart import ManagerAction
 from tests.ui.selling import (
     CASHIER,
     MANAGER,
@@ -27,7 +28,6 @@ from tests.ui.selling import (
     when_modal,
 )
 from tests.ui.shelf import barcode_of
-from till.services.staff import ManagerAction
 from till.ui.approval import ApprovalDialog
 from till.ui.look import TOUCH
 
