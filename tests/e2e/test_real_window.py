@@ -9,9 +9,9 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -56,10 +56,9 @@ def _xdotool(display: str, *args: str) -> str:
     ).stdout
 
 
-def test_the_function_keys_work_from_the_first_sign_in_without_a_click(
-    display: str, tmp_path: Path
-) -> None:
-    data_dir = tmp_path / "till"
+@contextmanager
+def till_app(display: str, data_dir: Path) -> Iterator[None]:
+    """The demo till app on ``display``, its window shown, stopped as a shift's end stops it."""
     app = subprocess.Popen(
         [sys.executable, "-m", "till.cli", "--demo", "--data-dir", str(data_dir)],
         cwd=ROOT,
@@ -71,28 +70,7 @@ def test_the_function_keys_work_from_the_first_sign_in_without_a_click(
     try:
         _xdotool(display, "search", "--sync", "--onlyvisible", "--name", "SG-POS")
         time.sleep(1.0)  # the sign-in screen takes its first keys once shown
-        # The manager signs in, and only keys follow: F11 stock, F3 stocktake, F9 start it.
-        for keys in (["type", "--delay", "40", "M01"], ["key", "Return"]):
-            _xdotool(display, *keys)
-        for keys in (["type", "--delay", "40", "9999"], ["key", "Return"]):
-            _xdotool(display, *keys)
-        for key in ("F11", "F3", "F9"):
-            time.sleep(1.5)  # a PIN check and a first screen build take a moment
-            _xdotool(display, "key", key)
-        engine = create_engine(f"sqlite:///{store_file(data_dir)}")
-        try:
-            started: Sequence[Any] = []
-            for _ in range(40):
-                with engine.connect() as conn:
-                    started = conn.execute(
-                        text("SELECT number FROM stock_document WHERE status = 'counting'")
-                    ).all()
-                if started:
-                    break
-                time.sleep(0.25)
-        finally:
-            engine.dispose()
-        assert len(started) == 1, "F11, F3, F9 did not start a stocktake"
+        yield
     finally:
         app.send_signal(signal.SIGTERM)
         try:
@@ -100,3 +78,62 @@ def test_the_function_keys_work_from_the_first_sign_in_without_a_click(
         except subprocess.TimeoutExpired:
             app.kill()
             app.wait(20)
+
+
+def keys(display: str, *typed: str, pause: float = 0.0) -> None:
+    """Each item typed as text, or pressed as a key when it names one (F9, Return)."""
+    for item in typed:
+        time.sleep(pause)
+        if item in ("Return", "Escape") or (item[0] == "F" and item[1:].isdigit()):
+            _xdotool(display, "key", item)
+        else:
+            _xdotool(display, "type", "--delay", "40", item)
+
+
+def counts(data_dir: Path, status: str, *, at_least: int) -> int:
+    """How many stocktakes have ``status``, waiting up to 10 s for ``at_least`` of them."""
+    engine = create_engine(f"sqlite:///{store_file(data_dir)}")
+    try:
+        found = 0
+        for _ in range(40):
+            with engine.connect() as conn:
+                found = conn.execute(
+                    text(
+                        "SELECT count(*) FROM stock_document WHERE kind = 'count' AND status = :s"
+                    ),
+                    {"s": status},
+                ).scalar_one()
+            if found >= at_least:
+                break
+            time.sleep(0.25)
+        return found
+    finally:
+        engine.dispose()
+
+
+def test_the_function_keys_work_from_the_first_sign_in_without_a_click(
+    display: str, tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "till"
+    with till_app(display, data_dir):
+        # The manager signs in, and only keys follow: F11 stock, F3 stocktake, F9 start it.
+        keys(display, "M01", "Return", "9999", "Return")
+        keys(display, "F11", "F3", "F9", pause=1.5)  # a PIN check and a first build take a while
+        assert counts(data_dir, "counting", at_least=1) == 1, "F11, F3, F9 started no stocktake"
+
+
+def test_the_keys_come_back_to_the_till_when_a_managers_box_closes(
+    display: str, tmp_path: Path
+) -> None:
+    """Tried at the real window: a cashier's stocktake approved in the manager's box, the box
+    closed and the keyboard went nowhere (no window manager hands it back): Esc and F7 did
+    nothing until the screen was touched."""
+    data_dir = tmp_path / "till"
+    with till_app(display, data_dir):
+        keys(display, "C01", "Return", "1111", "Return")
+        keys(display, "F11", "F3", "F9", pause=1.5)
+        keys(display, "9550001000086", "Return", "F10", "F10", pause=0.5)  # review, approve
+        keys(display, "M01", "Return", "9999", "Return", pause=1.0)  # in the manager's box
+        assert counts(data_dir, "done", at_least=1) == 1, "the count was not approved"
+        keys(display, "F9", pause=1.5)  # no click: the next count starts from the keyboard
+        assert counts(data_dir, "counting", at_least=1) == 1, "keys went nowhere after the box"

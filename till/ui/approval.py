@@ -23,6 +23,7 @@ from till.services.context import CashierError
 from till.services.staff import NotAnApprover, SignedIn
 from till.ui.context import UiContext
 from till.ui.errors import plain_message
+from till.ui.keys import returns_keyboard
 from till.ui.language import tr
 from till.ui.look import set_role
 from till.ui.pin_pad import TOUCH_SIZE, DigitPad
@@ -62,6 +63,7 @@ class ApprovalDialog(QDialog):
         subject: str | None,
     ) -> None:
         super().__init__(parent)
+        returns_keyboard(self)
         self.setObjectName("approval")
         self.setWindowTitle(tr("Manager approval"))
         self.ctx, self.action, self.subject = ctx, action, subject

@@ -30,7 +30,7 @@ from till.services.context import REFUSALS
 from till.services.customers import MEMBERSHIP_PURPOSE, CustomerCard, CustomerService, NewMember
 from till.services.staff import SignedIn
 from till.ui.errors import plain_message
-from till.ui.keys import action_button, list_arrows, on_key
+from till.ui.keys import action_button, list_arrows, on_key, returns_keyboard
 from till.ui.language import tr
 from till.ui.look import set_role
 
@@ -55,6 +55,7 @@ class CustomerDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        returns_keyboard(self)
         self.setObjectName("customer")
         self.setWindowTitle(tr("Customer for this sale"))
         self.resize(720, 560)

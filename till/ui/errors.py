@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from shared.logs import get_logger
 from till.services.context import REFUSALS
+from till.ui.keys import returns_keyboard
 from till.ui.language import tr
 from till.ui.refusals import translate_refusal
 
@@ -43,6 +44,7 @@ def show_problem(parent: QWidget | None, error: BaseException | str) -> None:
     if owner is not None and not owner.isVisible():
         owner = None  # a box hung on a closed window would never be seen
     box = QMessageBox(owner)
+    returns_keyboard(box)
     box.setObjectName("problem")
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(tr("Problem"))

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QFont, QFontDatabase, QKeyEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QListWidget, QPlainTextEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QDialog, QListWidget, QPlainTextEdit, QPushButton, QWidget
 
 from till.ui.pin_pad import touch_button
 
@@ -68,3 +68,13 @@ def list_arrows(results: QListWidget, event: QEvent) -> bool:
     step = -1 if event.key() == Qt.Key.Key_Up else 1
     results.setCurrentRow(max(0, min(results.count() - 1, results.currentRow() + step)))
     return True
+
+
+def returns_keyboard(box: QDialog) -> None:
+    """When ``box`` closes, the window it was opened over takes the keyboard back. A window
+    manager does that; in a till's kiosk session there is none, and after a manager's box the
+    keys went nowhere until the screen was touched."""
+    owner = box.parentWidget()
+    if owner is not None:
+        window = owner.window()
+        box.finished.connect(lambda _result: window.activateWindow())

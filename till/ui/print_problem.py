@@ -13,6 +13,7 @@ from shared.receipt import Receipt
 from till.printing import PrintOutcome
 from till.printing.pdf import receipt_pdf, report_pdf, tax_invoice_pdf
 from till.ui.context import UiContext
+from till.ui.keys import returns_keyboard
 from till.ui.language import tr
 from till.ui.refusals import translate_refusal
 
@@ -89,6 +90,7 @@ def problem_box(
     """The one "printer problem" box: Retry (default), Save as PDF (when there is a receipt to
     save), Skip. Returns the box, its Retry button and its PDF button."""
     box = QMessageBox(parent)
+    returns_keyboard(box)
     box.setObjectName(name)
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(title)

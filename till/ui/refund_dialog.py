@@ -30,7 +30,7 @@ from till.services.context import REFUSALS
 from till.services.refunds import CompletedRefund, SaleForRefund
 from till.ui.context import UiContext
 from till.ui.errors import plain_message
-from till.ui.keys import action_button
+from till.ui.keys import action_button, returns_keyboard
 from till.ui.language import tr
 from till.ui.look import set_role
 from till.ui.money_text import dollars
@@ -87,6 +87,7 @@ class RefundDialog(QDialog):
         parent: QWidget | None,
     ) -> None:
         super().__init__(parent)
+        returns_keyboard(self)
         self.setObjectName("refund_dialog")
         self.setWindowTitle(tr("Refund items of {number}").format(number=sale.receipt_no))
         self.sale = sale
@@ -200,6 +201,7 @@ class NoReceiptDialog(QDialog):
 
     def __init__(self, ctx: UiContext, parent: QWidget | None) -> None:
         super().__init__(parent)
+        returns_keyboard(self)
         self.setObjectName("no_receipt_dialog")
         self.setWindowTitle(tr("Refund without a receipt"))
         self.ctx = ctx

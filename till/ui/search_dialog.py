@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from shared.cart import ProductSnapshot
 from till.services.ports import FamilyLookup
-from till.ui.keys import list_arrows
+from till.ui.keys import list_arrows, returns_keyboard
 from till.ui.language import tr
 from till.ui.money_text import dollars
 from till.ui.sell_entry import MAX_SCAN_LENGTH
@@ -39,6 +39,7 @@ class SearchDialog(QDialog):
 
     def __init__(self, catalogue: FamilyLookup, text: str = "", parent: QWidget | None = None):
         super().__init__(parent)
+        returns_keyboard(self)
         self.setObjectName("search")
         self.setWindowTitle(tr("Find a product"))
         self.resize(640, 480)

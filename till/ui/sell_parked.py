@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from till.services.checkout import ParkedEntry
+from till.ui.keys import returns_keyboard
 from till.ui.language import tr
 from till.ui.refusals import translate_refusal
 
@@ -13,6 +14,7 @@ from till.ui.refusals import translate_refusal
 class RecallDialog(QDialog):
     def __init__(self, parked: list[ParkedEntry], parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        returns_keyboard(self)
         self.setObjectName("recall")
         self.setWindowTitle(tr("Recall a parked sale"))
         self.chosen: str | None = None
