@@ -30,10 +30,12 @@ def money(value: Decimal | int | str) -> Decimal:
         raise MoneyError(f"{value!r} is not an amount of money") from None
     if not amount.is_finite():
         raise MoneyError(f"{value!r} is not an amount of money")
+    # The size first, without the context (abs() of 1e999999999 overflows): rounding such a
+    # number to the cent is an arithmetic error, not an answer.
+    if amount.copy_abs() > MAX_AMOUNT:
+        raise MoneyError(f"{value!r} is larger than any till can take (max {MAX_AMOUNT})")
     if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
         raise MoneyError(f"{value!r} has a fraction of a cent")
-    if abs(amount) > MAX_AMOUNT:
-        raise MoneyError(f"{value!r} is larger than any till can take (max {MAX_AMOUNT})")
     return amount.quantize(CENT)
 
 

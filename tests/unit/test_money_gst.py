@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from shared.gst import SINGAPORE, GstError, TaxCode, standard_rate_on, supply_date, tax_in_inclusive
 from shared.money import (
+    MAX_AMOUNT,
     CashRounding,
     MoneyError,
     allocate,
@@ -80,6 +81,25 @@ def test_money_refuses_floats_and_fractions_of_a_cent() -> None:
         money("1e15")
     with pytest.raises(MoneyError, match="fraction of a cent"):
         to_cents(D("0.001"))
+
+
+@given(
+    st.builds(
+        "{}{}e{}".format,
+        st.sampled_from(["", "-"]),
+        st.integers(1, 999),
+        st.integers(-(10**12), 10**12),
+    )
+    | st.text(max_size=30)
+)
+def test_money_is_an_amount_or_a_money_error_whatever_the_text(text: str) -> None:
+    """1e999999999 once escaped as decimal.InvalidOperation: rounding it to the cent is
+    itself an error, so the size is checked first."""
+    try:
+        amount = money(text)
+    except MoneyError:
+        return
+    assert amount.copy_abs() <= MAX_AMOUNT and amount == amount.quantize(D("0.01"))
 
 
 @given(cents)

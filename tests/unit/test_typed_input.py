@@ -16,7 +16,7 @@ from shared.cart import ProductSnapshot
 from shared.gst import TaxCode
 from till.services import stock
 from till.services.context import REFUSALS
-from till.ui import money_text, sell_entry
+from till.ui import actions, money_text, sell_entry
 
 LINE = stock.OrderLine(
     po_line_id="1",
@@ -34,6 +34,7 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "weighed stock quantity": lambda t: stock.parse_quantity(t, weighed=True),
     "stock cost": stock.parse_cost,
     "amount": money_text.parse_amount,
+    "amount at the shift screen": lambda t: actions.dollars(t, "amount"),
     "quantity": money_text.parse_quantity,
     "discount": sell_entry.parse_discount,
     "weight": sell_entry.parse_weight,
