@@ -21,6 +21,7 @@ from tests.dashboard.admin_support import till_at
 from tests.dashboard.conftest import Shop
 from tests.dashboard.support import PASSWORD, LiveDashboard, Visitor
 from tests.dashboard.test_browser import click_through, signed_in_browser
+from tests.dashboard.test_purchasing_pages import notice
 
 pytestmark = pytest.mark.postgres
 D = Decimal
@@ -79,7 +80,7 @@ def test_an_admin_previews_saves_and_ends_a_promotion_in_the_browser(
     assert found == 0
 
     click_through(browser, browser.find_element(By.CSS_SELECTOR, "button[value=save]"))
-    assert "The promotion was saved" in browser.find_element(By.CSS_SELECTOR, "p.notice").text
+    assert "The promotion was saved" in notice(browser)
     row = browser.find_element(By.XPATH, f"//table[@id='promotions']//tr[td/a[text()='{name}']]")
     assert "running" in row.text
     with shop.engine.connect() as conn:
@@ -94,7 +95,7 @@ def test_an_admin_previews_saves_and_ends_a_promotion_in_the_browser(
     assert not any(c.entity == MasterEntity.PROMOTION for c in older.changes)
 
     click_through(browser, row.find_element(By.CSS_SELECTOR, "button"))
-    assert "has ended" in browser.find_element(By.CSS_SELECTOR, "p.notice").text
+    assert "has ended" in notice(browser)
     row = browser.find_element(By.XPATH, f"//table[@id='promotions']//tr[td/a[text()='{name}']]")
     assert "ended" in row.text
 

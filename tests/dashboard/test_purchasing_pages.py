@@ -90,7 +90,9 @@ def order_id(browser: WebDriver) -> str:
 
 
 def notice(browser: WebDriver) -> str:
-    return str(browser.find_element(By.CSS_SELECTOR, "p.notice").text)
+    """The page's one notice (the page once said it twice: its own and the layout's)."""
+    (shown,) = browser.find_elements(By.CSS_SELECTOR, "p.notice[role=status]")
+    return str(shown.text)
 
 
 def pdf_text(body: bytes, tmp_path: Path) -> str:

@@ -32,6 +32,7 @@ from sync_service.central.tills import TillAuth
 from tests.dashboard.conftest import Shop
 from tests.dashboard.support import PASSWORD, LiveDashboard, Visitor
 from tests.dashboard.test_browser import click_through, signed_in_browser
+from tests.dashboard.test_purchasing_pages import notice
 
 pytestmark = pytest.mark.postgres
 
@@ -108,7 +109,7 @@ def test_batches_liability_and_flags_in_the_browser(
     fill(browser, "issue", "expires_on", "2030-12-31")
     fill(browser, "issue", "note", "Christmas hampers")
     click_through(browser, browser.find_element(By.CSS_SELECTOR, "form#issue button"))
-    assert "The batch was issued" in browser.find_element(By.CSS_SELECTOR, "p.notice").text
+    assert "The batch was issued" in notice(browser)
     row = browser.find_element(
         By.XPATH, f"//table[@id='batches']//tr[td[contains(., '{prefix}-000001')]]"
     )
@@ -116,7 +117,7 @@ def test_batches_liability_and_flags_in_the_browser(
 
     fill(browser, "void", "serial", f"{prefix}-000005")
     click_through(browser, browser.find_element(By.CSS_SELECTOR, "form#void button"))
-    assert "was voided" in browser.find_element(By.CSS_SELECTOR, "p.notice").text
+    assert "was voided" in notice(browser)
     with shop.engine.connect() as conn:
         status = conn.execute(
             text("SELECT status FROM sgpos.gift_voucher WHERE serial = :s"),
