@@ -252,3 +252,31 @@ def _barcode_of(till: Till, product_id: str) -> str:
 
 def _demo_sku(sku: str) -> ProductV1:
     return next(p for p in demo_variants().products if p.sku == sku)
+
+
+def test_f7_in_the_real_window_takes_the_order_as_ordered_not_the_receipts(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """Tried at the real window: F7 ("All as ordered") did nothing at all, because the
+    window's own F7 (Receipts) was on the same key and Qt runs neither of two. A screen's own
+    key wins on that screen; from selling, F7 still opens the receipts."""
+    with running_till(qtbot, tmp_path / "till") as till:
+        shop = till.demo
+        send_order(shop, standard_barcodes(shop.till.store, 2))
+        window = till.window
+        sign_in(qtbot, till)
+        press(qtbot, window.sell.entry, Qt.Key.Key_F11)
+        view = window.back_office["stock"]
+        assert isinstance(view, StockView)
+        qtbot.waitUntil(view.isVisible)
+        scan_line = child(view, QLineEdit, "stock_scan")
+        press(qtbot, scan_line, Qt.Key.Key_F1)
+        press(qtbot, scan_line, Qt.Key.Key_F6)
+        assert "PO-000042" in child(view, QComboBox, "stock_order").currentText()
+        press(qtbot, scan_line, Qt.Key.Key_F7)
+        assert window.stack.currentWidget() is view
+        assert [row[3] for row in table(view)] == ["48", "6"]  # this delivery: as ordered
+        press(qtbot, scan_line, Qt.Key.Key_Escape)
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.sell)
+        press(qtbot, window.sell.entry, Qt.Key.Key_F7)
+        assert window.stack.currentWidget() is window.back_office["receipts"]

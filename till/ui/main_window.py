@@ -105,8 +105,7 @@ class MainWindow(QMainWindow):
         self.sell.pay_requested.connect(self._pay)
         self.payment.back.connect(self.show_sell)
         self.payment.completed.connect(self._paid)
-        # Off on the payment screen, whose own keys (F7 a gift voucher) would otherwise be
-        # ambiguous with them, and Qt would run neither.
+        # Off on the payment screen (and wherever a screen has a key of its own: show_screen).
         self.back_office_keys = [
             self._key(key, self._opener(name)) for name, (_, key, _) in BACK_OFFICE.items()
         ]
@@ -181,8 +180,11 @@ class MainWindow(QMainWindow):
     def show_screen(self, screen: QWidget) -> None:
         self.stack.setCurrentWidget(screen)
         self.toolbar.setVisible(screen is not self.payment)
+        # A screen's own key wins: with two shortcuts on one key Qt runs neither (the stock
+        # screen's F7 "All as ordered" and the window's F7 Receipts did nothing at all).
+        own = {s.key().toString() for s in screen.findChildren(QShortcut)}
         for shortcut in self.back_office_keys:
-            shortcut.setEnabled(screen is not self.payment)
+            shortcut.setEnabled(screen is not self.payment and shortcut.key().toString() not in own)
         # Only what can be used now is offered: no "Sign in first" answers from the toolbar.
         signed_in = self.ctx.cashier is not None
         for name, action in self.toolbar_actions.items():
