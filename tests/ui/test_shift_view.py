@@ -163,7 +163,7 @@ def test_x_report_no_sale_and_a_bad_amount(qtbot: QtBot, shop: Shop, view: Shift
     keys(qtbot, view.cash_amount, "12.345")
     press(qtbot, view.cash_amount, Qt.Key.Key_F3)
     box = view.findChild(QMessageBox, "problem")
-    assert box is not None and "not an amount in dollars and cents" in box.text()
+    assert box is not None and "is not an amount: type dollars and cents" in box.text()
     with shop.till.store.read() as s:
         assert s.scalars(select(CashMovement)).all() == []
 

@@ -275,7 +275,7 @@ def test_a_carton_written_off_or_moved_is_its_units_at_the_units_cost(
     qtbot.waitUntil(lambda: len(seen) == 1)
     reactivate(qtbot, view)
     qtbot.waitUntil(lambda: "sent" in message(view))
-    assert "1 line, -$38.40 at cost." in message(view)
+    assert "1 line, $38.40 at cost." in message(view)  # what went is worth $38.40, not less
 
     click(qtbot, child(view, QWidget, "mode_take_in"))  # one carton back from Jurong
     keys(qtbot, child(view, QLineEdit, "stock_reference"), "TR-JUR-T01-000007")

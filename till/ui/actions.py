@@ -12,12 +12,12 @@ from typing import TypeVar
 from PySide6.QtWidgets import QWidget
 
 from shared.cart import ApprovalNeeded
-from shared.money import money
 from till.services.context import REFUSALS, CashierError
 from till.services.staff import SignedIn
 from till.ui.approval import ask_approval
 from till.ui.context import UiContext
 from till.ui.errors import show_problem
+from till.ui.money_text import parse_amount
 
 T = TypeVar("T")
 
@@ -51,13 +51,8 @@ def problems_shown(parent: QWidget) -> Iterator[None]:
 
 
 def dollars(text: str, what: str) -> Decimal:
-    """An amount typed by the cashier ("20", "20.5", "$1,020.50"), or a plain-words error."""
-    cleaned = text.strip().replace("$", "").replace(",", "")
-    if not cleaned:
+    """An amount typed by the cashier ("20", "20.5", "$1,020.50"), or a plain-words error;
+    read as every amount typed at the till is (``money_text.parse_amount``)."""
+    if not text.strip():
         raise CashierError(f"enter the {what} in dollars, e.g. 20.00")
-    try:
-        return money(cleaned)
-    except ValueError:  # MoneyError: not a number, a fraction of a cent, or absurdly large
-        raise CashierError(
-            f"{text.strip()!r} is not an amount in dollars and cents; type e.g. 20.00"
-        ) from None
+    return parse_amount(text, what=what)

@@ -168,7 +168,6 @@ _MARKED: tuple[object, ...] = (
         "could not write the support bundle to {0} ({1}); check there is space and that the folder (or USB stick) is writable",
     ),
     QT_TRANSLATE_NOOP("refusals", "enter the {0} in dollars, e.g. 20.00"),
-    QT_TRANSLATE_NOOP("refusals", "{0} is not an amount in dollars and cents; type e.g. 20.00"),
     QT_TRANSLATE_NOOP("refusals", "Sign in first"),
     QT_TRANSLATE_NOOP("refusals", "{0} is not an {1}: type dollars and cents, e.g. 12.50"),
     QT_TRANSLATE_NOOP("refusals", "{0} is not a quantity: type a number, e.g. 3 or 0.875 kg"),

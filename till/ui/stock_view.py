@@ -655,7 +655,10 @@ class StockView(QWidget):
             if done.lines == 1
             else tr("{count} lines, {value} at cost.")
         )
-        self.say(f"{words} {lines.format(count=done.lines, value=_money(done.value))}")
+        # What was sent is worth what it is worth: the value is said without the sign its
+        # movements carry (stock going out); an adjustment keeps its sign (found or lost).
+        value = done.value.copy_abs() if self.mode == "send" else done.value
+        self.say(f"{words} {lines.format(count=done.lines, value=_money(value))}")
         self.scan.setFocus()
 
     def _commit(self, who: SignedIn) -> StockDone | None:

@@ -10,13 +10,13 @@
     </message>
     <message>
         <location filename="../customer_display.py" line="239"/>
-        <location filename="../refund_dialog.py" line="99"/>
-        <location filename="../refund_dialog.py" line="223"/>
-        <location filename="../stock_view.py" line="171"/>
-        <location filename="../stock_view.py" line="401"/>
-        <location filename="../stock_view.py" line="422"/>
-        <location filename="../stock_view.py" line="434"/>
-        <location filename="../stock_view.py" line="537"/>
+        <location filename="../refund_dialog.py" line="100"/>
+        <location filename="../refund_dialog.py" line="225"/>
+        <location filename="../stock_view.py" line="177"/>
+        <location filename="../stock_view.py" line="414"/>
+        <location filename="../stock_view.py" line="440"/>
+        <location filename="../stock_view.py" line="452"/>
+        <location filename="../stock_view.py" line="552"/>
         <source>Item</source>
         <translation>商品</translation>
     </message>
@@ -70,13 +70,13 @@
     </message>
     <message>
         <location filename="../customer_display.py" line="377"/>
-        <location filename="../sell.py" line="304"/>
+        <location filename="../sell.py" line="330"/>
         <source>Change due {amount}</source>
         <translation>找零 {amount}</translation>
     </message>
     <message>
         <location filename="../customer_display.py" line="380"/>
-        <location filename="../sell.py" line="306"/>
+        <location filename="../sell.py" line="332"/>
         <source>Paid {amount}</source>
         <translation>已付 {amount}</translation>
     </message>
@@ -222,146 +222,146 @@
         <translation>请先输入员工编号，再输入密码。</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="76"/>
+        <location filename="../sell.py" line="85"/>
         <source>Scan or type a barcode (letters search by name)</source>
         <translation>扫描或输入条码（输入文字按名称搜索）</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="211"/>
+        <location filename="../sell.py" line="237"/>
         <source>Cashier: {name} ({code})</source>
         <translation>收银员：{name}（{code}）</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="247"/>
+        <location filename="../sell.py" line="273"/>
         <source>No shift is open: press F8 to open one with the float.</source>
         <translation>尚未开班：按 F8 放入备用金开班。</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="261"/>
+        <location filename="../sell.py" line="287"/>
         <source>Customer: {customer}</source>
         <translation>顾客：{customer}</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="284"/>
+        <location filename="../sell.py" line="310"/>
         <source>No promotion is running at this till.</source>
         <translation>本收银机目前没有促销活动。</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="297"/>
+        <location filename="../sell.py" line="323"/>
         <source>Sale {number} done.</source>
         <translation>交易 {number} 完成。</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="299"/>
+        <location filename="../sell.py" line="325"/>
         <source>Change due: {amount}</source>
         <translation>找零：{amount}</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="347"/>
+        <location filename="../sell.py" line="373"/>
         <source>That is too long for a barcode or a name (at most {count} characters): nothing was rung up. Scan the item again</source>
         <translation>输入太长，不是条码或名称（最多 {count} 个字符）：未录入任何商品。请重新扫描商品</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="373"/>
+        <location filename="../sell.py" line="399"/>
         <source>{question} {item} at {price}/kg, then Enter (Esc: not this item)</source>
         <translation>{question} {item}（{price}/公斤），然后按 Enter（Esc：不是这件商品）</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="380"/>
+        <location filename="../sell.py" line="406"/>
         <source>{item} is sold by weight: put it on the scale and type the kg.</source>
         <translation>{item} 按重量出售：请放上秤并输入公斤数。</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="400"/>
+        <location filename="../sell.py" line="426"/>
         <source>Scan an item first, then choose the line with Up/Down.</source>
         <translation>请先扫描商品，再用上/下键选择该行。</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="404"/>
+        <location filename="../sell.py" line="430"/>
         <source>{question} {item}: type it, then Enter</source>
         <translation>{question} {item}：输入后按 Enter</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="416"/>
+        <location filename="../sell.py" line="442"/>
         <source>{question}: type it, then Enter</source>
         <translation>{question}：输入后按 Enter</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="488"/>
+        <location filename="../sell.py" line="514"/>
         <source>There is no line to remove.</source>
         <translation>没有可删除的商品。</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="495"/>
-        <location filename="../stock_view.py" line="392"/>
+        <location filename="../sell.py" line="521"/>
+        <location filename="../stock_view.py" line="405"/>
         <source>Removed {item}.</source>
         <translation>已删除 {item}。</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="509"/>
+        <location filename="../sell.py" line="535"/>
         <source>Sale parked. Shift+F9 recalls it.</source>
         <translation>交易已挂单。按 Shift+F9 取回。</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="517"/>
+        <location filename="../sell.py" line="543"/>
         <source>No sales are parked.</source>
         <translation>没有挂单的交易。</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="529"/>
+        <location filename="../sell.py" line="555"/>
         <source>Parked sale recalled.</source>
         <translation>已取回挂单的交易。</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="543"/>
+        <location filename="../sell.py" line="569"/>
         <source>No customer on this sale.</source>
         <translation>这笔交易没有顾客。</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="546"/>
+        <location filename="../sell.py" line="572"/>
         <source>Their receipt is a full tax invoice.</source>
         <translation>其收据为完整税务发票。</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="549"/>
+        <location filename="../sell.py" line="575"/>
         <source>Sale is for {customer} ({points} points here).</source>
         <translation>这笔交易属于 {customer}（本店积分 {points}）。</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="561"/>
+        <location filename="../sell.py" line="587"/>
         <source>Open a shift first (F8), then take payment.</source>
         <translation>请先开班（F8），再收款。</translation>
     </message>
     <message>
-        <location filename="../approval.py" line="66"/>
+        <location filename="../approval.py" line="68"/>
         <source>Manager approval</source>
         <translation>经理批准</translation>
     </message>
     <message>
-        <location filename="../approval.py" line="77"/>
+        <location filename="../approval.py" line="79"/>
         <source>manager&apos;s staff code</source>
         <translation>经理的员工编号</translation>
     </message>
     <message>
-        <location filename="../approval.py" line="81"/>
         <location filename="../approval.py" line="83"/>
+        <location filename="../approval.py" line="85"/>
         <source>PIN</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../approval.py" line="82"/>
+        <location filename="../approval.py" line="84"/>
         <source>Staff code</source>
         <translation>员工编号</translation>
     </message>
     <message>
-        <location filename="../approval.py" line="97"/>
-        <location filename="../refund_dialog.py" line="136"/>
-        <location filename="../refund_dialog.py" line="228"/>
+        <location filename="../approval.py" line="99"/>
+        <location filename="../refund_dialog.py" line="137"/>
+        <location filename="../refund_dialog.py" line="230"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../approval.py" line="132"/>
+        <location filename="../approval.py" line="140"/>
         <source>Type the manager&apos;s staff code first.</source>
         <translation>请先输入经理的员工编号。</translation>
     </message>
@@ -371,143 +371,143 @@
         <translation>已点：{amount}</translation>
     </message>
     <message>
-        <location filename="../customer_dialog.py" line="59"/>
+        <location filename="../customer_dialog.py" line="60"/>
         <source>Customer for this sale</source>
         <translation>这笔交易的顾客</translation>
     </message>
     <message>
-        <location filename="../customer_dialog.py" line="79"/>
+        <location filename="../customer_dialog.py" line="80"/>
         <source>mobile number, member number or name</source>
         <translation>手机号码、会员号或姓名</translation>
     </message>
     <message>
-        <location filename="../customer_dialog.py" line="87"/>
+        <location filename="../customer_dialog.py" line="88"/>
         <source>Attached now: {customer}. Shift+F6 takes them off the sale.</source>
         <translation>当前顾客：{customer}。按 Shift+F6 从交易中移除。</translation>
     </message>
     <message>
-        <location filename="../customer_dialog.py" line="91"/>
+        <location filename="../customer_dialog.py" line="92"/>
         <source>Type, then Enter. Buying never needs a customer.</source>
         <translation>输入后按 Enter。购物无需登记顾客。</translation>
     </message>
     <message>
-        <location filename="../customer_dialog.py" line="96"/>
+        <location filename="../customer_dialog.py" line="97"/>
         <source>Find a member</source>
         <translation>查找会员</translation>
     </message>
     <message>
-        <location filename="../customer_dialog.py" line="101"/>
-        <location filename="../customer_dialog.py" line="205"/>
+        <location filename="../customer_dialog.py" line="102"/>
+        <location filename="../customer_dialog.py" line="206"/>
         <source>New member</source>
         <translation>新会员</translation>
     </message>
     <message>
-        <location filename="../customer_dialog.py" line="104"/>
+        <location filename="../customer_dialog.py" line="105"/>
         <source>Attached member withdraws consent</source>
         <translation>当前会员撤回同意</translation>
     </message>
     <message>
-        <location filename="../customer_dialog.py" line="149"/>
+        <location filename="../customer_dialog.py" line="150"/>
         <source>Up/Down to choose, Enter to attach to the sale, Esc to go back</source>
         <translation>上/下键选择，Enter 加入交易，Esc 返回</translation>
     </message>
     <message>
-        <location filename="../customer_dialog.py" line="154"/>
+        <location filename="../customer_dialog.py" line="155"/>
         <source>No member matches {text}. Ctrl+N enrols a new one.</source>
         <translation>没有会员符合 {text}。按 Ctrl+N 登记新会员。</translation>
     </message>
     <message>
-        <location filename="../customer_dialog.py" line="171"/>
+        <location filename="../customer_dialog.py" line="172"/>
         <source>as the member wants to be called</source>
         <translation>会员希望的称呼</translation>
     </message>
     <message>
-        <location filename="../customer_dialog.py" line="172"/>
+        <location filename="../customer_dialog.py" line="173"/>
         <source>e.g. 9123 4567</source>
         <translation>例如 9123 4567</translation>
     </message>
     <message>
-        <location filename="../customer_dialog.py" line="173"/>
+        <location filename="../customer_dialog.py" line="174"/>
         <source>optional</source>
         <translation>选填</translation>
     </message>
     <message>
-        <location filename="../customer_dialog.py" line="175"/>
+        <location filename="../customer_dialog.py" line="176"/>
         <source>Agrees to the shop keeping these details for the purpose below</source>
         <translation>同意本店为下列用途保存这些资料</translation>
     </message>
     <message>
-        <location filename="../customer_dialog.py" line="178"/>
+        <location filename="../customer_dialog.py" line="179"/>
         <source>Also agrees to receive offers (marketing, separate)</source>
         <translation>另同意接收优惠信息（营销，单独同意）</translation>
     </message>
     <message>
-        <location filename="../customer_dialog.py" line="182"/>
+        <location filename="../customer_dialog.py" line="183"/>
         <source>business customers: for a full tax invoice</source>
         <translation>企业顾客：用于完整税务发票</translation>
     </message>
     <message>
-        <location filename="../customer_dialog.py" line="183"/>
+        <location filename="../customer_dialog.py" line="184"/>
         <source>e.g. 201912345K</source>
         <translation>例如 201912345K</translation>
     </message>
     <message>
-        <location filename="../customer_dialog.py" line="186"/>
+        <location filename="../customer_dialog.py" line="187"/>
         <source>the company&apos;s address, up to 4 lines</source>
         <translation>公司地址，最多 4 行</translation>
     </message>
     <message>
-        <location filename="../customer_dialog.py" line="189"/>
+        <location filename="../customer_dialog.py" line="190"/>
         <source>if GST-registered</source>
         <translation>如已注册消费税</translation>
     </message>
     <message>
-        <location filename="../customer_dialog.py" line="190"/>
+        <location filename="../customer_dialog.py" line="191"/>
         <source>Never ask for or type an NRIC or FIN number.</source>
         <translation>切勿索取或输入身份证（NRIC）或 FIN 号码。</translation>
     </message>
     <message>
-        <location filename="../customer_dialog.py" line="194"/>
+        <location filename="../customer_dialog.py" line="195"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../customer_dialog.py" line="195"/>
+        <location filename="../customer_dialog.py" line="196"/>
         <source>Mobile</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../customer_dialog.py" line="196"/>
+        <location filename="../customer_dialog.py" line="197"/>
         <source>E-mail</source>
         <translation>电邮</translation>
     </message>
     <message>
-        <location filename="../customer_dialog.py" line="198"/>
+        <location filename="../customer_dialog.py" line="199"/>
         <source>Purpose</source>
         <translation>用途</translation>
     </message>
     <message>
-        <location filename="../customer_dialog.py" line="200"/>
+        <location filename="../customer_dialog.py" line="201"/>
         <source>Company</source>
         <translation>公司</translation>
     </message>
     <message>
-        <location filename="../customer_dialog.py" line="201"/>
+        <location filename="../customer_dialog.py" line="202"/>
         <source>UEN</source>
         <translation>UEN 号</translation>
     </message>
     <message>
-        <location filename="../customer_dialog.py" line="202"/>
+        <location filename="../customer_dialog.py" line="203"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../customer_dialog.py" line="203"/>
+        <location filename="../customer_dialog.py" line="204"/>
         <source>GST Reg No</source>
         <translation>消费税注册号</translation>
     </message>
     <message>
-        <location filename="../customer_dialog.py" line="208"/>
+        <location filename="../customer_dialog.py" line="209"/>
         <source>Save and attach</source>
         <translation>保存并加入交易</translation>
     </message>
@@ -603,7 +603,7 @@
         <location filename="../receipts_view.py" line="90"/>
         <location filename="../shift_view.py" line="106"/>
         <location filename="../shift_view.py" line="130"/>
-        <location filename="../stock_view.py" line="199"/>
+        <location filename="../stock_view.py" line="208"/>
         <source>Back to selling</source>
         <translation>返回收银</translation>
     </message>
@@ -683,49 +683,49 @@
         <translation>支持数据包已保存：{path}</translation>
     </message>
     <message>
-        <location filename="../errors.py" line="34"/>
+        <location filename="../errors.py" line="35"/>
         <source>Something went wrong: {error}.
 The till logged the details; carry on or call support.</source>
         <translation>出现错误：{error}。
 收银机已记录详情；请继续操作或联系技术支持。</translation>
     </message>
     <message>
-        <location filename="../errors.py" line="48"/>
+        <location filename="../errors.py" line="50"/>
         <source>Problem</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../errors.py" line="53"/>
+        <location filename="../errors.py" line="55"/>
         <source>OK</source>
         <translation>确定</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="167"/>
+        <location filename="../main_window.py" line="166"/>
         <source>SG-POS · {shop} · till {till}</source>
         <translation>SG-POS · {shop} · 收银机 {till}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="213"/>
+        <location filename="../main_window.py" line="215"/>
         <source>Park (F9) or finish the sale before signing out.</source>
         <translation>登出前请挂单（F9）或完成交易。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="222"/>
+        <location filename="../main_window.py" line="224"/>
         <source>{name} signed out.</source>
         <translation>{name} 已登出。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="233"/>
+        <location filename="../main_window.py" line="235"/>
         <source>Sign in first.</source>
         <translation>请先登录。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="275"/>
+        <location filename="../main_window.py" line="276"/>
         <source>Receipt saved as PDF: {path}</source>
         <translation>收据已保存为 PDF：{path}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="282"/>
+        <location filename="../main_window.py" line="283"/>
         <source>Park (F9) or finish the sale before closing the till.</source>
         <translation>关闭收银机前请挂单（F9）或完成交易。</translation>
     </message>
@@ -735,42 +735,42 @@ The till logged the details; carry on or call support.</source>
         <translation>确认</translation>
     </message>
     <message>
-        <location filename="../print_problem.py" line="31"/>
+        <location filename="../print_problem.py" line="32"/>
         <source>printed</source>
         <translation>已打印</translation>
     </message>
     <message>
-        <location filename="../print_problem.py" line="33"/>
+        <location filename="../print_problem.py" line="34"/>
         <source>saved as PDF: {path}</source>
         <translation>已保存为 PDF：{path}</translation>
     </message>
     <message>
-        <location filename="../print_problem.py" line="34"/>
+        <location filename="../print_problem.py" line="35"/>
         <source>not printed</source>
         <translation>未打印</translation>
     </message>
     <message>
-        <location filename="../print_problem.py" line="96"/>
+        <location filename="../print_problem.py" line="98"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../print_problem.py" line="97"/>
+        <location filename="../print_problem.py" line="99"/>
         <source>Save as PDF</source>
         <translation>保存为 PDF</translation>
     </message>
     <message>
-        <location filename="../print_problem.py" line="98"/>
+        <location filename="../print_problem.py" line="100"/>
         <source>Skip</source>
         <translation>跳过</translation>
     </message>
     <message>
-        <location filename="../print_problem.py" line="113"/>
+        <location filename="../print_problem.py" line="115"/>
         <source>Printer problem</source>
         <translation>打印机问题</translation>
     </message>
     <message>
-        <location filename="../print_problem.py" line="116"/>
+        <location filename="../print_problem.py" line="118"/>
         <location filename="../sale_printing.py" line="94"/>
         <source>The printer did not print.</source>
         <translation>打印机没有打印。</translation>
@@ -921,108 +921,108 @@ The till logged the details; carry on or call support.</source>
         <translation>{text} 不是数量；请输入例如 1 或 0.250</translation>
     </message>
     <message>
-        <location filename="../refund_dialog.py" line="91"/>
+        <location filename="../refund_dialog.py" line="92"/>
         <source>Refund items of {number}</source>
         <translation>退还 {number} 的商品</translation>
     </message>
     <message>
-        <location filename="../refund_dialog.py" line="99"/>
+        <location filename="../refund_dialog.py" line="100"/>
         <source>Sold</source>
         <translation>已售</translation>
     </message>
     <message>
-        <location filename="../refund_dialog.py" line="99"/>
+        <location filename="../refund_dialog.py" line="100"/>
         <source>Refunded</source>
         <translation>已退</translation>
     </message>
     <message>
-        <location filename="../refund_dialog.py" line="99"/>
+        <location filename="../refund_dialog.py" line="100"/>
         <source>Left</source>
         <translation>可退</translation>
     </message>
     <message>
-        <location filename="../refund_dialog.py" line="99"/>
+        <location filename="../refund_dialog.py" line="100"/>
         <source>Refund now</source>
         <translation>本次退</translation>
     </message>
     <message>
-        <location filename="../refund_dialog.py" line="123"/>
+        <location filename="../refund_dialog.py" line="124"/>
         <source>why: e.g. damaged, wrong size</source>
         <translation>原因：例如损坏、尺码不对</translation>
     </message>
     <message>
-        <location filename="../refund_dialog.py" line="130"/>
+        <location filename="../refund_dialog.py" line="131"/>
         <source>Pay back by</source>
         <translation>退款方式</translation>
     </message>
     <message>
-        <location filename="../refund_dialog.py" line="131"/>
+        <location filename="../refund_dialog.py" line="132"/>
         <location filename="../shift_view.py" line="121"/>
-        <location filename="../stock_view.py" line="167"/>
+        <location filename="../stock_view.py" line="173"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../refund_dialog.py" line="133"/>
+        <location filename="../refund_dialog.py" line="134"/>
         <source>All that is left</source>
         <translation>全部可退</translation>
     </message>
     <message>
-        <location filename="../refund_dialog.py" line="135"/>
-        <location filename="../refund_dialog.py" line="227"/>
+        <location filename="../refund_dialog.py" line="136"/>
+        <location filename="../refund_dialog.py" line="229"/>
         <source>Refund</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../refund_dialog.py" line="138"/>
+        <location filename="../refund_dialog.py" line="139"/>
         <source>Type the quantity to refund beside each item:</source>
         <translation>在每件商品旁输入要退的数量：</translation>
     </message>
     <message>
-        <location filename="../refund_dialog.py" line="166"/>
+        <location filename="../refund_dialog.py" line="167"/>
         <source>{item}: only {left} of {sold} sold is left to refund, not {asked}. Change that quantity.</source>
         <translation>{item}：已售 {sold}，只剩 {left} 可退，不能退 {asked}。请修改该数量。</translation>
     </message>
     <message>
-        <location filename="../refund_dialog.py" line="181"/>
+        <location filename="../refund_dialog.py" line="182"/>
         <source>Type a quantity beside at least one item (F2: everything).</source>
         <translation>请至少在一件商品旁输入数量（F2：全部）。</translation>
     </message>
     <message>
-        <location filename="../refund_dialog.py" line="204"/>
+        <location filename="../refund_dialog.py" line="206"/>
         <source>Refund without a receipt</source>
         <translation>无收据退款</translation>
     </message>
     <message>
-        <location filename="../refund_dialog.py" line="210"/>
+        <location filename="../refund_dialog.py" line="212"/>
         <source>scan or type the barcode, then Enter</source>
         <translation>扫描或输入条码，然后按 Enter</translation>
     </message>
     <message>
-        <location filename="../refund_dialog.py" line="215"/>
-        <location filename="../refund_dialog.py" line="239"/>
+        <location filename="../refund_dialog.py" line="217"/>
+        <location filename="../refund_dialog.py" line="241"/>
         <source>No item yet.</source>
         <translation>尚无商品。</translation>
     </message>
     <message>
-        <location filename="../refund_dialog.py" line="222"/>
+        <location filename="../refund_dialog.py" line="224"/>
         <source>Barcode</source>
         <translation>条码</translation>
     </message>
     <message>
-        <location filename="../refund_dialog.py" line="224"/>
-        <location filename="../stock_view.py" line="169"/>
-        <location filename="../stock_view.py" line="401"/>
+        <location filename="../refund_dialog.py" line="226"/>
+        <location filename="../stock_view.py" line="175"/>
+        <location filename="../stock_view.py" line="414"/>
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../refund_dialog.py" line="241"/>
+        <location filename="../refund_dialog.py" line="243"/>
         <source>No product has barcode {code}: scan again.</source>
         <translation>没有条码为 {code} 的商品：请重新扫描。</translation>
     </message>
     <message>
-        <location filename="../refund_dialog.py" line="252"/>
+        <location filename="../refund_dialog.py" line="254"/>
         <source>Scan the item&apos;s barcode first.</source>
         <translation>请先扫描商品条码。</translation>
     </message>
@@ -1073,27 +1073,27 @@ The till logged the details; carry on or call support.</source>
         <translation>PDF 无法保存：{error}</translation>
     </message>
     <message>
-        <location filename="../search_dialog.py" line="43"/>
+        <location filename="../search_dialog.py" line="44"/>
         <source>Find a product</source>
         <translation>查找商品</translation>
     </message>
     <message>
-        <location filename="../search_dialog.py" line="52"/>
+        <location filename="../search_dialog.py" line="53"/>
         <source>Type part of the name or SKU</source>
         <translation>输入部分名称或货号</translation>
     </message>
     <message>
-        <location filename="../search_dialog.py" line="101"/>
+        <location filename="../search_dialog.py" line="102"/>
         <source>Up/Down to choose, Enter to add, Esc to go back</source>
         <translation>上/下键选择，Enter 加入，Esc 返回</translation>
     </message>
     <message>
-        <location filename="../search_dialog.py" line="105"/>
+        <location filename="../search_dialog.py" line="106"/>
         <source>Nothing matches {text}</source>
         <translation>没有符合 {text} 的商品</translation>
     </message>
     <message>
-        <location filename="../search_dialog.py" line="107"/>
+        <location filename="../search_dialog.py" line="108"/>
         <source>Type to search</source>
         <translation>输入以搜索</translation>
     </message>
@@ -1128,17 +1128,17 @@ The till logged the details; carry on or call support.</source>
         <translation>（已改价）</translation>
     </message>
     <message>
-        <location filename="../sell_parked.py" line="17"/>
+        <location filename="../sell_parked.py" line="19"/>
         <source>Recall a parked sale</source>
         <translation>取回挂单</translation>
     </message>
     <message>
-        <location filename="../sell_parked.py" line="20"/>
+        <location filename="../sell_parked.py" line="22"/>
         <source>Parked sales, oldest first. Enter recalls; Esc goes back.</source>
         <translation>挂单交易，最早的在前。Enter 取回；Esc 返回。</translation>
     </message>
     <message>
-        <location filename="../sell_parked.py" line="25"/>
+        <location filename="../sell_parked.py" line="27"/>
         <source>{label}  ·  {count} lines</source>
         <translation>{label}  ·  {count} 行</translation>
     </message>
@@ -1419,260 +1419,260 @@ The till logged the details; carry on or call support.</source>
         <translation>价格日期 {time}</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="156"/>
+        <location filename="../stock_view.py" line="157"/>
         <source>1, 1.250 (kg), or packs x units: 3x24</source>
         <translation>1、1.250（公斤）或 包数 x 每包数量：3x24</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="157"/>
+        <location filename="../stock_view.py" line="158"/>
         <source>cost per unit from the invoice, e.g. 0.85</source>
         <translation>发票上的单位成本，例如 0.85</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="158"/>
+        <location filename="../stock_view.py" line="159"/>
         <source>scan the item, or type its barcode and Enter</source>
         <translation>扫描商品，或输入条码后按 Enter</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="165"/>
+        <location filename="../stock_view.py" line="171"/>
         <source>Purchase order</source>
         <translation>采购订单</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="166"/>
+        <location filename="../stock_view.py" line="172"/>
         <source>Reference</source>
         <translation>单号</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="168"/>
+        <location filename="../stock_view.py" line="174"/>
         <source>Count</source>
         <translation>盘点范围</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="170"/>
-        <location filename="../stock_view.py" line="401"/>
+        <location filename="../stock_view.py" line="176"/>
+        <location filename="../stock_view.py" line="414"/>
         <source>Cost per unit</source>
         <translation>单位成本</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="185"/>
+        <location filename="../stock_view.py" line="194"/>
         <source>Start count</source>
         <translation>开始盘点</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="187"/>
+        <location filename="../stock_view.py" line="196"/>
         <source>Cancel count</source>
         <translation>取消盘点</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="190"/>
+        <location filename="../stock_view.py" line="199"/>
         <source>Next order</source>
         <translation>下一张订单</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="193"/>
+        <location filename="../stock_view.py" line="202"/>
         <source>All as ordered</source>
         <translation>全部按订单</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="196"/>
+        <location filename="../stock_view.py" line="205"/>
         <source>Remove last</source>
         <translation>删除最后一项</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="198"/>
-        <location filename="../stock_view.py" line="299"/>
+        <location filename="../stock_view.py" line="207"/>
+        <location filename="../stock_view.py" line="308"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="261"/>
+        <location filename="../stock_view.py" line="270"/>
         <source>Save (F10) or remove the lines first: they belong to this job.</source>
         <translation>请先保存（F10）或删除这些行：它们属于当前作业。</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="299"/>
+        <location filename="../stock_view.py" line="308"/>
         <source>Review and approve</source>
         <translation>核对并批准</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="308"/>
+        <location filename="../stock_view.py" line="317"/>
         <source>Stocktake {number} ({scope})</source>
         <translation>盘点 {number}（{scope}）</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="377"/>
+        <location filename="../stock_view.py" line="390"/>
         <source>{item}: counted {quantity} so far</source>
         <translation>{item}：目前已点 {quantity}</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="387"/>
+        <location filename="../stock_view.py" line="400"/>
         <source>Took back the last scan ({quantity}).</source>
         <translation>已撤回上一次扫描（{quantity}）。</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="401"/>
+        <location filename="../stock_view.py" line="414"/>
         <source>Value</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="423"/>
+        <location filename="../stock_view.py" line="441"/>
         <source>Expected</source>
         <translation>账面</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="424"/>
-        <location filename="../stock_view.py" line="434"/>
+        <location filename="../stock_view.py" line="442"/>
+        <location filename="../stock_view.py" line="452"/>
         <source>Counted</source>
         <translation>实点</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="425"/>
+        <location filename="../stock_view.py" line="443"/>
         <source>Variance</source>
         <translation>差异</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="426"/>
+        <location filename="../stock_view.py" line="444"/>
         <source>Value at cost</source>
         <translation>成本金额</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="457"/>
+        <location filename="../stock_view.py" line="474"/>
         <source>(part received)</source>
         <translation>（部分已收货）</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="480"/>
+        <location filename="../stock_view.py" line="497"/>
         <source>Save (F10) or remove the lines first: they belong to this delivery.</source>
         <translation>请先保存（F10）或删除这些行：它们属于本次送货。</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="494"/>
+        <location filename="../stock_view.py" line="511"/>
         <source>{order} from {supplier}: scan what arrived (2p = two packs), or F7 if everything came as ordered.</source>
         <translation>{order}（供应商 {supplier}）：扫描到货商品（2p = 两包），如全部按订单到货请按 F7。</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="515"/>
+        <location filename="../stock_view.py" line="530"/>
         <source>{item}: {quantity} in this delivery</source>
         <translation>{item}：本次送货 {quantity}</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="531"/>
+        <location filename="../stock_view.py" line="546"/>
         <source>Every line as ordered: scan more, or Remove last, where the delivery differs.</source>
         <translation>所有行已按订单填写：如到货不同，请继续扫描或删除上一项。</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="538"/>
+        <location filename="../stock_view.py" line="553"/>
         <source>Ordered</source>
         <translation>订购</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="539"/>
+        <location filename="../stock_view.py" line="554"/>
         <source>Received before</source>
         <translation>此前已收</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="540"/>
+        <location filename="../stock_view.py" line="555"/>
         <source>This delivery</source>
         <translation>本次送货</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="541"/>
+        <location filename="../stock_view.py" line="556"/>
         <source>Packs</source>
         <translation>包数</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="542"/>
+        <location filename="../stock_view.py" line="557"/>
         <source>Difference</source>
         <translation>差异</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="557"/>
+        <location filename="../stock_view.py" line="568"/>
         <source>short {quantity}</source>
         <translation>短缺 {quantity}</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="559"/>
+        <location filename="../stock_view.py" line="570"/>
         <source>over {quantity}</source>
         <translation>多出 {quantity}</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="578"/>
+        <location filename="../stock_view.py" line="589"/>
         <source>Receive {order} from {supplier}: {short} short, {over} over</source>
         <translation>收货 {order}（供应商 {supplier}）：{short} 行短缺，{over} 行多出</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="597"/>
+        <location filename="../stock_view.py" line="608"/>
         <source>Count {number} started: scan every item on the shelves.</source>
         <translation>盘点 {number} 已开始：请扫描货架上的每件商品。</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="612"/>
+        <location filename="../stock_view.py" line="623"/>
         <source>Count {number} cancelled: stock is as it was.</source>
         <translation>盘点 {number} 已取消：库存保持不变。</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="636"/>
+        <location filename="../stock_view.py" line="647"/>
         <source>{number} received.</source>
         <translation>{number} 已收货。</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="637"/>
+        <location filename="../stock_view.py" line="648"/>
         <source>{number} adjusted.</source>
         <translation>{number} 已调整。</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="638"/>
+        <location filename="../stock_view.py" line="649"/>
         <source>{number} approved.</source>
         <translation>{number} 已批准。</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="639"/>
+        <location filename="../stock_view.py" line="650"/>
         <source>{number} sent: write its number on the dispatch note.</source>
         <translation>{number} 已发出：请把单号写在发货单上。</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="640"/>
+        <location filename="../stock_view.py" line="651"/>
         <source>{number} taken in.</source>
         <translation>{number} 已接收。</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="643"/>
+        <location filename="../stock_view.py" line="654"/>
         <source>{count} line, {value} at cost.</source>
         <translation>{count} 行，成本 {value}。</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="645"/>
+        <location filename="../stock_view.py" line="656"/>
         <source>{count} lines, {value} at cost.</source>
         <translation>{count} 行，成本 {value}。</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="663"/>
+        <location filename="../stock_view.py" line="677"/>
         <source>{count} item differs, {value} at cost.</source>
         <translation>{count} 件商品有差异，成本 {value}。</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="665"/>
+        <location filename="../stock_view.py" line="679"/>
         <source>{count} items differ, {value} at cost.</source>
         <translation>{count} 件商品有差异，成本 {value}。</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="670"/>
+        <location filename="../stock_view.py" line="684"/>
         <source>Press F10 again to approve the count.</source>
         <translation>再按 F10 批准盘点。</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="714"/>
+        <location filename="../stock_view.py" line="728"/>
         <source>{packs} x {pack} = {units} units.</source>
         <translation>{packs} x {pack} = {units} 件。</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="729"/>
+        <location filename="../stock_view.py" line="743"/>
         <source>all products</source>
         <translation>全部商品</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="731"/>
+        <location filename="../stock_view.py" line="745"/>
         <source>what is scanned</source>
         <translation>扫描的商品</translation>
     </message>
@@ -2156,596 +2156,591 @@ The till logged the details; carry on or call support.</source>
     </message>
     <message>
         <location filename="../refusals.py" line="171"/>
-        <source>{0} is not an amount in dollars and cents; type e.g. 20.00</source>
-        <translation>{0} 不是元和分的金额；请输入例如 20.00</translation>
-    </message>
-    <message>
-        <location filename="../refusals.py" line="172"/>
         <source>Sign in first</source>
         <translation>请先登录</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="173"/>
+        <location filename="../refusals.py" line="172"/>
         <source>{0} is not an {1}: type dollars and cents, e.g. 12.50</source>
         <translation>{0} 不是{1}：请输入元和分，例如 12.50</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="174"/>
+        <location filename="../refusals.py" line="173"/>
         <source>{0} is not a quantity: type a number, e.g. 3 or 0.875 kg</source>
         <translation>{0} 不是数量：请输入数字，例如 3 或 0.875 公斤</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="175"/>
+        <location filename="../refusals.py" line="174"/>
         <source>There is no sale to pay</source>
         <translation>没有要付款的交易</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="176"/>
+        <location filename="../refusals.py" line="175"/>
         <source>Nothing is due: the sale is paid</source>
         <translation>没有应付金额：这笔交易已付清</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="177"/>
+        <location filename="../refusals.py" line="176"/>
         <source>{0} can take at most {1} here: it gives no change</source>
         <translation>{0}在此最多只能收 {1}：不找零</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="178"/>
+        <location filename="../refusals.py" line="177"/>
         <source>Scan or type a barcode</source>
         <translation>请扫描或输入条码</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="179"/>
+        <location filename="../refusals.py" line="178"/>
         <source>Cancelled: nothing was changed</source>
         <translation>已取消：没有任何更改</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="180"/>
+        <location filename="../refusals.py" line="179"/>
         <source>Choose a line first (Up/Down)</source>
         <translation>请先选择一行（上/下键）</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="181"/>
+        <location filename="../refusals.py" line="180"/>
         <source>{0} is not a weight: type kg, e.g. 0.500</source>
         <translation>{0} 不是重量：请输入公斤数，例如 0.500</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="182"/>
+        <location filename="../refusals.py" line="181"/>
         <source>{0} kg is finer than a gram: type up to 3 decimals, e.g. 0.505</source>
         <translation>{0} 公斤精确到克以下：最多输入三位小数，例如 0.505</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="183"/>
+        <location filename="../refusals.py" line="182"/>
         <source>{0} kg is not a weight the scale shows: type from 0.001 to {1} kg (0.5 for half a kilo)</source>
         <translation>{0} 公斤不是秤能显示的重量：请输入 0.001 到 {1} 公斤（半公斤输入 0.5）</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="187"/>
+        <location filename="../refusals.py" line="186"/>
         <source>{0} is not a percentage: type e.g. 10%</source>
         <translation>{0} 不是百分比：请输入例如 10%</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="188"/>
+        <location filename="../refusals.py" line="187"/>
         <source>start the count first (F9)</source>
         <translation>请先开始盘点（F9）</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="189"/>
+        <location filename="../refusals.py" line="188"/>
         <source>start a count first (F9), then scan the shelves</source>
         <translation>请先开始盘点（F9），再扫描货架</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="190"/>
+        <location filename="../refusals.py" line="189"/>
         <source>type the cost per unit of {0} first, then scan it again</source>
         <translation>请先输入 {0} 的单位成本，再重新扫描</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="191"/>
+        <location filename="../refusals.py" line="190"/>
         <source>{0}: a manager must approve with their PIN</source>
         <translation>{0}：须由经理输入密码批准</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="192"/>
+        <location filename="../refusals.py" line="191"/>
         <source>quantity {0} must be more than zero</source>
         <translation>数量 {0} 必须大于零</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="193"/>
+        <location filename="../refusals.py" line="192"/>
         <source>quantity {0}: whole units from 1 to {1} only</source>
         <translation>数量 {0}：只能是 1 到 {1} 的整数</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="194"/>
+        <location filename="../refusals.py" line="193"/>
         <source>line {0} is not in this cart</source>
         <translation>第 {0} 行不在此购物车中</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="195"/>
+        <location filename="../refusals.py" line="194"/>
         <source>a discount is either a percentage or an amount</source>
         <translation>折扣只能是百分比或金额之一</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="196"/>
+        <location filename="../refusals.py" line="195"/>
         <source>a discount of {0}% is not between 0 and 100</source>
         <translation>{0}% 的折扣不在 0 到 100 之间</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="197"/>
+        <location filename="../refusals.py" line="196"/>
         <source>a discount amount must be more than zero</source>
         <translation>折扣金额必须大于零</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="198"/>
+        <location filename="../refusals.py" line="197"/>
         <source>weight {0} kg: use up to 3 decimals and {1} kg</source>
         <translation>重量 {0} 公斤：最多三位小数，且不超过 {1} 公斤</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="199"/>
+        <location filename="../refusals.py" line="198"/>
         <source>a price cannot be negative; use a refund instead</source>
         <translation>价格不能为负数；请改用退款</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="200"/>
+        <location filename="../refusals.py" line="199"/>
         <source>${0} is more than this till allows for {1} (at most ${2}; its list price is ${3}): check the price and type it again</source>
         <translation>${0} 超过本收银机对 {1} 允许的价格（最多 ${2}；标价 ${3}）：请核对价格后重新输入</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="204"/>
+        <location filename="../refusals.py" line="203"/>
         <source>changing the price of {0} from ${1} to ${2}</source>
         <translation>把 {0} 的价格从 ${1} 改为 ${2}</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="205"/>
+        <location filename="../refusals.py" line="204"/>
         <source>a discount of {0} on {1} is more than the {2}% cashiers may give</source>
         <translation>对 {1} 折扣 {0}，超过收银员可给的 {2}%</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="208"/>
+        <location filename="../refusals.py" line="207"/>
         <source>${0} is still due: take another payment before completing</source>
         <translation>尚需支付 ${0}：请先收取其他付款再完成交易</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="209"/>
+        <location filename="../refusals.py" line="208"/>
         <source>non-cash payments of ${0} exceed the ${1} due; card, NETS, PayNow and vouchers give no change</source>
         <translation>非现金付款 ${0} 超过应付的 ${1}；信用卡、NETS、PayNow 和消费券不找零</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="213"/>
+        <location filename="../refusals.py" line="212"/>
         <source>a {0} payment must be more than $0.00</source>
         <translation>{0}付款必须大于 $0.00</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="214"/>
+        <location filename="../refusals.py" line="213"/>
         <source>record only the last 4 digits of a card, never the full number</source>
         <translation>只记录信用卡的末 4 位数字，切勿记录完整卡号</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="215"/>
+        <location filename="../refusals.py" line="214"/>
         <source>only a card or NETS payment has card digits</source>
         <translation>只有信用卡或 NETS 付款才有卡号数字</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="216"/>
+        <location filename="../refusals.py" line="215"/>
         <source>enter the approval code printed by the {0} terminal</source>
         <translation>请输入{0}刷卡机打印的授权码</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="217"/>
+        <location filename="../refusals.py" line="216"/>
         <source>enter the voucher&apos;s reference (the voucher app&apos;s transaction ID)</source>
         <translation>请输入消费券的参考号（消费券应用的交易编号）</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="220"/>
+        <location filename="../refusals.py" line="219"/>
         <source>confirm that the PayNow transfer has arrived before accepting it</source>
         <translation>请先确认 PayNow 转账已到账，再接受付款</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="223"/>
+        <location filename="../refusals.py" line="222"/>
         <source>{0}: {1} asked but only {2} of {3} sold is left to refund</source>
         <translation>{0}：要退 {1}，但已售 {3} 中只剩 {2} 可退</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="224"/>
+        <location filename="../refusals.py" line="223"/>
         <source>this sale&apos;s promotions were kept in a form (version {0}) this till does not read: upgrade the till before refunding it</source>
         <translation>这笔销售的促销记录格式（版本 {0}）本收银机无法读取：请先升级收银机再退款</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="228"/>
+        <location filename="../refusals.py" line="227"/>
         <source>the {0} looks like an NRIC or FIN number: the shop must not record one (PDPA). Leave it out</source>
         <translation>{0}看起来像身份证（NRIC）或 FIN 号码：本店不得记录（个人资料保护法 PDPA）。请不要填写</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="232"/>
+        <location filename="../refusals.py" line="231"/>
         <source>{0} is not a mobile number: type its 8 digits, e.g. 9123 4567</source>
         <translation>{0} 不是手机号码：请输入 8 位数字，例如 9123 4567</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="233"/>
+        <location filename="../refusals.py" line="232"/>
         <source>{0} is not a mobile number (Singapore mobiles start with 8 or 9)</source>
         <translation>{0} 不是手机号码（新加坡手机号以 8 或 9 开头）</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="236"/>
+        <location filename="../refusals.py" line="235"/>
         <source>{0} is not a UEN: it is 9 or 10 characters, e.g. 53312345K, 201912345K or T09LL1234A</source>
         <translation>{0} 不是 UEN：应为 9 或 10 个字符，例如 53312345K、201912345K 或 T09LL1234A</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="240"/>
+        <location filename="../refusals.py" line="239"/>
         <source>{0} is not a Singapore number: only +65 mobile numbers are kept</source>
         <translation>{0} 不是新加坡号码：只保存 +65 手机号码</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="243"/>
+        <location filename="../refusals.py" line="242"/>
         <source>{0} is not a member number (like M-ORC-T01-00012)</source>
         <translation>{0} 不是会员号（格式如 M-ORC-T01-00012）</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="244"/>
+        <location filename="../refusals.py" line="243"/>
         <source>a value check digit covers 4 or 5 digits, not {0}</source>
         <translation>数值校验位只适用于 4 或 5 位数，不是 {0}</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="245"/>
+        <location filename="../refusals.py" line="244"/>
         <source>item code {0} must be {1} digits</source>
         <translation>商品代码 {0} 必须为 {1} 位数</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="246"/>
+        <location filename="../refusals.py" line="245"/>
         <source>{0} does not fit {1} digits</source>
         <translation>{0} 超出 {1} 位数</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="247"/>
+        <location filename="../refusals.py" line="246"/>
         <source>the label {0} did not scan cleanly (check digit): scan again</source>
         <translation>标签 {0} 扫描不完整（校验位不符）：请重新扫描</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="248"/>
+        <location filename="../refusals.py" line="247"/>
         <source>the {0} on label {1} did not scan cleanly (its check digit): scan again</source>
         <translation>标签 {1} 上的{0}扫描不完整（校验位不符）：请重新扫描</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="251"/>
+        <location filename="../refusals.py" line="250"/>
         <source>a scale prefix is 20 to 29, not {0}</source>
         <translation>秤条码前缀为 20 到 29，不是 {0}</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="252"/>
+        <location filename="../refusals.py" line="251"/>
         <source>item code of {0} digits: use 1 to 6</source>
         <translation>商品代码 {0} 位：请用 1 到 6 位</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="253"/>
+        <location filename="../refusals.py" line="252"/>
         <source>GS1 defines a value check digit for 4- or 5-digit values only: {0} item digits leave {1}</source>
         <translation>GS1 只为 4 或 5 位数值定义校验位：商品代码 {0} 位，剩下 {1} 位</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="257"/>
+        <location filename="../refusals.py" line="256"/>
         <source>{0} decimals: use 0 to 3</source>
         <translation>{0} 位小数：请用 0 到 3 位</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="258"/>
+        <location filename="../refusals.py" line="257"/>
         <source>the till&apos;s database is busy (another program is writing to it); nothing was saved — try again in a moment</source>
         <translation>收银机数据库正忙（另一个程序正在写入）；没有保存任何内容——请稍后再试</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="262"/>
+        <location filename="../refusals.py" line="261"/>
         <source>the disk is full, so nothing was saved; free some space (or call support) and try again — the cart is still here</source>
         <translation>磁盘已满，没有保存任何内容；请释放空间（或联系技术支持）后再试——购物车仍在</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="266"/>
+        <location filename="../refusals.py" line="265"/>
         <source>the till cannot write its database: {0}, so nothing was saved; {1}</source>
         <translation>收银机无法写入数据库：{0}，因此没有保存任何内容；{1}</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="269"/>
+        <location filename="../refusals.py" line="268"/>
         <source>the till cannot open its database ({0}); check the data folder</source>
         <translation>收银机无法打开数据库（{0}）；请检查数据文件夹</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="270"/>
+        <location filename="../refusals.py" line="269"/>
         <source>this till has no identity yet: enrol it (sgpos-install) or start the demo</source>
         <translation>本收银机尚无身份：请登记（sgpos-install）或启动演示</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="273"/>
+        <location filename="../refusals.py" line="272"/>
         <source>{0} cannot be opened. Check the cable, that the printer is switched on and that serial_device in till.toml names the right port, then press Retry.</source>
         <translation>{0}无法打开。请检查连接线、打印机是否已开启，以及 till.toml 中的 serial_device 是否为正确的端口，然后按“重试”。</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="277"/>
+        <location filename="../refusals.py" line="276"/>
         <source>{0} does not answer. Check it is switched on and connected, then press Retry.</source>
         <translation>{0}没有响应。请检查它已开启并已连接，然后按“重试”。</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="280"/>
+        <location filename="../refusals.py" line="279"/>
         <source>{0} is not connected. Check the USB cable and that the printer is switched on, then press Retry.</source>
         <translation>{0}未连接。请检查 USB 线以及打印机是否已开启，然后按“重试”。</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="284"/>
+        <location filename="../refusals.py" line="283"/>
         <source>The receipt printer address {0} is not known on this network. Check host in the [printer] part of till.toml.</source>
         <translation>此网络上找不到收据打印机地址 {0}。请检查 till.toml 中 [printer] 部分的 host。</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="288"/>
+        <location filename="../refusals.py" line="287"/>
         <source>{0} did not answer within {1} s. Check it is switched on and connected to the network, then press Retry.</source>
         <translation>{0}在 {1} 秒内没有响应。请检查它已开启并已连接网络，然后按“重试”。</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="292"/>
+        <location filename="../refusals.py" line="291"/>
         <source>USB printing needs libusb, which is missing on this computer. Ask your technician to install it, or set up the printer as a network printer.</source>
         <translation>USB 打印需要 libusb，但这台电脑上没有。请技术人员安装，或把打印机设置为网络打印机。</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="296"/>
+        <location filename="../refusals.py" line="295"/>
         <source>USB printing is not available on this till: {0}</source>
         <translation>本收银机无法使用 USB 打印：{0}</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="297"/>
+        <location filename="../refusals.py" line="296"/>
         <source>This till is not allowed to use {0}. Ask your technician to give the till&apos;s user access to it (a udev rule on Linux), then press Retry.</source>
         <translation>本收银机无权使用{0}。请技术人员为收银机的用户开通权限（Linux 上的 udev 规则），然后按“重试”。</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="301"/>
+        <location filename="../refusals.py" line="300"/>
         <source>No receipt printer is set up; use PDF or set [printer] in till.toml</source>
         <translation>未设置收据打印机；请使用 PDF，或在 till.toml 中设置 [printer]</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="304"/>
+        <location filename="../refusals.py" line="303"/>
         <source>{0} is out of paper. Load a new roll and close the cover, then press Retry.</source>
         <translation>{0}缺纸。请装上新纸卷并合上盖子，然后按“重试”。</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="307"/>
+        <location filename="../refusals.py" line="306"/>
         <source>{0} ran out of paper while printing. Load a new roll and close the cover; if the print-out does not come out complete, press Retry.</source>
         <translation>{0}打印时缺纸。请装上新纸卷并合上盖子；如果打印内容不完整，请按“重试”。</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="311"/>
+        <location filename="../refusals.py" line="310"/>
         <source>the receipt printer</source>
         <translation>收据打印机</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="312"/>
+        <location filename="../refusals.py" line="311"/>
         <source>the receipt printer at {0}:{1}</source>
         <translation>位于 {0}:{1} 的收据打印机</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="313"/>
+        <location filename="../refusals.py" line="312"/>
         <source>the USB receipt printer {0}</source>
         <translation>USB 收据打印机 {0}</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="314"/>
+        <location filename="../refusals.py" line="313"/>
         <source>the receipt printer on {0}</source>
         <translation>位于 {0} 的收据打印机</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="315"/>
+        <location filename="../refusals.py" line="314"/>
         <source>void of {0}</source>
         <translation>{0} 的作废单</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="316"/>
+        <location filename="../refusals.py" line="315"/>
         <source>refund of {0}</source>
         <translation>{0} 的退款单</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="317"/>
+        <location filename="../refusals.py" line="316"/>
         <source>no receipt</source>
         <translation>无收据</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="318"/>
+        <location filename="../refusals.py" line="317"/>
         <source>refunded</source>
         <translation>已退款</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="319"/>
+        <location filename="../refusals.py" line="318"/>
         <source>voided</source>
         <translation>已作废</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="320"/>
+        <location filename="../refusals.py" line="319"/>
         <source>name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="321"/>
+        <location filename="../refusals.py" line="320"/>
         <source>e-mail</source>
         <translation>电邮</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="322"/>
+        <location filename="../refusals.py" line="321"/>
         <source>purpose</source>
         <translation>用途</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="323"/>
+        <location filename="../refusals.py" line="322"/>
         <source>company name</source>
         <translation>公司名称</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="324"/>
+        <location filename="../refusals.py" line="323"/>
         <source>address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="325"/>
+        <location filename="../refusals.py" line="324"/>
         <source>amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="326"/>
+        <location filename="../refusals.py" line="325"/>
         <source>amount of discount</source>
         <translation>折扣金额</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="327"/>
+        <location filename="../refusals.py" line="326"/>
         <source>cashier</source>
         <translation>收银员</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="328"/>
+        <location filename="../refusals.py" line="327"/>
         <source>supervisor</source>
         <translation>主管</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="329"/>
+        <location filename="../refusals.py" line="328"/>
         <source>manager</source>
         <translation>经理</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="330"/>
+        <location filename="../refusals.py" line="329"/>
         <source>manager or supervisor</source>
         <translation>经理或主管</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="331"/>
+        <location filename="../refusals.py" line="330"/>
         <source>{0} items</source>
         <translation>{0} 件商品</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="332"/>
+        <location filename="../refusals.py" line="331"/>
         <source>saved ${0}</source>
         <translation>节省 ${0}</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="333"/>
+        <location filename="../refusals.py" line="332"/>
         <source>saved ${0} ({1} times)</source>
         <translation>节省 ${0}（{1} 次）</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="334"/>
+        <location filename="../refusals.py" line="333"/>
         <source>saved ${0} (capped: a set never saves more than its cheapest item)</source>
         <translation>节省 ${0}（有上限：一套商品的优惠不超过其中最便宜的一件）</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="337"/>
+        <location filename="../refusals.py" line="336"/>
         <source>saved ${0} ({1} times) (capped: a set never saves more than its cheapest item)</source>
         <translation>节省 ${0}（{1} 次）（有上限：一套商品的优惠不超过其中最便宜的一件）</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="340"/>
+        <location filename="../refusals.py" line="339"/>
         <source>spend ${0} on what it covers; this basket has ${1} (${2} more)</source>
         <translation>所涵盖商品须消费 ${0}；本单为 ${1}（还差 ${2}）</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="341"/>
+        <location filename="../refusals.py" line="340"/>
         <source>{0} saves more and they do not combine</source>
         <translation>{0} 更省，两者不能同时使用</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="342"/>
+        <location filename="../refusals.py" line="341"/>
         <source>none of its items is in the basket</source>
         <translation>购物篮中没有它的商品</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="343"/>
+        <location filename="../refusals.py" line="342"/>
         <source>its items went to {0}, which saves the customer more</source>
         <translation>它的商品已用于 {0}，对顾客更省</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="344"/>
+        <location filename="../refusals.py" line="343"/>
         <source>needs {0} of its items; the basket has {1}</source>
         <translation>需要 {0} 件它的商品；购物篮中有 {1} 件</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="345"/>
+        <location filename="../refusals.py" line="344"/>
         <source>needs {0} bought and {1} to get; the basket has {2}</source>
         <translation>需要购买 {0} 件并另取 {1} 件；购物篮中有 {2} 件</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="346"/>
+        <location filename="../refusals.py" line="345"/>
         <source>the basket does not hold every item of the bundle</source>
         <translation>购物篮中没有齐全套装的每件商品</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="347"/>
+        <location filename="../refusals.py" line="346"/>
         <source>its items already sell at or below its price</source>
         <translation>它的商品售价已不高于促销价</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="348"/>
+        <location filename="../refusals.py" line="347"/>
         <source>starts {0} SGT</source>
         <translation>{0} 开始</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="349"/>
+        <location filename="../refusals.py" line="348"/>
         <source>ended {0} SGT</source>
         <translation>已于 {0} 结束</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="350"/>
+        <location filename="../refusals.py" line="349"/>
         <source>runs on {0} only</source>
         <translation>仅在 {0} 进行</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="351"/>
+        <location filename="../refusals.py" line="350"/>
         <source>runs {0}-{1} SGT only</source>
         <translation>仅在 {0}-{1} 进行</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="352"/>
+        <location filename="../refusals.py" line="351"/>
         <source>points can pay only for a member&apos;s sale: attach the member first</source>
         <translation>积分只能用于会员的销售：请先关联会员</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="355"/>
+        <location filename="../refusals.py" line="354"/>
         <source>${0} is not a whole number of points at ${1} a point</source>
         <translation>${0} 不是整数积分（每积分 ${1}）</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="356"/>
+        <location filename="../refusals.py" line="355"/>
         <source>that line is not on {0}: pick the order again</source>
         <translation>该行不在 {0} 上：请重新选择订单</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="357"/>
+        <location filename="../refusals.py" line="356"/>
         <source>nothing of {0} was counted in: scan what arrived</source>
         <translation>{0} 没有收货记录：请扫描到货商品</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="358"/>
+        <location filename="../refusals.py" line="357"/>
         <source>{0}: a delivery cannot be negative</source>
         <translation>{0}：送货数量不能为负</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="359"/>
+        <location filename="../refusals.py" line="358"/>
         <source>{0} is not on {1}: set it aside, and receive it without an order after saving this one</source>
         <translation>{0} 不在 {1} 上：请先放在一旁，保存本单后再以无订单方式收货</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="363"/>
+        <location filename="../refusals.py" line="362"/>
         <source>{0} holds {1} of {2}, which is not on {3}: set it aside, and receive it without an order after saving this one</source>
         <translation>{0} 装有 {1} 个 {2}，而 {2} 不在 {3} 上：请先放在一旁，保存本单后再以无订单方式收货</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="367"/>
+        <location filename="../refusals.py" line="366"/>
         <source>{0}: type how many cartons came (2), then scan the carton</source>
         <translation>{0}：请输入到货箱数（如 2），再扫描箱子</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="368"/>
+        <location filename="../refusals.py" line="367"/>
         <source>a gift voucher is sold one at a time: scan each voucher</source>
         <translation>礼券须逐张出售：请逐张扫描</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="369"/>
+        <location filename="../refusals.py" line="368"/>
         <source>{0} cannot be refunded or voided at the till: ask head office to void the voucher, then refund it from the office</source>
         <translation>{0} 不能在收银机退款或作废：请总部先作废该礼券，再由办公室退款</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="373"/>
+        <location filename="../refusals.py" line="372"/>
         <source>scan or type the gift voucher&apos;s serial number</source>
         <translation>请扫描或输入礼券序列号</translation>
     </message>
     <message>
-        <location filename="../refusals.py" line="374"/>
+        <location filename="../refusals.py" line="373"/>
         <source>gift voucher {0} is already in this sale</source>
         <translation>礼券 {0} 已在本次销售中</translation>
     </message>
@@ -2883,84 +2878,84 @@ The till logged the details; carry on or call support.</source>
         <translation>输入金额（留空 = 全部应付），然后按 Enter 收现金，或 F2 NETS、F3 信用卡、F4 PayNow、F5 CDC 购物券、F6 会员积分、F7 礼券</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="47"/>
+        <location filename="../sell.py" line="56"/>
         <source>Search</source>
         <translation>搜索</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="48"/>
+        <location filename="../sell.py" line="57"/>
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="49"/>
+        <location filename="../sell.py" line="58"/>
         <location filename="../sell_cart.py" line="27"/>
         <source>Discount</source>
         <translation>折扣</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="50"/>
+        <location filename="../sell.py" line="59"/>
         <location filename="../sell_cart.py" line="26"/>
         <source>Price</source>
         <translation>价格</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="51"/>
+        <location filename="../sell.py" line="60"/>
         <source>Remove line</source>
         <translation>删除商品</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="52"/>
+        <location filename="../sell.py" line="61"/>
         <source>Sale discount</source>
         <translation>整单折扣</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="53"/>
+        <location filename="../sell.py" line="62"/>
         <source>Customer</source>
         <translation>顾客</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="54"/>
+        <location filename="../sell.py" line="63"/>
         <source>Promotions</source>
         <translation>促销</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="55"/>
+        <location filename="../sell.py" line="64"/>
         <source>Park</source>
         <translation>挂单</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="56"/>
+        <location filename="../sell.py" line="65"/>
         <source>Recall</source>
         <translation>取单</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="57"/>
+        <location filename="../sell.py" line="66"/>
         <source>Pay</source>
         <translation>付款</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="66"/>
+        <location filename="../sell.py" line="75"/>
         <source>Quantity (or weight in kg) for</source>
         <translation>数量（或重量，公斤）：</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="67"/>
+        <location filename="../sell.py" line="76"/>
         <source>Discount (10% or 2.00) for</source>
         <translation>折扣（10% 或 2.00）：</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="68"/>
+        <location filename="../sell.py" line="77"/>
         <source>New unit price for</source>
         <translation>新单价：</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="69"/>
+        <location filename="../sell.py" line="78"/>
         <source>Discount on the whole sale (10% or 2.00)</source>
         <translation>整单折扣（10% 或 2.00）</translation>
     </message>
     <message>
-        <location filename="../sell.py" line="70"/>
+        <location filename="../sell.py" line="79"/>
         <source>Weight in kg (e.g. 0.500) of</source>
         <translation>重量，公斤（例如 0.500）：</translation>
     </message>
@@ -2980,37 +2975,37 @@ The till logged the details; carry on or call support.</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../approval.py" line="34"/>
+        <location filename="../approval.py" line="35"/>
         <source>Discount above the outlet&apos;s limit</source>
         <translation>折扣超过门店上限</translation>
     </message>
     <message>
-        <location filename="../approval.py" line="37"/>
+        <location filename="../approval.py" line="38"/>
         <source>Price override</source>
         <translation>改价</translation>
     </message>
     <message>
-        <location filename="../approval.py" line="38"/>
+        <location filename="../approval.py" line="39"/>
         <source>Void a sale</source>
         <translation>作废交易</translation>
     </message>
     <message>
-        <location filename="../approval.py" line="39"/>
+        <location filename="../approval.py" line="40"/>
         <source>Refund without a receipt</source>
         <translation>无收据退款</translation>
     </message>
     <message>
-        <location filename="../approval.py" line="40"/>
+        <location filename="../approval.py" line="41"/>
         <source>Cash variance above the outlet&apos;s limit</source>
         <translation>现金差额超过门店上限</translation>
     </message>
     <message>
-        <location filename="../approval.py" line="43"/>
+        <location filename="../approval.py" line="44"/>
         <source>Stock: receive, count or transfer goods</source>
         <translation>库存：收货、盘点或调拨</translation>
     </message>
     <message>
-        <location filename="../approval.py" line="46"/>
+        <location filename="../approval.py" line="47"/>
         <source>Stock adjustment above the till&apos;s limit</source>
         <translation>库存调整超过收银机上限</translation>
     </message>
@@ -3040,92 +3035,92 @@ The till logged the details; carry on or call support.</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="61"/>
+        <location filename="../stock_view.py" line="62"/>
         <source>Receive goods</source>
         <translation>收货</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="63"/>
+        <location filename="../stock_view.py" line="64"/>
         <source>supplier&apos;s delivery order or invoice number</source>
         <translation>供应商送货单或发票号</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="66"/>
+        <location filename="../stock_view.py" line="67"/>
         <source>Adjust stock</source>
         <translation>调整库存</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="68"/>
+        <location filename="../stock_view.py" line="69"/>
         <source>note (optional)</source>
         <translation>备注（选填）</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="70"/>
+        <location filename="../stock_view.py" line="71"/>
         <source>Stocktake</source>
         <translation>盘点</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="72"/>
+        <location filename="../stock_view.py" line="73"/>
         <source>Send a transfer</source>
         <translation>调出</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="74"/>
+        <location filename="../stock_view.py" line="75"/>
         <source>outlet code it goes to, e.g. JUR</source>
         <translation>调往门店代码，例如 JUR</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="77"/>
+        <location filename="../stock_view.py" line="78"/>
         <source>Take in a transfer</source>
         <translation>调入</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="79"/>
+        <location filename="../stock_view.py" line="80"/>
         <source>transfer number from the dispatch note</source>
         <translation>发货单上的调拨单号</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="84"/>
+        <location filename="../stock_view.py" line="85"/>
         <source>No purchase order (type the cost per unit)</source>
         <translation>无采购订单（请输入单位成本）</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="87"/>
+        <location filename="../stock_view.py" line="88"/>
         <source>All products</source>
         <translation>全部商品</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="88"/>
+        <location filename="../stock_view.py" line="89"/>
         <source>Only what is scanned (a shelf list)</source>
         <translation>仅扫描的商品（货架清单）</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="92"/>
+        <location filename="../stock_view.py" line="93"/>
         <source>damaged</source>
         <translation>损坏</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="93"/>
+        <location filename="../stock_view.py" line="94"/>
         <source>expired</source>
         <translation>过期</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="94"/>
+        <location filename="../stock_view.py" line="95"/>
         <source>theft</source>
         <translation>失窃</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="95"/>
+        <location filename="../stock_view.py" line="96"/>
         <source>own use</source>
         <translation>自用</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="96"/>
+        <location filename="../stock_view.py" line="97"/>
         <source>sample</source>
         <translation>样品</translation>
     </message>
     <message>
-        <location filename="../stock_view.py" line="97"/>
+        <location filename="../stock_view.py" line="98"/>
         <source>found</source>
         <translation>盘盈</translation>
     </message>
