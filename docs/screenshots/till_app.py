@@ -15,11 +15,13 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 # Before Qt is imported: screenshots need no display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -152,6 +154,74 @@ def in_a_fresh_home(argv: list[str], take: Callable[[Path], None]) -> int:
         take(out)
         app.processEvents()
     return 0
+
+
+@contextmanager
+def demo_till() -> Iterator[Any]:
+    """The demo till at the shop's clock, its catalogue and staff in and a shift open."""
+    from till.app import open_till
+    from till.cli import default_demo_dir
+    from till.demo import ensure_demo_till
+
+    till = open_till(default_demo_dir(), clock=ShopClock())
+    try:
+        _, manager = ensure_demo_till(till, products=PRODUCTS, till_id=TILL_ID)
+        till.shifts.open_shift(manager, Decimal("200.00"))
+        yield till
+    finally:
+        till.close()
+
+
+def pulled(till: Any, entity: Any, rows: dict[str, Any]) -> None:
+    """``rows`` (key -> wire model) stored the way a pull from head office stores them."""
+    from shared.protocol import MasterChange
+    from till.store.master import apply_changes
+    from till.store.uow import UnitOfWork
+
+    with UnitOfWork(till.store) as uow:
+        changes = [
+            MasterChange(entity=entity, key=key, op="upsert", data=row.model_dump(mode="json"))
+            for key, row in rows.items()
+        ]
+        apply_changes(uow.session, changes)
+        uow.commit()
+
+
+def product_ids(till: Any) -> dict[str, str]:
+    """The till's product ids, by name."""
+    from sqlalchemy import select
+
+    from till.store.models import Product
+
+    with till.store.read() as s:
+        return {name: pid for name, pid in s.execute(select(Product.name, Product.product_id))}
+
+
+@contextmanager
+def signed_in_window(till: Any, role: str) -> Iterator[Any]:
+    """The till's window at WIDTH x HEIGHT, shown, with a demo ``role`` signed in; a dummy
+    printer."""
+    from shared.demo_catalogue import DEMO_STAFF
+    from till.printing import PrinterSettings, ReceiptPrinter
+    from till.settings import TillSettings
+    from till.ui.context import UiContext
+    from till.ui.main_window import MainWindow
+    from till.ui.sync_bridge import SyncBridge
+
+    settings = TillSettings(printer=PrinterSettings(kind="dummy"))
+    ctx = UiContext(till, settings, ReceiptPrinter(settings.printer), demo=True)
+    window = MainWindow(ctx, SyncBridge())
+    window.resize(WIDTH, HEIGHT)
+    window.show()
+    window.activateWindow()
+    QTest.qWaitForWindowExposed(window)
+    staff = next(m for m in DEMO_STAFF if m.role == role)
+    type_in(window.signin.code, staff.code)
+    type_in(window.signin.pin, staff.pin)
+    try:
+        yield window
+    finally:
+        window.close()
 
 
 def take_screens(out: Path, theme: str, language: str = "en") -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import sys
-from decimal import Decimal
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -21,17 +20,13 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
 from till_app import (  # noqa: E402
-    HEIGHT,
-    PRODUCTS,
-    TILL_ID,
-    WIDTH,
-    ShopClock,
     barcodes,
+    demo_till,
     in_a_fresh_home,
     press,
     shot,
+    signed_in_window,
     type_in,
 )
 
@@ -46,32 +41,10 @@ def main(argv: list[str]) -> int:
 def take_screens(out: Path) -> None:
     from sqlalchemy import select
 
-    from shared.demo_catalogue import DEMO_STAFF
     from shared.receipt import render_text
-    from till.app import open_till
-    from till.cli import default_demo_dir
-    from till.demo import ensure_demo_till
-    from till.printing import PrinterSettings, ReceiptPrinter
-    from till.settings import TillSettings
     from till.store.models import Sale
-    from till.ui.context import UiContext
-    from till.ui.main_window import MainWindow
-    from till.ui.sync_bridge import SyncBridge
 
-    till = open_till(default_demo_dir(), clock=ShopClock())
-    try:
-        _, manager = ensure_demo_till(till, products=PRODUCTS, till_id=TILL_ID)
-        till.shifts.open_shift(manager, Decimal("200.00"))
-        settings = TillSettings(printer=PrinterSettings(kind="dummy"))
-        ctx = UiContext(till, settings, ReceiptPrinter(settings.printer), demo=True)
-        window = MainWindow(ctx, SyncBridge())
-        window.resize(WIDTH, HEIGHT)
-        window.show()
-        window.activateWindow()
-        QTest.qWaitForWindowExposed(window)
-        staff = next(m for m in DEMO_STAFF if m.role == "cashier")
-        type_in(window.signin.code, staff.code)
-        type_in(window.signin.pin, staff.pin)
+    with demo_till() as till, signed_in_window(till, "cashier") as window:
         type_in(window.sell.entry, SERIAL)
         shot(window, out / "till-gift-voucher-sold.png")
         press(Qt.Key.Key_F10)
@@ -90,9 +63,6 @@ def take_screens(out: Path) -> None:
         text = render_text(till.receipts().look_up(number))
         (out / "till-gift-voucher-receipt.txt").write_text(text, encoding="utf-8")
         print(f"wrote {out / 'till-gift-voucher-receipt.txt'}")
-        window.close()
-    finally:
-        till.close()
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import sys
 import uuid
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,17 +22,15 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
 from till_app import (  # noqa: E402
-    HEIGHT,
-    PRODUCTS,
-    TILL_ID,
-    WIDTH,
-    ShopClock,
     barcodes,
+    demo_till,
     in_a_fresh_home,
     press,
+    product_ids,
+    pulled,
     shot,
+    signed_in_window,
     type_in,
 )
 
@@ -45,7 +44,7 @@ SETS = (
 )
 
 
-def promotions(ids: dict[str, str]) -> list[object]:
+def promotions(ids: dict[str, str]) -> list[Any]:
     from shared.promotion_wire import PromotionV1
 
     tea, chips, sardines, eggs = (
@@ -91,65 +90,27 @@ def main(argv: list[str]) -> int:
 def take_screens(out: Path) -> None:
     from sqlalchemy import select
 
-    from shared.demo_catalogue import DEMO_STAFF
-    from shared.protocol import MasterChange, MasterEntity
+    from shared.protocol import MasterEntity
     from shared.receipt import render_text
-    from till.app import open_till
-    from till.cli import default_demo_dir
-    from till.demo import ensure_demo_till
-    from till.printing import PrinterSettings, ReceiptPrinter
-    from till.settings import TillSettings
-    from till.store.master import apply_changes
-    from till.store.models import Product, Sale
-    from till.store.uow import UnitOfWork
-    from till.ui.context import UiContext
-    from till.ui.main_window import MainWindow
-    from till.ui.sync_bridge import SyncBridge
+    from till.store.models import Sale
 
-    till = open_till(default_demo_dir(), clock=ShopClock())
-    try:
-        _, manager = ensure_demo_till(till, products=PRODUCTS, till_id=TILL_ID)
-        till.shifts.open_shift(manager, Decimal("200.00"))
-        with UnitOfWork(till.store) as uow:
-            rows = uow.session.execute(select(Product.name, Product.product_id))
-            ids: dict[str, str] = {name: product_id for name, product_id in rows}
-            changes = [
-                MasterChange(
-                    entity=MasterEntity.PROMOTION,
-                    key=str(p.promotion_id),  # type: ignore[attr-defined]
-                    op="upsert",
-                    data=p.model_dump(mode="json"),  # type: ignore[attr-defined]
-                )
-                for p in promotions(ids)
-            ]
-            apply_changes(uow.session, changes)
-            uow.commit()
-        settings = TillSettings(printer=PrinterSettings(kind="dummy"))
-        ctx = UiContext(till, settings, ReceiptPrinter(settings.printer), demo=True)
-        window = MainWindow(ctx, SyncBridge())
-        window.resize(WIDTH, HEIGHT)
-        window.show()
-        window.activateWindow()
-        QTest.qWaitForWindowExposed(window)
-        staff = next(m for m in DEMO_STAFF if m.role == "cashier")
-        type_in(window.signin.code, staff.code)
-        type_in(window.signin.pin, staff.pin)
-        codes = barcodes()
-        for name in SETS:
-            type_in(window.sell.entry, codes[name])
-        press(Qt.Key.Key_F1)  # why did the others not apply? (F1: Promotions)
-        shot(window, out / "till-promotions.png")
-        press(Qt.Key.Key_F10)
-        type_in(window.payment.entry, "20")
-        with till.store.read() as s:
-            number = s.scalars(select(Sale.receipt_no).order_by(Sale.sold_at.desc())).first()
-        assert number is not None
-        text = render_text(till.receipts().look_up(number))
-        (out / "till-promotions-receipt.txt").write_text(text, encoding="utf-8")
-        print(f"wrote {out / 'till-promotions-receipt.txt'}")
-        window.close()
-    finally:
-        till.close()
+    with demo_till() as till:
+        offers = promotions(product_ids(till))
+        pulled(till, MasterEntity.PROMOTION, {str(p.promotion_id): p for p in offers})
+        with signed_in_window(till, "cashier") as window:
+            codes = barcodes()
+            for name in SETS:
+                type_in(window.sell.entry, codes[name])
+            press(Qt.Key.Key_F1)  # why did the others not apply? (F1: Promotions)
+            shot(window, out / "till-promotions.png")
+            press(Qt.Key.Key_F10)
+            type_in(window.payment.entry, "20")
+            with till.store.read() as s:
+                number = s.scalars(select(Sale.receipt_no).order_by(Sale.sold_at.desc())).first()
+            assert number is not None
+            text = render_text(till.receipts().look_up(number))
+            (out / "till-promotions-receipt.txt").write_text(text, encoding="utf-8")
+            print(f"wrote {out / 'till-promotions-receipt.txt'}")
 
 
 if __name__ == "__main__":
