@@ -137,3 +137,17 @@ def test_the_keys_come_back_to_the_till_when_a_managers_box_closes(
         assert counts(data_dir, "done", at_least=1) == 1, "the count was not approved"
         keys(display, "F9", pause=1.5)  # no click: the next count starts from the keyboard
         assert counts(data_dir, "counting", at_least=1) == 1, "keys went nowhere after the box"
+
+
+def test_the_keys_come_back_to_the_till_when_the_search_box_closes(
+    display: str, tmp_path: Path
+) -> None:
+    """Letters in the scan line open the product search; closed with Esc, the keys go on to
+    the till's window (the sell screen no longer takes them back by hand)."""
+    data_dir = tmp_path / "till"
+    with till_app(display, data_dir):
+        keys(display, "C01", "Return", "1111", "Return")
+        keys(display, "tea", "Return", pause=1.5)  # the search box
+        keys(display, "Escape", pause=1.0)
+        keys(display, "F11", "F3", "F9", pause=1.5)
+        assert counts(data_dir, "counting", at_least=1) == 1, "keys went nowhere after the box"

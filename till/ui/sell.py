@@ -604,8 +604,8 @@ class SellScreen(QWidget):
         return approver
 
     def back_to_scan(self) -> None:
-        """After a dialog: the window takes the keyboard back and the scan field has it."""
-        self.window().activateWindow()
+        """After a dialog (which hands the window the keyboard back: keys.returns_keyboard),
+        the scan field has it."""
         self.entry.setFocus()
 
     def _guard(self, work: Callable[[], None]) -> None:
