@@ -349,17 +349,7 @@ class StockService:
         missing = [line.product.name for line in lines if line.unit_cost is None]
         if missing:
             raise StockError(f"type the cost per unit of {missing[0]} (from the invoice)")
-        approver = _manager(staff, approved_by, "receiving goods")
-        return self._write(
-            "receipt",
-            staff,
-            approver,
-            [(line, line.quantity) for line in lines],
-            event=EventKind.STOCK_RECEIVED,
-            reason="received",
-            detail="delivery",
-            reference=reference.strip()[:200] or None,
-        )
+        return self._receive(staff, approved_by, lines, reference.strip()[:200] or None)
 
     def open_orders(self) -> list[OpenOrder]:
         """The open purchase orders head office sent this outlet, oldest number first.
@@ -455,6 +445,19 @@ class StockService:
         if not lines:
             raise StockError(f"nothing of {order.number} was counted in: scan what arrived")
         _check_lines(lines)
+        ref = (reference.strip()[:180] + " " + order.number).strip()
+        return self._receive(staff, approved_by, lines, ref, po_id=order.po_id)
+
+    def _receive(
+        self,
+        staff: SignedIn,
+        approved_by: SignedIn | None,
+        lines: Sequence[StockLine],
+        reference: str | None,
+        *,
+        po_id: str | None = None,
+    ) -> StockDone:
+        """A delivery's document, against an order or not: a manager's job."""
         approver = _manager(staff, approved_by, "receiving goods")
         return self._write(
             "receipt",
@@ -464,8 +467,8 @@ class StockService:
             event=EventKind.STOCK_RECEIVED,
             reason="received",
             detail="delivery",
-            reference=(reference.strip()[:180] + " " + order.number).strip(),
-            po_id=order.po_id,
+            reference=reference,
+            po_id=po_id,
         )
 
     # --- adjustments --------------------------------------------------------------------------
